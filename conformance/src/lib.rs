@@ -1,0 +1,2 @@
+//! The conformance suite (in progress).
+#![forbid(unsafe_code)]

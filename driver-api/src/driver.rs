@@ -1,0 +1,965 @@
+//! The `ComputeDriver` trait: the contract every backend honours.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use async_trait::async_trait;
+use uuid::Uuid;
+
+use crate::callbacks::{LiveMigrationCallbacks, TaskStateCallback};
+use crate::capabilities::Capabilities;
+use crate::error::{DriverError, DriverResult};
+use crate::events::{EventListener, LifecycleEvent};
+use crate::model::block_device::{BlockDeviceInfo, ConnectionInfo, VolumeConnector};
+use crate::model::console::{
+    ConsolePoolInfo, ConsoleType, SerialConsole, SpiceConsole, VncConsole,
+};
+use crate::model::context::RequestContext;
+use crate::model::host::{HostPowerAction, HostStatus, MaintenanceMode};
+use crate::model::instance::{Flavor, ImageMeta, InjectedFile, Instance};
+use crate::model::migration::{DiskInfo, LiveMigrateData, Migration};
+use crate::model::network::Vif;
+use crate::model::resources::{HostCpuStats, HostStats, NodeResources};
+use crate::model::stats::{
+    BandwidthCounter, BlockStats, Diagnostics, InstanceInfo, InterfaceStats, VolumeUsage,
+};
+use crate::secret::Secret;
+use crate::state::RebootType;
+
+macro_rules! unsupported {
+    ($self:ident, $op:literal) => {
+        Err(DriverError::not_supported($op, $self.driver_name()))
+    };
+}
+
+/// A hypervisor connection, as the compute service drives it (Nova's
+/// `nova.virt.driver.ComputeDriver`).
+///
+/// # Contract
+///
+/// Every method states its preconditions, the resulting state, the events it
+/// emits, its errors and whether it is idempotent. The lifecycle methods follow
+/// the transition table in [`crate::state`] (one pure function,
+/// [`transition`](crate::transition)); where Nova is loose, the stricter rule
+/// here wins and the method says so.
+///
+/// Rules that hold for every method:
+///
+/// - **Identity.** Instances are keyed by UUID; a name is unique per host too.
+///   Every per-instance method on an unknown instance answers
+///   [`DriverError::InstanceNotFound`], except `destroy` (`Ok`, as Nova
+///   requires) and `snapshot` ([`DriverError::InstanceNotRunning`], as Nova's
+///   suite asserts).
+/// - **No partial state.** A method that fails changes nothing: no instance, no
+///   resource claim, no volume, no interface, no event. That holds when the
+///   future is dropped before completion, too.
+/// - **Events.** Each real state change emits one [`LifecycleEvent`], after the
+///   change and in the order the changes happened, to the one registered
+///   listener. A no-op emits nothing.
+/// - **Capabilities.** A method of a [`Feature`](crate::Feature) that
+///   [`capabilities`](Self::capabilities) does not declare answers
+///   [`DriverError::NotSupported`]; a declared one never does. Every optional
+///   method's default body answers `NotSupported`, so a backend opts in by
+///   overriding and declaring.
+/// - **Read-only.** A driver opened read-only answers every query and refuses
+///   every method that [`mutates`](crate::DriverMethod::mutates) with
+///   [`DriverError::ReadOnly`], changing nothing.
+/// - **Secrets** passed in ([`Secret`]) never reach logs, errors or `Debug`.
+///
+/// # Mandatory and optional methods
+///
+/// `capabilities`, `register_event_listener`, `emit_event`, `init_host`,
+/// `spawn`, `destroy`, `get_info`, `list_instances`, `list_instance_uuids`,
+/// `get_available_nodes` and `get_available_resource` have no default: they are
+/// what makes a hypervisor usable at all (Nova's support matrix calls launch,
+/// terminate and guest info mandatory). `get_num_instances`, `instance_exists`,
+/// `legacy_nwinfo` and `driver_name` have defaults derived from the mandatory
+/// methods. Everything else is optional and defaults to `NotSupported`.
+///
+/// # Object safety
+///
+/// The trait is object-safe (`Arc<dyn ComputeDriver>`, `Box<dyn ComputeDriver>`)
+/// and implemented for `Arc<T>` and `Box<T>`, so wrappers are one line.
+///
+/// ```
+/// use std::sync::Arc;
+/// use driver_api::ComputeDriver;
+///
+/// fn assert_object_safe(_driver: Arc<dyn ComputeDriver>) {}
+/// ```
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+#[allow(clippy::too_many_arguments)]
+pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
+    // ----- identity, capabilities, events ---------------------------------------------
+
+    /// The backend's name, used in [`DriverError::NotSupported`] and
+    /// [`DriverError::ReadOnly`]. Defaults to the type's name.
+    fn driver_name(&self) -> &'static str {
+        std::any::type_name::<Self>()
+    }
+
+    /// What the backend supports (Nova's `capabilities` dict, typed).
+    ///
+    /// Constant for the life of the driver value.
+    fn capabilities(&self) -> Capabilities;
+
+    /// Registers the one lifecycle-event listener, replacing the previous one;
+    /// `None` unregisters.
+    ///
+    /// Events emitted after this returns go to `listener`, in order. A listener
+    /// that panics must not break the driver or the caller. Backends usually
+    /// delegate to an embedded [`EventSlot`](crate::EventSlot).
+    fn register_event_listener(&self, listener: Option<EventListener>);
+
+    /// Delivers `event` to the registered listener, synchronously.
+    ///
+    /// With no listener the event is dropped. A panicking listener is
+    /// contained. (Nova raises `ValueError` for a non-event; the type system
+    /// rules that out here.)
+    fn emit_event(&self, event: LifecycleEvent);
+
+    /// Whether the driver wants Nova's legacy network-info format. Always
+    /// `false` for typed backends (the default).
+    fn legacy_nwinfo(&self) -> bool {
+        false
+    }
+
+    // ----- host and nodes -------------------------------------------------------------
+
+    /// Prepares the driver to serve `host`.
+    ///
+    /// Resulting state: the node list is `[host]` (Nova's fake: `fake-mini` when
+    /// `host` is `compute`). Idempotent. Not refused in read-only mode (it changes
+    /// no instance). Errors: [`DriverError::InvalidInput`] for an empty host name.
+    async fn init_host(&self, host: &str) -> DriverResult<()>;
+
+    /// The nodes this driver manages (`refresh` asks a backend to re-read them).
+    async fn get_available_nodes(&self, refresh: bool) -> DriverResult<Vec<String>>;
+
+    /// The resources of one managed node.
+    ///
+    /// `*_used` equals the sum of the claims of the node's instances at all
+    /// times; `hypervisor_version` is an integer. Errors:
+    /// [`DriverError::NodeNotFound`] for a node not managed (stricter than Nova,
+    /// which returns an empty dict).
+    async fn get_available_resource(&self, nodename: &str) -> DriverResult<NodeResources>;
+
+    /// Disk available to instances after overcommitted images grow, in GiB.
+    async fn get_disk_available_least(&self) -> DriverResult<i64> {
+        unsupported!(self, "get_disk_available_least")
+    }
+
+    /// The host's IP address (a static method in Nova).
+    async fn get_host_ip_addr(&self) -> DriverResult<IpAddr> {
+        unsupported!(self, "get_host_ip_addr")
+    }
+
+    /// Statistics of every node, one entry per node (Nova returned a dict for one
+    /// node, a list for several and raised for none; here always a list).
+    async fn get_host_stats(&self, refresh: bool) -> DriverResult<Vec<HostStats>> {
+        let _ = refresh;
+        unsupported!(self, "get_host_stats")
+    }
+
+    /// Cumulative host CPU times.
+    async fn get_host_cpu_stats(&self) -> DriverResult<HostCpuStats> {
+        unsupported!(self, "get_host_cpu_stats")
+    }
+
+    /// How long the host has been up.
+    async fn get_host_uptime(&self) -> DriverResult<Duration> {
+        unsupported!(self, "get_host_uptime")
+    }
+
+    /// Starts, shuts down or reboots the host; returns the action performed.
+    async fn host_power_action(
+        &self,
+        host: &str,
+        action: HostPowerAction,
+    ) -> DriverResult<HostPowerAction> {
+        let _ = (host, action);
+        unsupported!(self, "host_power_action")
+    }
+
+    /// Puts the host into (`mode == true`) or out of maintenance. Idempotent.
+    async fn host_maintenance_mode(&self, host: &str, mode: bool) -> DriverResult<MaintenanceMode> {
+        let _ = (host, mode);
+        unsupported!(self, "host_maintenance_mode")
+    }
+
+    /// Enables or disables the host for new instances. Idempotent.
+    async fn set_host_enabled(&self, host: &str, enabled: bool) -> DriverResult<HostStatus> {
+        let _ = (host, enabled);
+        unsupported!(self, "set_host_enabled")
+    }
+
+    // ----- lifecycle ------------------------------------------------------------------
+
+    /// Creates and (unless `power_on` is false) starts an instance.
+    ///
+    /// - Preconditions: no instance with this UUID or name on the host; the
+    ///   instance's node (its [`Instance::node`], else the first node) is managed
+    ///   and has free capacity for the flavor.
+    /// - Resulting state: `Running` (`Shutdown` if `power_on` is false), not
+    ///   rescued, not soft-deleted; the flavor's vcpus, memory and disk claimed on
+    ///   the node; every VIF of `network_info` attached; every volume of
+    ///   `block_device_info` attached; `injected_files` written.
+    /// - Events: `Started` when powered on.
+    /// - Errors: [`DriverError::InstanceExists`] (UUID or name taken),
+    ///   [`DriverError::InsufficientResources`], [`DriverError::NodeNotFound`],
+    ///   [`DriverError::ReadOnly`]. A failure leaves no trace.
+    /// - Not idempotent: a second spawn of the same UUID is `InstanceExists`.
+    async fn spawn(
+        &self,
+        context: &RequestContext,
+        instance: &Instance,
+        image_meta: &ImageMeta,
+        injected_files: &[InjectedFile],
+        admin_password: Option<Secret>,
+        network_info: &[Vif],
+        block_device_info: &BlockDeviceInfo,
+        power_on: bool,
+    ) -> DriverResult<()>;
+
+    /// Destroys an instance, whatever its state, and releases its resources.
+    ///
+    /// - Resulting state: gone from every listing; its claim released, its volumes
+    ///   and interfaces detached; disks removed when `destroy_disks`.
+    /// - Events: `Stopped` unless it was already shut down.
+    /// - Errors: none for an unknown instance (`Ok`: Nova's "should still
+    ///   succeed"); [`DriverError::ReadOnly`].
+    /// - Idempotent.
+    async fn destroy(
+        &self,
+        instance: &Instance,
+        network_info: &[Vif],
+        block_device_info: &BlockDeviceInfo,
+        destroy_disks: bool,
+    ) -> DriverResult<()>;
+
+    /// The instance's power state, flags and figures.
+    ///
+    /// Errors: [`DriverError::InstanceNotFound`] (Nova maps it to `NoState`).
+    async fn get_info(&self, instance: &Instance) -> DriverResult<InstanceInfo>;
+
+    /// The names of every instance on the host, in every state.
+    async fn list_instances(&self) -> DriverResult<Vec<String>>;
+
+    /// The UUIDs of every instance on the host, in every state.
+    async fn list_instance_uuids(&self) -> DriverResult<Vec<Uuid>>;
+
+    /// How many instances the host has. Defaults to counting
+    /// [`list_instance_uuids`](Self::list_instance_uuids).
+    async fn get_num_instances(&self) -> DriverResult<usize> {
+        Ok(self.list_instance_uuids().await?.len())
+    }
+
+    /// Whether the instance exists on the host. Defaults to a search of
+    /// [`list_instance_uuids`](Self::list_instance_uuids).
+    async fn instance_exists(&self, instance: &Instance) -> DriverResult<bool> {
+        Ok(self.list_instance_uuids().await?.contains(&instance.uuid))
+    }
+
+    /// Reboots an instance (table rows `reboot (soft)` / `reboot (hard)`).
+    ///
+    /// - Soft: only from `Running`; stays `Running`; no event.
+    /// - Hard: from any state to `Running`; `Started` if it was not running.
+    ///   Stricter than Nova's fake, which spawns an unknown instance on a hard
+    ///   reboot: here that is `InstanceNotFound`.
+    /// - Errors: [`DriverError::InstanceNotFound`], [`DriverError::InvalidState`].
+    async fn reboot(
+        &self,
+        context: &RequestContext,
+        instance: &Instance,
+        network_info: &[Vif],
+        reboot_type: RebootType,
+        block_device_info: &BlockDeviceInfo,
+    ) -> DriverResult<()> {
+        let _ = (
+            context,
+            instance,
+            network_info,
+            reboot_type,
+            block_device_info,
+        );
+        unsupported!(self, "reboot")
+    }
+
+    /// Hard-reboots instances stuck rebooting for longer than `timeout`. Instances
+    /// not on this host are ignored; no error for them.
+    async fn poll_rebooting_instances(
+        &self,
+        timeout: Duration,
+        instances: &[Instance],
+    ) -> DriverResult<()> {
+        let _ = (timeout, instances);
+        unsupported!(self, "poll_rebooting_instances")
+    }
+
+    /// Powers an instance off (table row `power_off`): to `Shutdown` from any
+    /// state; a no-op when already off. Waits up to `timeout` for the guest to
+    /// shut down cleanly, then forces it (zero: force at once).
+    ///
+    /// Events: `Stopped`. Errors: [`DriverError::InstanceNotFound`],
+    /// [`DriverError::InvalidState`] (rescued or soft-deleted). Idempotent.
+    async fn power_off(&self, instance: &Instance, timeout: Duration) -> DriverResult<()> {
+        let _ = (instance, timeout);
+        unsupported!(self, "power_off")
+    }
+
+    /// Powers an instance on (table row `power_on`): to `Running` from any state;
+    /// a no-op when running.
+    ///
+    /// Events: `Started`. Errors: [`DriverError::InstanceNotFound`],
+    /// [`DriverError::InvalidState`] (rescued or soft-deleted). Idempotent.
+    async fn power_on(
+        &self,
+        context: &RequestContext,
+        instance: &Instance,
+        network_info: &[Vif],
+        block_device_info: &BlockDeviceInfo,
+    ) -> DriverResult<()> {
+        let _ = (context, instance, network_info, block_device_info);
+        unsupported!(self, "power_on")
+    }
+
+    /// Pauses an instance: `Running` to `Paused` (no CPU use, memory kept).
+    ///
+    /// Stricter than Nova's fake, where pause is a no-op. Events: `Paused`.
+    /// Errors: [`DriverError::InstanceNotFound`], [`DriverError::InvalidState`]
+    /// from `Suspended`, `Shutdown`, `Crashed`. Idempotent (paused again: no-op).
+    async fn pause(&self, instance: &Instance) -> DriverResult<()> {
+        let _ = instance;
+        unsupported!(self, "pause")
+    }
+
+    /// Unpauses an instance: `Paused` to `Running`; a no-op when running.
+    ///
+    /// Events: `Resumed`. Errors: [`DriverError::InstanceNotFound`],
+    /// [`DriverError::InvalidState`] from `Suspended`, `Shutdown`, `Crashed`.
+    async fn unpause(&self, instance: &Instance) -> DriverResult<()> {
+        let _ = instance;
+        unsupported!(self, "unpause")
+    }
+
+    /// Suspends an instance: `Running` or `Paused` to `Suspended` (state saved to
+    /// disk, no CPU or memory use); a no-op when suspended.
+    ///
+    /// Events: `Suspended`. Errors: [`DriverError::InstanceNotFound`],
+    /// [`DriverError::InvalidState`] from `Shutdown`, `Crashed`.
+    async fn suspend(&self, instance: &Instance) -> DriverResult<()> {
+        let _ = instance;
+        unsupported!(self, "suspend")
+    }
+
+    /// Resumes a suspended instance: `Suspended` to `Running`; a no-op when running.
+    ///
+    /// Events: `Resumed`. Errors: [`DriverError::InstanceNotFound`],
+    /// [`DriverError::InvalidState`] from `Paused`, `Shutdown`, `Crashed`.
+    async fn resume(
+        &self,
+        instance: &Instance,
+        network_info: &[Vif],
+        block_device_info: &BlockDeviceInfo,
+    ) -> DriverResult<()> {
+        let _ = (instance, network_info, block_device_info);
+        unsupported!(self, "resume")
+    }
+
+    /// Boots the instance from a rescue image with `rescue_password` as root
+    /// password: to `Running`, rescued, from `Running`, `Shutdown` or `Crashed`.
+    ///
+    /// Events: `Started` if it was not running. Errors:
+    /// [`DriverError::InstanceNotFound`], [`DriverError::InvalidState`] (already
+    /// rescued, paused, suspended, soft-deleted).
+    async fn rescue(
+        &self,
+        context: &RequestContext,
+        instance: &Instance,
+        network_info: &[Vif],
+        image_meta: &ImageMeta,
+        rescue_password: Secret,
+    ) -> DriverResult<()> {
+        let _ = (context, instance, network_info, image_meta, rescue_password);
+        unsupported!(self, "rescue")
+    }
+
+    /// Leaves rescue: a rescued instance goes back to `Running`, not rescued; a
+    /// no-op for an instance that is not rescued. No event.
+    ///
+    /// Errors: [`DriverError::InstanceNotFound`] (Nova's fake raises a raw
+    /// `KeyError`), [`DriverError::InvalidState`] when soft-deleted.
+    async fn unrescue(&self, instance: &Instance, network_info: &[Vif]) -> DriverResult<()> {
+        let _ = (instance, network_info);
+        unsupported!(self, "unrescue")
+    }
+
+    /// Soft-deletes an instance: to `Shutdown`, soft-deleted, from any state; its
+    /// resources stay claimed until `destroy`. A no-op when already soft-deleted.
+    ///
+    /// Events: `Stopped` unless it was shut down. Errors:
+    /// [`DriverError::InstanceNotFound`].
+    async fn soft_delete(&self, instance: &Instance) -> DriverResult<()> {
+        let _ = instance;
+        unsupported!(self, "soft_delete")
+    }
+
+    /// Restores a soft-deleted instance: to `Running`, not soft-deleted. A no-op
+    /// for an instance that is not soft-deleted.
+    ///
+    /// Events: `Started`. Errors: [`DriverError::InstanceNotFound`].
+    async fn restore(&self, instance: &Instance) -> DriverResult<()> {
+        let _ = instance;
+        unsupported!(self, "restore")
+    }
+
+    /// Snapshots the instance into the pre-created image `image_id`.
+    ///
+    /// Calls `update_task_state(ImagePendingUpload, ImageSnapshot)` then
+    /// `update_task_state(ImageUploading, ImagePendingUpload)`, in that order,
+    /// before returning. The instance's state is unchanged; no event.
+    /// Errors: [`DriverError::InstanceNotRunning`] for an unknown instance (as
+    /// Nova's suite asserts), [`DriverError::InvalidState`] when soft-deleted.
+    async fn snapshot(
+        &self,
+        context: &RequestContext,
+        instance: &Instance,
+        image_id: &str,
+        update_task_state: TaskStateCallback,
+    ) -> DriverResult<()> {
+        let _ = (context, instance, image_id, update_task_state);
+        unsupported!(self, "snapshot")
+    }
+
+    /// Sets the guest's admin password. Needs a `Running` instance.
+    ///
+    /// Errors: [`DriverError::InstanceNotFound`],
+    /// [`DriverError::InstanceNotRunning`]. Idempotent.
+    async fn set_admin_password(&self, instance: &Instance, new_pass: Secret) -> DriverResult<()> {
+        let _ = (instance, new_pass);
+        unsupported!(self, "set_admin_password")
+    }
+
+    /// Writes a file into the instance; path and contents are base64 (Nova's
+    /// Grizzly API). Works in any state.
+    ///
+    /// Errors: [`DriverError::InstanceNotFound`], [`DriverError::InvalidInput`]
+    /// for bad base64 or a relative path (nothing written). Idempotent: the same
+    /// file written again replaces it.
+    async fn inject_file(
+        &self,
+        instance: &Instance,
+        b64_path: &str,
+        b64_contents: &str,
+    ) -> DriverResult<()> {
+        let _ = (instance, b64_path, b64_contents);
+        unsupported!(self, "inject_file")
+    }
+
+    /// After a host reboot, brings the instance back to the state it had.
+    /// Errors: [`DriverError::InstanceNotFound`]. Idempotent.
+    async fn resume_state_on_host_boot(
+        &self,
+        context: &RequestContext,
+        instance: &Instance,
+        network_info: &[Vif],
+        block_device_info: &BlockDeviceInfo,
+    ) -> DriverResult<()> {
+        let _ = (context, instance, network_info, block_device_info);
+        unsupported!(self, "resume_state_on_host_boot")
+    }
+
+    /// Asks the guest for a crash dump (an NMI). State unchanged, no event.
+    /// Errors: [`DriverError::InstanceNotFound`],
+    /// [`DriverError::InstanceNotRunning`] unless `Running` or `Paused`.
+    async fn trigger_crash_dump(&self, instance: &Instance) -> DriverResult<()> {
+        let _ = instance;
+        unsupported!(self, "trigger_crash_dump")
+    }
+
+    /// Whether the instance's files are reachable from this host (shared storage).
+    async fn instance_on_disk(&self, instance: &Instance) -> DriverResult<bool> {
+        let _ = instance;
+        unsupported!(self, "instance_on_disk")
+    }
+
+    // ----- statistics (legacy by-name methods) ----------------------------------------
+
+    /// Counters of one disk of the named instance.
+    /// Errors: [`DriverError::InstanceNotFound`] (by name).
+    async fn block_stats(&self, instance_name: &str, disk_id: &str) -> DriverResult<BlockStats> {
+        let _ = (instance_name, disk_id);
+        unsupported!(self, "block_stats")
+    }
+
+    /// Counters of one interface of the named instance.
+    /// Errors: [`DriverError::InstanceNotFound`] (by name).
+    async fn interface_stats(
+        &self,
+        instance_name: &str,
+        iface_id: &str,
+    ) -> DriverResult<InterfaceStats> {
+        let _ = (instance_name, iface_id);
+        unsupported!(self, "interface_stats")
+    }
+
+    /// Diagnostics of the named instance; `state` matches `get_info`.
+    /// Errors: [`DriverError::InstanceNotFound`] (by name).
+    async fn get_diagnostics(&self, instance_name: &str) -> DriverResult<Diagnostics> {
+        let _ = instance_name;
+        unsupported!(self, "get_diagnostics")
+    }
+
+    /// The disks of the named instance (what live migration needs).
+    /// Errors: [`DriverError::InstanceNotFound`] (by name).
+    async fn get_instance_disk_info(&self, instance_name: &str) -> DriverResult<DiskInfo> {
+        let _ = instance_name;
+        unsupported!(self, "get_instance_disk_info")
+    }
+
+    /// Bandwidth counters of every VIF of the given instances that are on this
+    /// host; instances not on the host are skipped.
+    async fn get_all_bw_counters(
+        &self,
+        instances: &[Instance],
+    ) -> DriverResult<Vec<BandwidthCounter>> {
+        let _ = instances;
+        unsupported!(self, "get_all_bw_counters")
+    }
+
+    /// Usage of every volume attached to the given instances on this host, for
+    /// the period from `start_time`. Instances not on the host are skipped.
+    async fn get_all_volume_usage(
+        &self,
+        context: &RequestContext,
+        instances: &[Instance],
+        start_time: SystemTime,
+        stop_time: Option<SystemTime>,
+    ) -> DriverResult<Vec<VolumeUsage>> {
+        let _ = (context, instances, start_time, stop_time);
+        unsupported!(self, "get_all_volume_usage")
+    }
+
+    // ----- consoles -------------------------------------------------------------------
+
+    /// What the instance printed to its console, in any state.
+    /// Errors: [`DriverError::InstanceNotFound`].
+    async fn get_console_output(&self, instance: &Instance) -> DriverResult<String> {
+        let _ = instance;
+        unsupported!(self, "get_console_output")
+    }
+
+    /// Access details of the console pool for `console_type`.
+    async fn get_console_pool_info(
+        &self,
+        console_type: ConsoleType,
+    ) -> DriverResult<ConsolePoolInfo> {
+        let _ = console_type;
+        unsupported!(self, "get_console_pool_info")
+    }
+
+    /// The instance's VNC console. Needs `Running` or `Paused` (a stopped guest
+    /// has no display; stricter than Nova's fake).
+    /// Errors: [`DriverError::InstanceNotFound`],
+    /// [`DriverError::InstanceNotRunning`].
+    async fn get_vnc_console(&self, instance: &Instance) -> DriverResult<VncConsole> {
+        let _ = instance;
+        unsupported!(self, "get_vnc_console")
+    }
+
+    /// The instance's SPICE console. Same preconditions and errors as
+    /// [`get_vnc_console`](Self::get_vnc_console).
+    async fn get_spice_console(&self, instance: &Instance) -> DriverResult<SpiceConsole> {
+        let _ = instance;
+        unsupported!(self, "get_spice_console")
+    }
+
+    /// The instance's serial console. Same preconditions and errors as
+    /// [`get_vnc_console`](Self::get_vnc_console).
+    async fn get_serial_console(&self, instance: &Instance) -> DriverResult<SerialConsole> {
+        let _ = instance;
+        unsupported!(self, "get_serial_console")
+    }
+
+    // ----- volumes and networking -----------------------------------------------------
+
+    /// Attaches a volume at `mountpoint`, in any power state.
+    ///
+    /// Errors: [`DriverError::InstanceNotFound`], [`DriverError::DeviceBusy`]
+    /// when something is attached there already. Not idempotent (again:
+    /// `DeviceBusy`).
+    async fn attach_volume(
+        &self,
+        connection_info: &ConnectionInfo,
+        instance: &Instance,
+        mountpoint: &str,
+    ) -> DriverResult<()> {
+        let _ = (connection_info, instance, mountpoint);
+        unsupported!(self, "attach_volume")
+    }
+
+    /// Detaches the volume at `mountpoint`.
+    ///
+    /// Errors: [`DriverError::InstanceNotFound`], [`DriverError::VolumeNotFound`]
+    /// when nothing is attached there (stricter than Nova's fake, which ignores it).
+    async fn detach_volume(
+        &self,
+        connection_info: &ConnectionInfo,
+        instance: &Instance,
+        mountpoint: &str,
+    ) -> DriverResult<()> {
+        let _ = (connection_info, instance, mountpoint);
+        unsupported!(self, "detach_volume")
+    }
+
+    /// Replaces the volume at `mountpoint` by `new_connection_info`, growing it to
+    /// `resize_to_gb` if larger (0: keep the size).
+    /// Errors: [`DriverError::InstanceNotFound`], [`DriverError::VolumeNotFound`].
+    async fn swap_volume(
+        &self,
+        old_connection_info: &ConnectionInfo,
+        new_connection_info: &ConnectionInfo,
+        instance: &Instance,
+        mountpoint: &str,
+        resize_to_gb: u64,
+    ) -> DriverResult<()> {
+        let _ = (
+            old_connection_info,
+            new_connection_info,
+            instance,
+            mountpoint,
+            resize_to_gb,
+        );
+        unsupported!(self, "swap_volume")
+    }
+
+    /// What the volume service needs to export volumes to this host.
+    async fn get_volume_connector(&self, instance: &Instance) -> DriverResult<VolumeConnector> {
+        let _ = instance;
+        unsupported!(self, "get_volume_connector")
+    }
+
+    /// Hot-plugs a VIF.
+    ///
+    /// Errors: [`DriverError::InstanceNotFound`],
+    /// [`DriverError::InterfaceAttachFailed`] when a VIF with this id is attached.
+    async fn attach_interface(
+        &self,
+        instance: &Instance,
+        image_meta: &ImageMeta,
+        vif: &Vif,
+    ) -> DriverResult<()> {
+        let _ = (instance, image_meta, vif);
+        unsupported!(self, "attach_interface")
+    }
+
+    /// Unplugs a VIF.
+    ///
+    /// Errors: [`DriverError::InstanceNotFound`],
+    /// [`DriverError::InterfaceDetachFailed`] when no VIF with this id is attached.
+    async fn detach_interface(&self, instance: &Instance, vif: &Vif) -> DriverResult<()> {
+        let _ = (instance, vif);
+        unsupported!(self, "detach_interface")
+    }
+
+    /// Plugs the VIFs' host side (bridges, taps). Idempotent.
+    /// Errors: [`DriverError::InstanceNotFound`].
+    async fn plug_vifs(&self, instance: &Instance, network_info: &[Vif]) -> DriverResult<()> {
+        let _ = (instance, network_info);
+        unsupported!(self, "plug_vifs")
+    }
+
+    /// Unplugs the VIFs' host side. Idempotent.
+    /// Errors: [`DriverError::InstanceNotFound`].
+    async fn unplug_vifs(&self, instance: &Instance, network_info: &[Vif]) -> DriverResult<()> {
+        let _ = (instance, network_info);
+        unsupported!(self, "unplug_vifs")
+    }
+
+    // ----- firewall -------------------------------------------------------------------
+
+    /// Sets up the basic filtering an instance needs before it can migrate here.
+    /// Idempotent.
+    async fn ensure_filtering_rules_for_instance(
+        &self,
+        instance: &Instance,
+        network_info: &[Vif],
+    ) -> DriverResult<()> {
+        let _ = (instance, network_info);
+        unsupported!(self, "ensure_filtering_rules_for_instance")
+    }
+
+    /// Re-applies the instance's security-group rules. Idempotent.
+    /// Errors: [`DriverError::InstanceNotFound`].
+    async fn refresh_instance_security_rules(&self, instance: &Instance) -> DriverResult<()> {
+        let _ = instance;
+        unsupported!(self, "refresh_instance_security_rules")
+    }
+
+    /// Re-applies the provider firewall rules. Idempotent.
+    async fn refresh_provider_fw_rules(&self) -> DriverResult<()> {
+        unsupported!(self, "refresh_provider_fw_rules")
+    }
+
+    /// Re-applies rules after a security group's membership changed. Idempotent.
+    async fn refresh_security_group_members(&self, security_group_id: i64) -> DriverResult<()> {
+        let _ = security_group_id;
+        unsupported!(self, "refresh_security_group_members")
+    }
+
+    /// Re-applies rules after a security group's rules changed. Idempotent.
+    async fn refresh_security_group_rules(&self, security_group_id: i64) -> DriverResult<()> {
+        let _ = security_group_id;
+        unsupported!(self, "refresh_security_group_rules")
+    }
+
+    /// Removes the instance's filtering. Idempotent.
+    async fn unfilter_instance(
+        &self,
+        instance: &Instance,
+        network_info: &[Vif],
+    ) -> DriverResult<()> {
+        let _ = (instance, network_info);
+        unsupported!(self, "unfilter_instance")
+    }
+
+    // ----- live migration -------------------------------------------------------------
+
+    /// On the destination: can `instance` come here? Returns the check data
+    /// the source step needs.
+    ///
+    /// Errors: [`DriverError::InsufficientResources`] when the destination node
+    /// cannot hold the flavor, [`DriverError::InstanceExists`] when the
+    /// instance is already here.
+    async fn check_can_live_migrate_destination(
+        &self,
+        context: &RequestContext,
+        instance: &Instance,
+        src_compute_info: &NodeResources,
+        dst_compute_info: &NodeResources,
+        block_migration: bool,
+        disk_over_commit: bool,
+    ) -> DriverResult<LiveMigrateData> {
+        let _ = (context, instance, src_compute_info, dst_compute_info);
+        let _ = (block_migration, disk_over_commit);
+        unsupported!(self, "check_can_live_migrate_destination")
+    }
+
+    /// On the destination: cleans up after the destination check. Idempotent.
+    async fn check_can_live_migrate_destination_cleanup(
+        &self,
+        context: &RequestContext,
+        dest_check_data: &LiveMigrateData,
+    ) -> DriverResult<()> {
+        let _ = (context, dest_check_data);
+        unsupported!(self, "check_can_live_migrate_destination_cleanup")
+    }
+
+    /// On the source: can `instance` leave? Returns the data for the next steps.
+    ///
+    /// Errors: [`DriverError::InstanceNotFound`], [`DriverError::InvalidState`]
+    /// unless `Running` or `Paused` and neither rescued nor soft-deleted.
+    async fn check_can_live_migrate_source(
+        &self,
+        context: &RequestContext,
+        instance: &Instance,
+        dest_check_data: &LiveMigrateData,
+    ) -> DriverResult<LiveMigrateData> {
+        let _ = (context, instance, dest_check_data);
+        unsupported!(self, "check_can_live_migrate_source")
+    }
+
+    /// On the destination: prepares for the incoming instance (reserves its
+    /// resources). Errors: [`DriverError::InsufficientResources`],
+    /// [`DriverError::InstanceExists`].
+    async fn pre_live_migration(
+        &self,
+        context: &RequestContext,
+        instance: &Instance,
+        block_device_info: &BlockDeviceInfo,
+        network_info: &[Vif],
+        migrate_data: &LiveMigrateData,
+    ) -> DriverResult<LiveMigrateData> {
+        let _ = (
+            context,
+            instance,
+            block_device_info,
+            network_info,
+            migrate_data,
+        );
+        unsupported!(self, "pre_live_migration")
+    }
+
+    /// On the source: moves the running instance to `dest`.
+    ///
+    /// On success the instance leaves this host (its claim released,
+    /// `MigrationCompleted` emitted) and `callbacks.post` is called; on failure
+    /// or abort the instance stays as it was and `callbacks.recover` is called.
+    /// Exactly one callback runs, once, before this returns. Errors:
+    /// [`DriverError::InstanceNotFound`], [`DriverError::InvalidState`],
+    /// [`DriverError::MigrationFailed`] (after `recover`).
+    async fn live_migration(
+        &self,
+        context: &RequestContext,
+        instance: &Instance,
+        dest: &str,
+        callbacks: Arc<dyn LiveMigrationCallbacks>,
+        block_migration: bool,
+        migrate_data: &LiveMigrateData,
+    ) -> DriverResult<()> {
+        let _ = (
+            context,
+            instance,
+            dest,
+            callbacks,
+            block_migration,
+            migrate_data,
+        );
+        unsupported!(self, "live_migration")
+    }
+
+    /// On the destination: the instance has arrived; it is now listed here,
+    /// `Running`, with its claim. Emits `Started`.
+    /// Errors: [`DriverError::InstanceExists`], [`DriverError::InsufficientResources`].
+    async fn post_live_migration_at_destination(
+        &self,
+        context: &RequestContext,
+        instance: &Instance,
+        network_info: &[Vif],
+        block_migration: bool,
+        block_device_info: &BlockDeviceInfo,
+    ) -> DriverResult<()> {
+        let _ = (
+            context,
+            instance,
+            network_info,
+            block_migration,
+            block_device_info,
+        );
+        unsupported!(self, "post_live_migration_at_destination")
+    }
+
+    /// On the destination: undoes `pre_live_migration` after a failed migration,
+    /// releasing the reservation. Idempotent.
+    async fn rollback_live_migration_at_destination(
+        &self,
+        context: &RequestContext,
+        instance: &Instance,
+        network_info: &[Vif],
+        block_device_info: &BlockDeviceInfo,
+        destroy_disks: bool,
+    ) -> DriverResult<()> {
+        let _ = (
+            context,
+            instance,
+            network_info,
+            block_device_info,
+            destroy_disks,
+        );
+        unsupported!(self, "rollback_live_migration_at_destination")
+    }
+
+    /// On the source: forces an in-progress live migration to complete.
+    /// Errors: [`DriverError::InstanceNotFound`].
+    async fn live_migration_force_complete(&self, instance: &Instance) -> DriverResult<()> {
+        let _ = instance;
+        unsupported!(self, "live_migration_force_complete")
+    }
+
+    /// On the source: aborts an in-progress live migration; `live_migration`
+    /// then calls `recover` with status `Cancelled`.
+    /// Errors: [`DriverError::InstanceNotFound`].
+    async fn live_migration_abort(&self, instance: &Instance) -> DriverResult<()> {
+        let _ = instance;
+        unsupported!(self, "live_migration_abort")
+    }
+
+    // ----- cold migration and resize --------------------------------------------------
+
+    /// On the source: powers the instance off and hands its disks over for a
+    /// move to `dest` with `flavor`. The instance stays here, `Shutdown`, with its
+    /// claim, until `confirm_migration` or `finish_revert_migration`.
+    ///
+    /// Events: `Stopped` unless already off. Errors:
+    /// [`DriverError::InstanceNotFound`], [`DriverError::InvalidState`].
+    async fn migrate_disk_and_power_off(
+        &self,
+        context: &RequestContext,
+        instance: &Instance,
+        dest: &str,
+        flavor: &Flavor,
+        network_info: &[Vif],
+        block_device_info: &BlockDeviceInfo,
+    ) -> DriverResult<DiskInfo> {
+        let _ = (
+            context,
+            instance,
+            dest,
+            flavor,
+            network_info,
+            block_device_info,
+        );
+        unsupported!(self, "migrate_disk_and_power_off")
+    }
+
+    /// On the destination: creates the migrated instance with its (new) flavor,
+    /// claiming it here; `Running` when `power_on`, else `Shutdown`.
+    ///
+    /// Events: `Started` when powered on. Errors:
+    /// [`DriverError::InstanceExists`], [`DriverError::InsufficientResources`].
+    async fn finish_migration(
+        &self,
+        context: &RequestContext,
+        migration: &Migration,
+        instance: &Instance,
+        disk_info: &DiskInfo,
+        network_info: &[Vif],
+        image_meta: &ImageMeta,
+        resize_instance: bool,
+        block_device_info: &BlockDeviceInfo,
+        power_on: bool,
+    ) -> DriverResult<()> {
+        let _ = (
+            context,
+            migration,
+            instance,
+            disk_info,
+            network_info,
+            image_meta,
+        );
+        let _ = (resize_instance, block_device_info, power_on);
+        unsupported!(self, "finish_migration")
+    }
+
+    /// On the source: the move is confirmed; the source copy is destroyed and its
+    /// claim released (nothing happens for a same-host resize).
+    ///
+    /// Events: none (the instance was shut down). Idempotent.
+    async fn confirm_migration(
+        &self,
+        migration: &Migration,
+        instance: &Instance,
+        network_info: &[Vif],
+    ) -> DriverResult<()> {
+        let _ = (migration, instance, network_info);
+        unsupported!(self, "confirm_migration")
+    }
+
+    /// On the source: the move is reverted; the source copy is powered back on
+    /// when `power_on`.
+    ///
+    /// Events: `Started` when powered on. Errors: [`DriverError::InstanceNotFound`].
+    async fn finish_revert_migration(
+        &self,
+        instance: &Instance,
+        network_info: &[Vif],
+        block_device_info: &BlockDeviceInfo,
+        power_on: bool,
+    ) -> DriverResult<()> {
+        let _ = (instance, network_info, block_device_info, power_on);
+        unsupported!(self, "finish_revert_migration")
+    }
+}

@@ -1,0 +1,78 @@
+//! # driver-api: the hypervisor-driver contract
+//!
+//! [`ComputeDriver`] is the contract between a compute service and a hypervisor:
+//! one object-safe async trait with a method for every operation Nova's
+//! `ComputeDriver` offers (spawn, destroy, pause, snapshot, volumes, consoles,
+//! live and cold migration, host actions, ...), each with its contract written
+//! on the method.
+//!
+//! Around the trait:
+//!
+//! - a typed model ([`model`]): instances, flavors, images, VIFs, block devices,
+//!   migrations, resources, consoles, statistics, all `serde`;
+//! - [`DriverError`], one `#[non_exhaustive]` enum with a `Copy` [`ErrorKind`];
+//! - the lifecycle transition table ([`state`]), one pure function
+//!   ([`transition`]) that the fake, the conformance suite and these docs share;
+//! - [`Capabilities`] and [`Feature`]: what a backend declares it supports, and
+//!   [`DriverMethod`], the registry mapping every method to its feature;
+//! - lifecycle events ([`LifecycleEvent`]) and [`EventSlot`], the one-listener
+//!   slot every backend embeds;
+//! - [`Secret`], which never prints.
+//!
+//! With feature `mock`, `MockComputeDriver` (mockall) stands in for any backend
+//! in downstream tests:
+//!
+//! ```ignore
+//! // Cargo.toml: driver-api = { version = "0.1", features = ["mock"] } (dev-dependencies)
+//! let mut mock = driver_api::MockComputeDriver::new();
+//! mock.expect_list_instances().returning(|| Ok(vec!["vm-1".into()]));
+//! let driver: std::sync::Arc<dyn driver_api::ComputeDriver> = std::sync::Arc::new(mock);
+//! ```
+//!
+//! Implementations: `driver-fake` (in memory, the reference), `driver-libvirt`
+//! (libvirt). The `conformance` crate judges any of them.
+#![forbid(unsafe_code)]
+
+mod callbacks;
+mod capabilities;
+mod driver;
+mod error;
+mod events;
+mod forward;
+mod method;
+pub mod model;
+mod secret;
+pub mod state;
+
+pub use callbacks::{LiveMigrationCallbacks, TaskStateCallback};
+pub use capabilities::{Capabilities, Feature, FeatureSet};
+pub use driver::ComputeDriver;
+#[cfg(any(test, feature = "mock"))]
+pub use driver::MockComputeDriver;
+pub use error::{BoxError, DriverError, DriverResult, ErrorKind};
+pub use events::{EventListener, EventSlot, LifecycleEvent, LifecycleTransition};
+pub use method::DriverMethod;
+pub use model::block_device::{
+    BlockDeviceInfo, BlockDeviceMapping, ConnectionInfo, EphemeralDisk, SwapDisk, VolumeConnector,
+};
+pub use model::console::{ConsolePoolInfo, ConsoleType, SerialConsole, SpiceConsole, VncConsole};
+pub use model::context::RequestContext;
+pub use model::host::{HostPowerAction, HostStatus, MaintenanceMode};
+pub use model::instance::{
+    Flavor, ImageMeta, InjectedFile, Instance, InstanceRef, TaskState, VmState,
+};
+pub use model::migration::{DiskInfo, InstanceDisk, LiveMigrateData, Migration, MigrationStatus};
+pub use model::network::{Network, NetworkInfo, Subnet, Vif};
+pub use model::resources::{
+    version_to_int, CpuInfo, CpuTopology, HostCpuStats, HostStats, NodeResources, ResourceAmounts,
+    SupportedInstance,
+};
+pub use model::stats::{
+    BandwidthCounter, BlockStats, CpuDiagnostics, Diagnostics, DiskDiagnostics, InstanceInfo,
+    InterfaceStats, NicDiagnostics, VolumeUsage,
+};
+pub use secret::Secret;
+pub use state::{
+    render_table, transition, IllegalTransition, InstanceStatus, LifecycleOperation, Outcome,
+    PowerState, RebootType, Transition,
+};

@@ -1,0 +1,2 @@
+//! The in-memory fake (in progress).
+#![forbid(unsafe_code)]

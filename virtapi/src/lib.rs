@@ -1,0 +1,2 @@
+//! The VirtAPI contract (in progress).
+#![forbid(unsafe_code)]
