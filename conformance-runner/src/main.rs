@@ -1,0 +1,3 @@
+//! The conformance runner (in progress).
+#![forbid(unsafe_code)]
+fn main() {}

@@ -1,0 +1,2 @@
+//! The libvirt backend (in progress).
+#![forbid(unsafe_code)]
