@@ -22,11 +22,17 @@
 //! With feature `mock`, `MockComputeDriver` (mockall) stands in for any backend
 //! in downstream tests:
 //!
-//! ```ignore
-//! // Cargo.toml: driver-api = { version = "0.1", features = ["mock"] } (dev-dependencies)
-//! let mut mock = driver_api::MockComputeDriver::new();
+//! ```
+//! // Cargo.toml: [dev-dependencies] driver-api = { version = "0.1", features = ["mock"] }
+//! # #[cfg(feature = "mock")] {
+//! use std::sync::Arc;
+//! use driver_api::{ComputeDriver, MockComputeDriver};
+//!
+//! let mut mock = MockComputeDriver::new();
 //! mock.expect_list_instances().returning(|| Ok(vec!["vm-1".into()]));
-//! let driver: std::sync::Arc<dyn driver_api::ComputeDriver> = std::sync::Arc::new(mock);
+//! let driver: Arc<dyn ComputeDriver> = Arc::new(mock);
+//! # let _ = driver;
+//! # }
 //! ```
 //!
 //! Implementations: `driver-fake` (in memory, the reference), `driver-libvirt`
