@@ -95,6 +95,44 @@ pub struct NodeResources {
 }
 
 impl NodeResources {
+    /// Resources of node `hypervisor_hostname` on `host_hostname` with the given
+    /// totals and claims; the other fields start empty (type and version unset,
+    /// a 1×1×1 CPU of unknown model, no supported instances, nil UUID) for the
+    /// backend to fill in, since the struct is `#[non_exhaustive]`.
+    pub fn new(
+        hypervisor_hostname: impl Into<String>,
+        host_hostname: impl Into<String>,
+        total: ResourceAmounts,
+        used: ResourceAmounts,
+    ) -> Self {
+        Self {
+            vcpus: total.vcpus,
+            memory_mb: total.memory_mb,
+            local_gb: total.local_gb,
+            vcpus_used: used.vcpus,
+            memory_mb_used: used.memory_mb,
+            local_gb_used: used.local_gb,
+            hypervisor_type: String::new(),
+            hypervisor_version: 0,
+            hypervisor_hostname: hypervisor_hostname.into(),
+            host_hostname: host_hostname.into(),
+            cpu_info: CpuInfo::new(
+                "",
+                "",
+                "",
+                CpuTopology {
+                    sockets: 1,
+                    cores: 1,
+                    threads: 1,
+                },
+            ),
+            disk_available_least: 0,
+            supported_instances: Vec::new(),
+            numa_topology: None,
+            uuid: Uuid::nil(),
+        }
+    }
+
     /// Totals as [`ResourceAmounts`].
     pub fn total(&self) -> ResourceAmounts {
         ResourceAmounts::new(self.vcpus, self.memory_mb, self.local_gb)
@@ -226,6 +264,28 @@ pub struct HostStats {
     pub vcpus: u64,
     /// Claimed virtual CPUs.
     pub vcpus_used: u64,
+}
+
+impl HostStats {
+    /// Statistics of node `hypervisor_hostname` on `host_hostname`, every figure
+    /// zero and the text fields empty, for the backend to fill in (the struct is
+    /// `#[non_exhaustive]`).
+    pub fn new(hypervisor_hostname: impl Into<String>, host_hostname: impl Into<String>) -> Self {
+        Self {
+            hypervisor_hostname: hypervisor_hostname.into(),
+            host_hostname: host_hostname.into(),
+            description: String::new(),
+            host_memory_total: 0,
+            host_memory_overhead: 0,
+            host_memory_free: 0,
+            disk_total: 0,
+            disk_used: 0,
+            disk_available: 0,
+            host_ip_address: String::new(),
+            vcpus: 0,
+            vcpus_used: 0,
+        }
+    }
 }
 
 /// Cumulative host CPU times (`get_host_cpu_stats`).

@@ -71,6 +71,24 @@ pub struct Diagnostics {
     pub memory_used_kb: u64,
 }
 
+impl Diagnostics {
+    /// Diagnostics of an instance in `state` reported by `driver`, with no
+    /// details and zero figures, for the backend to fill in (the struct is
+    /// `#[non_exhaustive]`).
+    pub fn new(state: PowerState, driver: impl Into<String>) -> Self {
+        Self {
+            state,
+            driver: driver.into(),
+            uptime_s: 0,
+            cpu_details: Vec::new(),
+            nic_details: Vec::new(),
+            disk_details: Vec::new(),
+            memory_max_kb: 0,
+            memory_used_kb: 0,
+        }
+    }
+}
+
 /// Per-vCPU diagnostics.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CpuDiagnostics {
@@ -90,6 +108,16 @@ pub struct NicDiagnostics {
     pub stats: InterfaceStats,
 }
 
+impl NicDiagnostics {
+    /// Diagnostics of the NIC with MAC `mac_address`.
+    pub fn new(mac_address: impl Into<String>, stats: InterfaceStats) -> Self {
+        Self {
+            mac_address: mac_address.into(),
+            stats,
+        }
+    }
+}
+
 /// Per-disk diagnostics.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -98,6 +126,16 @@ pub struct DiskDiagnostics {
     pub device: String,
     /// Counters.
     pub stats: BlockStats,
+}
+
+impl DiskDiagnostics {
+    /// Diagnostics of disk `device`.
+    pub fn new(device: impl Into<String>, stats: BlockStats) -> Self {
+        Self {
+            device: device.into(),
+            stats,
+        }
+    }
 }
 
 /// Block device counters (`block_stats`): Nova's five values.
