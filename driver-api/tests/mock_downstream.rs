@@ -1,6 +1,5 @@
 //! `MockComputeDriver` used as a downstream crate would: through
 //! `Arc<dyn ComputeDriver>`, from code that knows nothing of mockall.
-#![cfg(feature = "mock")]
 
 use std::sync::Arc;
 
