@@ -1,2 +1,74 @@
-//! The libvirt backend (in progress).
+//! # driver-libvirt: a `ComputeDriver` over libvirt
+//!
+//! [`LibvirtDriver`] implements [`driver_api::ComputeDriver`] with libvirt,
+//! through the `virt` crate (every call is blocking FFI, run on tokio's
+//! blocking pool over one shared connection).
+//!
+//! ```no_run
+//! # async fn demo() -> driver_api::DriverResult<()> {
+//! use driver_libvirt::{LibvirtConfig, LibvirtDriver};
+//! // A private in-process test:/// hypervisor (the default) ...
+//! let test = LibvirtDriver::connect(LibvirtConfig::default()).await?;
+//! // ... or real QEMU guests under a libvirtd.
+//! let qemu = LibvirtDriver::connect(LibvirtConfig::for_uri("qemu:///system")).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! ## Mapping
+//!
+//! | contract | libvirt |
+//! |---|---|
+//! | spawn / destroy | define + create / destroy + undefine (managed save and snapshot metadata too) |
+//! | pause / unpause | suspend / resume |
+//! | suspend / resume | managed save / create (restores it) |
+//! | power_off(timeout) | shutdown, wait up to `timeout`, then destroy |
+//! | reboot soft | shutdown, wait `soft_reboot_wait`, create; else reset (Nova's fallback) |
+//! | reboot hard | reset (running) or destroy + create |
+//! | rescue / unrescue | redefine booting an empty rescue disk (root disk second) and restart / redefine back and restart |
+//! | soft_delete / restore | destroy + `soft_deleted` flag in metadata / clear flag + create |
+//! | snapshot | internal snapshot of the root disk, named after the image id |
+//! | attach / detach / swap volume | SCSI disk via `attach_device_flags` / `detach_device_flags` |
+//! | get_console_output | the serial log file (`<serial type='file'>`) |
+//! | get_vnc_console | the domain's VNC display port |
+//! | get_available_resource | node info × allocation ratios; claims summed from our domains' metadata |
+//!
+//! Errors are the contract's: every lifecycle call checks the instance's state
+//! against [`driver_api::transition`] first, so libvirt's own error codes (which
+//! differ between drivers) never decide the answer.
+//!
+//! ## What libvirt does not keep
+//!
+//! The rescued and soft-deleted flags, the flavor (for claims), the node,
+//! injected files, VIF ids and volume mountpoints live in each domain's
+//! metadata under the namespace `urn:x-hvdriver:instance:1` ([`record`]), so a
+//! second driver opened on the same hypervisor sees them.
+//!
+//! ## Only its own domains
+//!
+//! Domains are named `<prefix><uuid>` (prefix `hvd-` by default) and must carry
+//! a record in the namespace; anything else on the host is never listed or
+//! touched.
+//!
+//! ## Capabilities
+//!
+//! Declared per connection (see [`capabilities::for_connection`]): `test:///`
+//! offers the lifecycle, snapshots and file injection; QEMU adds volumes, the
+//! console log and VNC.
 #![forbid(unsafe_code)]
+
+pub mod capabilities;
+mod config;
+mod disks;
+mod domain_xml;
+mod driver;
+mod hypervisor;
+mod power;
+pub mod record;
+mod resources;
+mod snapshot;
+mod spawn;
+mod volumes;
+
+pub use config::{LibvirtConfig, TestNode};
+pub use driver::LibvirtDriver;
+pub use hypervisor::{HypervisorKind, DRIVER_NAME};

@@ -1,0 +1,156 @@
+//! `LibvirtConfig`: where to connect and how to build domains.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How a [`LibvirtDriver`](crate::LibvirtDriver) connects and builds its domains.
+///
+/// `LibvirtConfig::default()` opens a private, in-process `test:///` hypervisor
+/// (a fresh node XML in a per-driver temporary directory), so parallel tests
+/// never share state. [`LibvirtConfig::for_uri`] targets a real hypervisor,
+/// e.g. `qemu:///system?socket=/tmp/lvstate/run/libvirt-sock`.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct LibvirtConfig {
+    /// The connection URI; `None` means a private `test:///` hypervisor built
+    /// from [`test_node`](Self::test_node).
+    pub uri: Option<String>,
+    /// Every domain this driver defines is named `<prefix><instance uuid>`;
+    /// domains without the prefix are never listed or touched.
+    pub domain_prefix: String,
+    /// Where disks and console logs go. `None`: a per-driver temporary
+    /// directory, removed when the driver is dropped.
+    pub work_dir: Option<PathBuf>,
+    /// The driver's node name; `None`: the hypervisor's host name.
+    pub node_name: Option<String>,
+    /// Local disk offered to instances, in GiB (`get_available_resource`'s
+    /// `local_gb`).
+    pub local_gb: u64,
+    /// vCPUs offered per physical CPU (Nova's `cpu_allocation_ratio`).
+    pub cpu_allocation_ratio: f64,
+    /// Memory offered per MiB of host memory (Nova's `ram_allocation_ratio`).
+    pub ram_allocation_ratio: f64,
+    /// The domain type: `qemu` (TCG, works everywhere) or `kvm`.
+    pub domain_type: String,
+    /// The emulator binary QEMU domains run.
+    pub emulator: PathBuf,
+    /// The `qemu-img` binary used to create disks.
+    pub qemu_img: PathBuf,
+    /// Guest memory in MiB regardless of the flavor (claims still follow the
+    /// flavor). `None`: the flavor's memory. CI sets a small value so that many
+    /// TCG guests fit on a small machine.
+    pub guest_memory_mib: Option<u64>,
+    /// Guest vCPUs regardless of the flavor (claims still follow the flavor).
+    pub guest_vcpus: Option<u32>,
+    /// Size of the volume files the driver creates for volumes whose connection
+    /// info names no local path, in MiB.
+    pub volume_size_mib: u64,
+    /// Give QEMU guests a VNC display on 127.0.0.1 (`get_vnc_console`).
+    pub vnc: bool,
+    /// How long a soft reboot waits for the guest to shut down before it falls
+    /// back to a reset (Nova: `wait_soft_reboot_seconds`).
+    pub soft_reboot_wait: Duration,
+    /// Refuse every mutating method with `ReadOnly` (Nova's `read_only=True`).
+    pub read_only: bool,
+    /// The private `test:///` node, when [`uri`](Self::uri) is `None`.
+    pub test_node: TestNode,
+}
+
+/// The hardware of a private `test:///` hypervisor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TestNode {
+    /// Physical CPUs.
+    pub cpus: u32,
+    /// Memory in MiB.
+    pub memory_mib: u64,
+}
+
+impl Default for TestNode {
+    fn default() -> Self {
+        Self {
+            cpus: 64,
+            memory_mib: 256 * 1024,
+        }
+    }
+}
+
+impl Default for LibvirtConfig {
+    fn default() -> Self {
+        Self {
+            uri: None,
+            domain_prefix: "hvd-".to_owned(),
+            work_dir: None,
+            node_name: None,
+            local_gb: 1000,
+            cpu_allocation_ratio: 16.0,
+            ram_allocation_ratio: 1.5,
+            domain_type: "qemu".to_owned(),
+            emulator: PathBuf::from("/usr/bin/qemu-system-x86_64"),
+            qemu_img: PathBuf::from("qemu-img"),
+            guest_memory_mib: None,
+            guest_vcpus: None,
+            volume_size_mib: 16,
+            vnc: true,
+            soft_reboot_wait: Duration::from_secs(1),
+            read_only: false,
+            test_node: TestNode::default(),
+        }
+    }
+}
+
+impl LibvirtConfig {
+    /// A private `test:///` hypervisor (the default).
+    pub fn test() -> Self {
+        Self::default()
+    }
+
+    /// A connection to `uri`, everything else defaulted.
+    pub fn for_uri(uri: impl Into<String>) -> Self {
+        Self {
+            uri: Some(uri.into()),
+            ..Self::default()
+        }
+    }
+
+    /// What CI uses on real QEMU: `uri`, 64 MiB and one vCPU per guest (claims
+    /// still follow the flavors), a short soft-reboot wait.
+    pub fn small_guests(uri: impl Into<String>) -> Self {
+        Self {
+            guest_memory_mib: Some(64),
+            guest_vcpus: Some(1),
+            soft_reboot_wait: Duration::from_millis(500),
+            ..Self::for_uri(uri)
+        }
+    }
+
+    /// The same, with domain names starting with `prefix`.
+    pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.domain_prefix = prefix.into();
+        self
+    }
+
+    /// The same, with the node named `node`.
+    pub fn with_node_name(mut self, node: impl Into<String>) -> Self {
+        self.node_name = Some(node.into());
+        self
+    }
+
+    /// The same, with disks and logs under `dir`.
+    pub fn with_work_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.work_dir = Some(dir.into());
+        self
+    }
+
+    /// The same, read-only (or not).
+    pub fn with_read_only(mut self, read_only: bool) -> Self {
+        self.read_only = read_only;
+        self
+    }
+
+    /// The same, with a private `test:///` node of this size.
+    pub fn with_test_node(mut self, cpus: u32, memory_mib: u64) -> Self {
+        self.test_node = TestNode { cpus, memory_mib };
+        self
+    }
+}

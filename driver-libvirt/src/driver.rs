@@ -1,0 +1,407 @@
+//! `LibvirtDriver`: the `ComputeDriver` trait over [`Hypervisor`], each call
+//! run on tokio's blocking pool.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use driver_api::{
+    BlockDeviceInfo, Capabilities, ComputeDriver, ConnectionInfo, DriverError, DriverMethod,
+    DriverResult, EventListener, ImageMeta, InjectedFile, Instance, InstanceInfo, LifecycleEvent,
+    NodeResources, RebootType, RequestContext, Secret, TaskStateCallback, Vif, VncConsole,
+    VolumeConnector,
+};
+use uuid::Uuid;
+
+use crate::capabilities;
+use crate::config::LibvirtConfig;
+use crate::hypervisor::{backend_msg, Hypervisor, HypervisorKind, DRIVER_NAME};
+
+/// A [`ComputeDriver`] over one libvirt connection.
+///
+/// Cheap to clone (the connection is shared). See the crate docs for the
+/// mapping of each method to libvirt.
+#[derive(Clone, Debug)]
+pub struct LibvirtDriver {
+    hv: Arc<Hypervisor>,
+    caps: Capabilities,
+}
+
+impl LibvirtDriver {
+    /// Opens the connection `config` describes (by default a private
+    /// `test:///` hypervisor).
+    pub async fn connect(config: LibvirtConfig) -> DriverResult<Self> {
+        let hv = tokio::task::spawn_blocking(move || Hypervisor::open(config))
+            .await
+            .map_err(|e| backend_msg("connect", e.to_string()))??;
+        let caps = capabilities::for_connection(hv.kind, &hv.config);
+        Ok(Self {
+            hv: Arc::new(hv),
+            caps,
+        })
+    }
+
+    /// Whether the connection reached libvirt's `test:///` driver.
+    pub fn is_test_driver(&self) -> bool {
+        self.hv.kind == HypervisorKind::Test
+    }
+
+    /// The configuration the driver was opened with.
+    pub fn config(&self) -> &LibvirtConfig {
+        &self.hv.config
+    }
+
+    /// Where the driver keeps disks and console logs.
+    pub fn work_dir(&self) -> &std::path::Path {
+        &self.hv.work_dir
+    }
+
+    /// The libvirt domain name of an instance.
+    pub fn domain_name(&self, uuid: Uuid) -> String {
+        self.hv.domain_name(uuid)
+    }
+
+    /// The shared libvirt connection (for tests and diagnostics).
+    pub fn connection(&self) -> Arc<virt::connect::Connect> {
+        Arc::clone(&self.hv.conn)
+    }
+
+    /// Runs `f` on the blocking pool after the capability and read-only checks
+    /// for `method`.
+    async fn run<T, F>(&self, method: DriverMethod, f: F) -> DriverResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Hypervisor) -> DriverResult<T> + Send + 'static,
+    {
+        if !method.is_supported_by(&self.caps) {
+            return Err(DriverError::not_supported(method.name(), DRIVER_NAME));
+        }
+        if method.mutates() && self.hv.config.read_only {
+            return Err(DriverError::read_only(method.name(), DRIVER_NAME));
+        }
+        let hv = Arc::clone(&self.hv);
+        tokio::task::spawn_blocking(move || f(&hv))
+            .await
+            .map_err(|e| backend_msg(method.name(), e.to_string()))?
+    }
+}
+
+#[async_trait]
+impl ComputeDriver for LibvirtDriver {
+    fn driver_name(&self) -> &'static str {
+        DRIVER_NAME
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        self.caps
+    }
+
+    fn register_event_listener(&self, listener: Option<EventListener>) {
+        self.hv.events.register(listener);
+    }
+
+    fn emit_event(&self, event: LifecycleEvent) {
+        self.hv.events.emit(event);
+    }
+
+    async fn init_host(&self, host: &str) -> DriverResult<()> {
+        if host.is_empty() {
+            return Err(DriverError::invalid_input("init_host", "empty host name"));
+        }
+        let host = host.to_owned();
+        self.run(DriverMethod::InitHost, move |hv| {
+            match hv.nodes.write() {
+                Ok(mut nodes) => *nodes = vec![host],
+                Err(poisoned) => *poisoned.into_inner() = vec![host],
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn get_available_nodes(&self, _refresh: bool) -> DriverResult<Vec<String>> {
+        Ok(self.hv.node_list())
+    }
+
+    async fn get_available_resource(&self, nodename: &str) -> DriverResult<NodeResources> {
+        let node = nodename.to_owned();
+        self.run(DriverMethod::GetAvailableResource, move |hv| {
+            hv.available_resource(&node)
+        })
+        .await
+    }
+
+    async fn spawn(
+        &self,
+        _context: &RequestContext,
+        instance: &Instance,
+        _image_meta: &ImageMeta,
+        injected_files: &[InjectedFile],
+        _admin_password: Option<Secret>,
+        network_info: &[Vif],
+        block_device_info: &BlockDeviceInfo,
+        power_on: bool,
+    ) -> DriverResult<()> {
+        let (instance, files, vifs, bdi) = (
+            instance.clone(),
+            injected_files.to_vec(),
+            network_info.to_vec(),
+            block_device_info.clone(),
+        );
+        self.run(DriverMethod::Spawn, move |hv| {
+            hv.spawn(&instance, &files, &vifs, &bdi, power_on)
+        })
+        .await
+    }
+
+    async fn destroy(
+        &self,
+        instance: &Instance,
+        _network_info: &[Vif],
+        _block_device_info: &BlockDeviceInfo,
+        destroy_disks: bool,
+    ) -> DriverResult<()> {
+        let instance = instance.clone();
+        self.run(DriverMethod::Destroy, move |hv| {
+            hv.destroy(&instance, destroy_disks)
+        })
+        .await
+    }
+
+    async fn get_info(&self, instance: &Instance) -> DriverResult<InstanceInfo> {
+        let uuid = instance.uuid;
+        self.run(DriverMethod::GetInfo, move |hv| {
+            let (dom, record) = hv.get(uuid)?;
+            let status = hv.status(&dom, &record)?;
+            let raw = dom.info().map_err(crate::hypervisor::backend("get_info"))?;
+            let mut info = InstanceInfo::new(status.state);
+            info.rescued = status.rescued;
+            info.soft_deleted = status.soft_deleted;
+            info.max_mem_kb = raw.max_mem;
+            info.mem_kb = raw.memory;
+            info.num_cpu = raw.nr_virt_cpu;
+            info.cpu_time_ns = raw.cpu_time;
+            Ok(info)
+        })
+        .await
+    }
+
+    async fn list_instances(&self) -> DriverResult<Vec<String>> {
+        self.run(DriverMethod::ListInstances, |hv| {
+            Ok(hv.list()?.into_iter().map(|(_, r)| r.name).collect())
+        })
+        .await
+    }
+
+    async fn list_instance_uuids(&self) -> DriverResult<Vec<Uuid>> {
+        self.run(DriverMethod::ListInstanceUuids, |hv| {
+            Ok(hv.list()?.into_iter().map(|(_, r)| r.uuid).collect())
+        })
+        .await
+    }
+
+    async fn reboot(
+        &self,
+        _context: &RequestContext,
+        instance: &Instance,
+        _network_info: &[Vif],
+        reboot_type: RebootType,
+        _block_device_info: &BlockDeviceInfo,
+    ) -> DriverResult<()> {
+        let uuid = instance.uuid;
+        self.run(DriverMethod::Reboot, move |hv| hv.reboot(uuid, reboot_type))
+            .await
+    }
+
+    async fn poll_rebooting_instances(
+        &self,
+        _timeout: Duration,
+        _instances: &[Instance],
+    ) -> DriverResult<()> {
+        // `reboot` returns only once the reboot is over (falling back to a
+        // reset), so no instance of this driver is ever left rebooting.
+        self.run(DriverMethod::PollRebootingInstances, |_| Ok(()))
+            .await
+    }
+
+    async fn power_off(&self, instance: &Instance, timeout: Duration) -> DriverResult<()> {
+        let uuid = instance.uuid;
+        self.run(DriverMethod::PowerOff, move |hv| {
+            hv.power_off(uuid, timeout)
+        })
+        .await
+    }
+
+    async fn power_on(
+        &self,
+        _context: &RequestContext,
+        instance: &Instance,
+        _network_info: &[Vif],
+        _block_device_info: &BlockDeviceInfo,
+    ) -> DriverResult<()> {
+        let uuid = instance.uuid;
+        self.run(DriverMethod::PowerOn, move |hv| hv.power_on(uuid))
+            .await
+    }
+
+    async fn pause(&self, instance: &Instance) -> DriverResult<()> {
+        let uuid = instance.uuid;
+        self.run(DriverMethod::Pause, move |hv| hv.pause(uuid))
+            .await
+    }
+
+    async fn unpause(&self, instance: &Instance) -> DriverResult<()> {
+        let uuid = instance.uuid;
+        self.run(DriverMethod::Unpause, move |hv| hv.unpause(uuid))
+            .await
+    }
+
+    async fn suspend(&self, instance: &Instance) -> DriverResult<()> {
+        let uuid = instance.uuid;
+        self.run(DriverMethod::Suspend, move |hv| hv.suspend(uuid))
+            .await
+    }
+
+    async fn resume(
+        &self,
+        instance: &Instance,
+        _network_info: &[Vif],
+        _block_device_info: &BlockDeviceInfo,
+    ) -> DriverResult<()> {
+        let uuid = instance.uuid;
+        self.run(DriverMethod::Resume, move |hv| hv.resume(uuid))
+            .await
+    }
+
+    async fn rescue(
+        &self,
+        _context: &RequestContext,
+        instance: &Instance,
+        _network_info: &[Vif],
+        _image_meta: &ImageMeta,
+        _rescue_password: Secret,
+    ) -> DriverResult<()> {
+        let uuid = instance.uuid;
+        self.run(DriverMethod::Rescue, move |hv| hv.rescue(uuid))
+            .await
+    }
+
+    async fn unrescue(&self, instance: &Instance, _network_info: &[Vif]) -> DriverResult<()> {
+        let uuid = instance.uuid;
+        self.run(DriverMethod::Unrescue, move |hv| hv.unrescue(uuid))
+            .await
+    }
+
+    async fn soft_delete(&self, instance: &Instance) -> DriverResult<()> {
+        let uuid = instance.uuid;
+        self.run(DriverMethod::SoftDelete, move |hv| hv.soft_delete(uuid))
+            .await
+    }
+
+    async fn restore(&self, instance: &Instance) -> DriverResult<()> {
+        let uuid = instance.uuid;
+        self.run(DriverMethod::Restore, move |hv| hv.restore(uuid))
+            .await
+    }
+
+    async fn snapshot(
+        &self,
+        _context: &RequestContext,
+        instance: &Instance,
+        image_id: &str,
+        update_task_state: TaskStateCallback,
+    ) -> DriverResult<()> {
+        let (uuid, image_id) = (instance.uuid, image_id.to_owned());
+        self.run(DriverMethod::Snapshot, move |hv| {
+            hv.snapshot(uuid, &image_id, update_task_state)
+        })
+        .await
+    }
+
+    async fn inject_file(
+        &self,
+        instance: &Instance,
+        b64_path: &str,
+        b64_contents: &str,
+    ) -> DriverResult<()> {
+        let (uuid, path, contents) = (instance.uuid, b64_path.to_owned(), b64_contents.to_owned());
+        self.run(DriverMethod::InjectFile, move |hv| {
+            hv.inject_file(uuid, &path, &contents)
+        })
+        .await
+    }
+
+    async fn get_console_output(&self, instance: &Instance) -> DriverResult<String> {
+        let uuid = instance.uuid;
+        self.run(DriverMethod::GetConsoleOutput, move |hv| {
+            hv.console_output(uuid)
+        })
+        .await
+    }
+
+    async fn get_vnc_console(&self, instance: &Instance) -> DriverResult<VncConsole> {
+        let uuid = instance.uuid;
+        self.run(DriverMethod::GetVncConsole, move |hv| hv.vnc_console(uuid))
+            .await
+    }
+
+    async fn attach_volume(
+        &self,
+        connection_info: &ConnectionInfo,
+        instance: &Instance,
+        mountpoint: &str,
+    ) -> DriverResult<()> {
+        let (uuid, info, mountpoint) = (
+            instance.uuid,
+            connection_info.clone(),
+            mountpoint.to_owned(),
+        );
+        self.run(DriverMethod::AttachVolume, move |hv| {
+            hv.attach_volume(uuid, &info, &mountpoint)
+        })
+        .await
+    }
+
+    async fn detach_volume(
+        &self,
+        _connection_info: &ConnectionInfo,
+        instance: &Instance,
+        mountpoint: &str,
+    ) -> DriverResult<()> {
+        let (uuid, mountpoint) = (instance.uuid, mountpoint.to_owned());
+        self.run(DriverMethod::DetachVolume, move |hv| {
+            hv.detach_volume(uuid, &mountpoint)
+        })
+        .await
+    }
+
+    async fn swap_volume(
+        &self,
+        _old_connection_info: &ConnectionInfo,
+        new_connection_info: &ConnectionInfo,
+        instance: &Instance,
+        mountpoint: &str,
+        resize_to_gb: u64,
+    ) -> DriverResult<()> {
+        let (uuid, info, mountpoint) = (
+            instance.uuid,
+            new_connection_info.clone(),
+            mountpoint.to_owned(),
+        );
+        self.run(DriverMethod::SwapVolume, move |hv| {
+            hv.swap_volume(uuid, &info, &mountpoint, resize_to_gb)
+        })
+        .await
+    }
+
+    async fn get_volume_connector(&self, _instance: &Instance) -> DriverResult<VolumeConnector> {
+        self.run(DriverMethod::GetVolumeConnector, |hv| {
+            Ok(VolumeConnector::new(
+                "127.0.0.1",
+                format!("iqn.2026-01.invalid.hvdriver:{}", hv.host_name),
+                hv.host_name.clone(),
+            ))
+        })
+        .await
+    }
+}

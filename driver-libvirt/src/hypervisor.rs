@@ -1,0 +1,346 @@
+//! The synchronous core: one libvirt connection and what the driver keeps
+//! beside it. Every method here blocks; the async trait impl calls them through
+//! `spawn_blocking`.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::{Duration, Instant};
+
+use driver_api::{
+    transition, DriverError, DriverResult, EventSlot, InstanceStatus, LifecycleEvent,
+    LifecycleOperation, LifecycleTransition, PowerState,
+};
+use uuid::Uuid;
+use virt::connect::Connect;
+use virt::domain::{Domain, DomainState};
+use virt::error::{Error as VirtError, ErrorNumber};
+use virt::sys;
+
+use crate::config::LibvirtConfig;
+use crate::record::{InstanceRecord, NAMESPACE, NAMESPACE_PREFIX};
+
+/// The name the driver reports in `NotSupported`, `ReadOnly` and `Backend` errors.
+pub const DRIVER_NAME: &str = "libvirt";
+
+/// Which libvirt driver the connection reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HypervisorKind {
+    /// libvirt's in-process `test:///` driver: no devices, no consoles.
+    Test,
+    /// QEMU (TCG or KVM) under libvirtd.
+    Qemu,
+    /// Anything else: only the lifecycle is offered.
+    Other,
+}
+
+/// One connection plus the driver's own per-driver state.
+pub struct Hypervisor {
+    /// The shared connection.
+    pub conn: Arc<Connect>,
+    /// What it reached.
+    pub kind: HypervisorKind,
+    /// The configuration the driver was opened with.
+    pub config: LibvirtConfig,
+    /// Where disks and logs go.
+    pub work_dir: PathBuf,
+    owns_work_dir: bool,
+    /// The hypervisor's host name.
+    pub host_name: String,
+    /// The managed nodes (`init_host` replaces them).
+    pub nodes: RwLock<Vec<String>>,
+    /// The one lifecycle-event listener.
+    pub events: EventSlot,
+    mutation: Mutex<()>,
+}
+
+impl std::fmt::Debug for Hypervisor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hypervisor")
+            .field("kind", &self.kind)
+            .field("uri", &self.config.uri)
+            .field("work_dir", &self.work_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Hypervisor {
+    fn drop(&mut self) {
+        if self.owns_work_dir {
+            let _ = std::fs::remove_dir_all(&self.work_dir);
+        }
+    }
+}
+
+/// A `Backend` error for a failed libvirt call.
+pub fn backend(operation: &'static str) -> impl FnOnce(VirtError) -> DriverError {
+    move |e| DriverError::backend(DRIVER_NAME, operation, e)
+}
+
+/// A `Backend` error with a message of our own.
+pub fn backend_msg(operation: &'static str, message: impl Into<String>) -> DriverError {
+    DriverError::Backend {
+        driver: DRIVER_NAME,
+        operation,
+        message: message.into(),
+        source: None,
+    }
+}
+
+fn is_code(e: &VirtError, code: ErrorNumber) -> bool {
+    e.code().is(code)
+}
+
+impl Hypervisor {
+    /// Opens the connection (writing a private test node first when no URI is
+    /// configured).
+    pub fn open(config: LibvirtConfig) -> DriverResult<Self> {
+        virt::error::clear_error_callback();
+        let (work_dir, owns_work_dir) = match &config.work_dir {
+            Some(dir) => (dir.clone(), false),
+            None => (
+                std::env::temp_dir().join(format!("driver-libvirt-{}", Uuid::new_v4().simple())),
+                true,
+            ),
+        };
+        std::fs::create_dir_all(&work_dir)
+            .map_err(|e| DriverError::backend(DRIVER_NAME, "connect", e))?;
+        let uri = match &config.uri {
+            Some(uri) => uri.clone(),
+            None => {
+                let node = work_dir.join("test-node.xml");
+                let xml = format!(
+                    "<node><cpu><mhz>2000</mhz><model>x86_64</model><active>{cpus}</active>\
+                     <nodes>1</nodes><sockets>1</sockets><cores>{cpus}</cores><threads>1</threads>\
+                     </cpu><memory>{kib}</memory></node>",
+                    cpus = config.test_node.cpus.max(1),
+                    kib = config.test_node.memory_mib.saturating_mul(1024),
+                );
+                std::fs::write(&node, xml)
+                    .map_err(|e| DriverError::backend(DRIVER_NAME, "connect", e))?;
+                let absolute = std::fs::canonicalize(&node)
+                    .map_err(|e| DriverError::backend(DRIVER_NAME, "connect", e))?;
+                format!("test://{}", absolute.to_string_lossy())
+            }
+        };
+        let conn = match Connect::open(Some(&uri)) {
+            Ok(conn) => conn,
+            Err(e) => {
+                if owns_work_dir {
+                    let _ = std::fs::remove_dir_all(&work_dir);
+                }
+                return Err(backend("connect")(e));
+            }
+        };
+        let kind = match conn
+            .driver_type()
+            .map(|t| t.to_ascii_uppercase())
+            .as_deref()
+        {
+            Ok("TEST") => HypervisorKind::Test,
+            Ok("QEMU") => HypervisorKind::Qemu,
+            _ => HypervisorKind::Other,
+        };
+        let host_name = conn.hostname().unwrap_or_else(|_| "localhost".to_owned());
+        let default_node = config
+            .node_name
+            .clone()
+            .unwrap_or_else(|| host_name.clone());
+        Ok(Self {
+            conn: Arc::new(conn),
+            kind,
+            work_dir,
+            owns_work_dir,
+            host_name,
+            nodes: RwLock::new(vec![default_node]),
+            config,
+            events: EventSlot::default(),
+            mutation: Mutex::new(()),
+        })
+    }
+
+    /// Serialises the driver's mutating operations (check-then-act must not
+    /// interleave within one driver).
+    pub fn lock(&self) -> MutexGuard<'_, ()> {
+        match self.mutation.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// The managed nodes.
+    pub fn node_list(&self) -> Vec<String> {
+        match self.nodes.read() {
+            Ok(nodes) => nodes.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// The domain name of an instance.
+    pub fn domain_name(&self, uuid: Uuid) -> String {
+        format!("{}{}", self.config.domain_prefix, uuid)
+    }
+
+    /// Emits `transition` for `uuid`.
+    pub fn emit(&self, uuid: Uuid, transition: LifecycleTransition) {
+        self.events.emit(LifecycleEvent::new(uuid, transition));
+    }
+
+    /// The record of a domain, if it is one of ours.
+    pub fn read_record(&self, dom: &Domain) -> DriverResult<Option<InstanceRecord>> {
+        let name = match dom.name() {
+            Ok(name) => name,
+            Err(e) if is_code(&e, ErrorNumber::NoDomain) => return Ok(None),
+            Err(e) => return Err(backend("read metadata")(e)),
+        };
+        if !name.starts_with(&self.config.domain_prefix) {
+            return Ok(None);
+        }
+        let kind = sys::VIR_DOMAIN_METADATA_ELEMENT as i32;
+        match dom.metadata(kind, Some(NAMESPACE), 0) {
+            Ok(xml) => Ok(InstanceRecord::from_metadata(&xml)
+                .filter(|r| dom.uuid().is_ok_and(|u| u == r.uuid))),
+            Err(e)
+                if is_code(&e, ErrorNumber::NoDomainMetadata)
+                    || is_code(&e, ErrorNumber::NoDomain) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(backend("read metadata")(e)),
+        }
+    }
+
+    /// Stores `record` in the domain's metadata (live and persistent config).
+    pub fn write_record(&self, dom: &Domain, record: &InstanceRecord) -> DriverResult<()> {
+        let active = dom.is_active().map_err(backend("write metadata"))?;
+        let flags = if active {
+            sys::VIR_DOMAIN_AFFECT_LIVE | sys::VIR_DOMAIN_AFFECT_CONFIG
+        } else {
+            sys::VIR_DOMAIN_AFFECT_CONFIG
+        };
+        dom.set_metadata(
+            sys::VIR_DOMAIN_METADATA_ELEMENT as i32,
+            Some(&record.to_metadata()),
+            Some(NAMESPACE_PREFIX),
+            Some(NAMESPACE),
+            flags,
+        )
+        .map_err(backend("write metadata"))?;
+        Ok(())
+    }
+
+    /// Our domain with this UUID and its record.
+    pub fn find(&self, uuid: Uuid) -> DriverResult<Option<(Domain, InstanceRecord)>> {
+        let dom = match self.conn.lookup_domain_by_uuid_string(&uuid.to_string()) {
+            Ok(dom) => dom,
+            Err(e) if is_code(&e, ErrorNumber::NoDomain) => return Ok(None),
+            Err(e) => return Err(backend("lookup")(e)),
+        };
+        Ok(self.read_record(&dom)?.map(|record| (dom, record)))
+    }
+
+    /// Our domain with this UUID, or `InstanceNotFound`.
+    pub fn get(&self, uuid: Uuid) -> DriverResult<(Domain, InstanceRecord)> {
+        self.find(uuid)?
+            .ok_or_else(|| DriverError::instance_not_found(uuid))
+    }
+
+    /// Whether any domain (ours or not) has this UUID.
+    pub fn uuid_taken(&self, uuid: Uuid) -> DriverResult<bool> {
+        match self.conn.lookup_domain_by_uuid_string(&uuid.to_string()) {
+            Ok(_) => Ok(true),
+            Err(e) if is_code(&e, ErrorNumber::NoDomain) => Ok(false),
+            Err(e) => Err(backend("lookup")(e)),
+        }
+    }
+
+    /// Every domain of ours, with its record.
+    pub fn list(&self) -> DriverResult<Vec<(Domain, InstanceRecord)>> {
+        let domains = self.conn.list_all_domains(0).map_err(backend("list"))?;
+        let mut ours = Vec::new();
+        for dom in domains {
+            if let Some(record) = self.read_record(&dom)? {
+                ours.push((dom, record));
+            }
+        }
+        ours.sort_by(|a, b| a.1.name.cmp(&b.1.name));
+        Ok(ours)
+    }
+
+    /// The contract's power state of a domain.
+    pub fn power_state(&self, dom: &Domain) -> DriverResult<PowerState> {
+        let info = dom.info().map_err(backend("get_info"))?;
+        Ok(match info.state {
+            s if s.is(DomainState::Running) || s.is(DomainState::Blocked) => PowerState::Running,
+            // Being shut down: still running until it is off.
+            s if s.is(DomainState::Shutdown) => PowerState::Running,
+            s if s.is(DomainState::Paused) => PowerState::Paused,
+            s if s.is(DomainState::Crashed) => PowerState::Crashed,
+            s if s.is(DomainState::PMSuspended) => PowerState::Suspended,
+            s if s.is(DomainState::Shutoff) => {
+                if dom.has_managed_save(0).map_err(backend("get_info"))? {
+                    PowerState::Suspended
+                } else {
+                    PowerState::Shutdown
+                }
+            }
+            _ => PowerState::NoState,
+        })
+    }
+
+    /// Power state and flags.
+    pub fn status(&self, dom: &Domain, record: &InstanceRecord) -> DriverResult<InstanceStatus> {
+        Ok(InstanceStatus {
+            state: self.power_state(dom)?,
+            rescued: record.rescued,
+            soft_deleted: record.soft_deleted,
+        })
+    }
+
+    /// Runs one lifecycle operation by the table: looks the instance up, asks
+    /// [`transition`] (refusing with `InvalidState`), does nothing for a no-op,
+    /// otherwise runs `act`, checks the result against the table and emits the
+    /// table's event.
+    pub fn lifecycle(
+        &self,
+        uuid: Uuid,
+        operation: LifecycleOperation,
+        act: impl FnOnce(&Self, &Domain, &mut InstanceRecord, InstanceStatus) -> DriverResult<()>,
+    ) -> DriverResult<()> {
+        let _guard = self.lock();
+        let (dom, mut record) = self.get(uuid)?;
+        let from = self.status(&dom, &record)?;
+        let step = transition(from, operation)
+            .map_err(|_| DriverError::invalid_state(uuid, operation, from))?;
+        if step.is_noop(from) {
+            return Ok(());
+        }
+        act(self, &dom, &mut record, from)?;
+        if let driver_api::Outcome::Becomes(expected) = step.outcome {
+            let now = self.status(&dom, &record)?;
+            if now != expected {
+                return Err(backend_msg(
+                    operation.method_name(),
+                    format!("libvirt left the instance {now}, expected {expected}"),
+                ));
+            }
+        }
+        if let Some(event) = step.event {
+            self.emit(uuid, event);
+        }
+        Ok(())
+    }
+
+    /// Waits up to `timeout` for the domain to stop; whether it did.
+    pub fn wait_inactive(&self, dom: &Domain, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if !dom.is_active().unwrap_or(true) {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}

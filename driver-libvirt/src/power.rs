@@ -1,0 +1,209 @@
+//! The lifecycle table over libvirt: pause, suspend, power, reboot, rescue,
+//! soft delete. Each operation asks the transition table first (through
+//! [`Hypervisor::lifecycle`]); these are the libvirt steps for an allowed one.
+
+use std::time::Duration;
+
+use driver_api::{DriverResult, LifecycleOperation as Op, PowerState, RebootType};
+use uuid::Uuid;
+use virt::domain::{Domain, DomainState};
+
+use crate::disks;
+use crate::domain_xml::{self, BootMode};
+use crate::hypervisor::{backend, Hypervisor, HypervisorKind};
+use crate::record::InstanceRecord;
+
+/// Size of the (empty) rescue disk, in MiB.
+const RESCUE_DISK_MIB: u64 = 1024;
+
+impl Hypervisor {
+    /// Starts an inactive domain: a cold boot, or the restore of its managed
+    /// save (which comes back running, and with the metadata and devices it
+    /// had when saved, so both are brought up to date).
+    pub fn boot(&self, dom: &Domain, record: &InstanceRecord) -> DriverResult<()> {
+        let restoring = dom.has_managed_save(0).map_err(backend("start"))?;
+        dom.create().map_err(backend("start"))?;
+        if restoring {
+            let info = dom.info().map_err(backend("start"))?;
+            if info.state.is(DomainState::Paused) {
+                dom.resume().map_err(backend("start"))?;
+            }
+            self.write_record(dom, record)?;
+            self.reconcile_volumes(dom, record)?;
+        }
+        Ok(())
+    }
+
+    /// Stops a domain: asks the guest to shut down and waits up to `timeout`
+    /// (zero: not at all), then forces it off; a managed save is discarded.
+    pub fn halt(&self, dom: &Domain, timeout: Duration) -> DriverResult<()> {
+        if dom.is_active().map_err(backend("power_off"))? {
+            let running = self.power_state(dom)? == PowerState::Running;
+            if running && !timeout.is_zero() {
+                // No guest OS (or one ignoring ACPI) just means we force it below.
+                let _ = dom.shutdown();
+                if self.wait_inactive(dom, timeout) {
+                    return Ok(());
+                }
+            }
+            if let Err(e) = dom.destroy() {
+                if dom.is_active().map_err(backend("power_off"))? {
+                    return Err(backend("power_off")(e));
+                }
+            }
+        }
+        if dom.has_managed_save(0).map_err(backend("power_off"))? {
+            dom.managed_save_remove(0).map_err(backend("power_off"))?;
+        }
+        Ok(())
+    }
+
+    /// Defines the domain anew from `record` (the persistent config; a running
+    /// domain picks it up at its next start).
+    pub fn redefine(&self, record: &InstanceRecord, mode: BootMode) -> DriverResult<Domain> {
+        let xml = domain_xml::domain(&self.config, &self.domain_name(record.uuid), record, mode);
+        self.conn.define_domain_xml(&xml).map_err(backend("define"))
+    }
+
+    /// Real disks are made only for real hypervisors.
+    pub fn makes_files(&self) -> bool {
+        self.kind != HypervisorKind::Test
+    }
+
+    /// `pause`: libvirt's suspend (vCPUs stopped, memory kept).
+    pub fn pause(&self, uuid: Uuid) -> DriverResult<()> {
+        self.lifecycle(uuid, Op::Pause, |_, dom, _, _| {
+            dom.suspend().map_err(backend("pause")).map(|_| ())
+        })
+    }
+
+    /// `unpause`: libvirt's resume.
+    pub fn unpause(&self, uuid: Uuid) -> DriverResult<()> {
+        self.lifecycle(uuid, Op::Unpause, |_, dom, _, _| {
+            dom.resume().map_err(backend("unpause")).map(|_| ())
+        })
+    }
+
+    /// `suspend`: a managed save (memory to disk, QEMU gone).
+    pub fn suspend(&self, uuid: Uuid) -> DriverResult<()> {
+        self.lifecycle(uuid, Op::Suspend, |_, dom, _, _| {
+            dom.managed_save(0).map_err(backend("suspend"))
+        })
+    }
+
+    /// `resume`: restores the managed save.
+    pub fn resume(&self, uuid: Uuid) -> DriverResult<()> {
+        self.lifecycle(uuid, Op::Resume, |hv, dom, record, _| hv.boot(dom, record))
+    }
+
+    /// `power_off`: ACPI shutdown, up to `timeout`, then destroy.
+    pub fn power_off(&self, uuid: Uuid, timeout: Duration) -> DriverResult<()> {
+        self.lifecycle(uuid, Op::PowerOff, |hv, dom, _, _| hv.halt(dom, timeout))
+    }
+
+    /// `power_on`: unpause, restore or boot, whichever the state needs.
+    pub fn power_on(&self, uuid: Uuid) -> DriverResult<()> {
+        self.lifecycle(uuid, Op::PowerOn, |hv, dom, record, from| {
+            match from.state {
+                PowerState::Paused => dom.resume().map_err(backend("power_on")).map(|_| ()),
+                _ => hv.boot(dom, record),
+            }
+        })
+    }
+
+    /// `reboot`: soft asks the guest (shutdown, wait, start again) and falls
+    /// back to a reset, as Nova's libvirt driver does; hard resets a running
+    /// domain and (re)starts any other.
+    pub fn reboot(&self, uuid: Uuid, reboot_type: RebootType) -> DriverResult<()> {
+        let wait = self.config.soft_reboot_wait;
+        self.lifecycle(uuid, Op::reboot(reboot_type), |hv, dom, record, from| {
+            match (reboot_type, from.state) {
+                (RebootType::Soft, _) => {
+                    if dom.shutdown().is_ok() && hv.wait_inactive(dom, wait) {
+                        return dom.create().map_err(backend("reboot"));
+                    }
+                    match dom.reset() {
+                        Ok(_) => Ok(()),
+                        // It went down just now after all: start it.
+                        Err(_) if !dom.is_active().unwrap_or(true) => {
+                            dom.create().map_err(backend("reboot"))
+                        }
+                        Err(e) => Err(backend("reboot")(e)),
+                    }
+                }
+                (RebootType::Hard, PowerState::Running) => {
+                    dom.reset().map_err(backend("reboot")).map(|_| ())
+                }
+                (RebootType::Hard, _) => {
+                    hv.halt(dom, Duration::ZERO)?;
+                    hv.boot(dom, record)
+                }
+            }
+        })
+    }
+
+    /// `rescue`: redefines the domain to boot an empty rescue disk (the root
+    /// disk second) and restarts it.
+    pub fn rescue(&self, uuid: Uuid) -> DriverResult<()> {
+        self.lifecycle(uuid, Op::Rescue, |hv, dom, record, _| {
+            if hv.makes_files() {
+                disks::remove(&record.files.rescue_disk);
+                disks::create_qcow2(
+                    &hv.config.qemu_img,
+                    "rescue",
+                    &record.files.rescue_disk,
+                    RESCUE_DISK_MIB,
+                )?;
+            }
+            record.rescued = true;
+            let restarted = hv.redefine(record, BootMode::Rescue).and_then(|_| {
+                hv.halt(dom, Duration::ZERO)?;
+                dom.create().map_err(backend("rescue"))
+            });
+            if let Err(e) = restarted {
+                record.rescued = false;
+                let _ = hv.redefine(record, BootMode::Normal);
+                disks::remove(&record.files.rescue_disk);
+                return Err(e);
+            }
+            Ok(())
+        })
+    }
+
+    /// `unrescue`: back to the normal definition, restarted; the rescue disk
+    /// is removed.
+    pub fn unrescue(&self, uuid: Uuid) -> DriverResult<()> {
+        self.lifecycle(uuid, Op::Unrescue, |hv, dom, record, _| {
+            record.rescued = false;
+            hv.redefine(record, BootMode::Normal)?;
+            hv.halt(dom, Duration::ZERO)?;
+            dom.create().map_err(backend("unrescue"))?;
+            disks::remove(&record.files.rescue_disk);
+            Ok(())
+        })
+    }
+
+    /// `soft_delete`: forced off (leaving rescue), flagged in the metadata.
+    pub fn soft_delete(&self, uuid: Uuid) -> DriverResult<()> {
+        self.lifecycle(uuid, Op::SoftDelete, |hv, dom, record, _| {
+            hv.halt(dom, Duration::ZERO)?;
+            let was_rescued = record.rescued;
+            record.rescued = false;
+            record.soft_deleted = true;
+            if was_rescued {
+                hv.redefine(record, BootMode::Normal)?;
+                disks::remove(&record.files.rescue_disk);
+            }
+            hv.write_record(dom, record)
+        })
+    }
+
+    /// `restore`: clears the flag and boots.
+    pub fn restore(&self, uuid: Uuid) -> DriverResult<()> {
+        self.lifecycle(uuid, Op::Restore, |hv, dom, record, _| {
+            record.soft_deleted = false;
+            hv.write_record(dom, record)?;
+            dom.create().map_err(backend("restore"))
+        })
+    }
+}

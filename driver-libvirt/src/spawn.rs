@@ -1,0 +1,174 @@
+//! Spawn and destroy: the domain's whole life, and nothing left behind.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use driver_api::{
+    transition, BlockDeviceInfo, DriverError, DriverResult, InjectedFile, Instance, InstanceRef,
+    LifecycleOperation, LifecycleTransition, ResourceAmounts, Vif,
+};
+use virt::sys;
+
+use crate::disks;
+use crate::domain_xml::{self, BootMode};
+use crate::hypervisor::{backend, Hypervisor, HypervisorKind};
+use crate::record::{InstanceFiles, InstanceRecord};
+
+impl Hypervisor {
+    /// `spawn`: checks identity and capacity, makes the disks, defines the
+    /// domain (volumes and VIFs included) and starts it when `power_on`.
+    /// Any failure undoes everything it did.
+    pub fn spawn(
+        &self,
+        instance: &Instance,
+        injected_files: &[InjectedFile],
+        network_info: &[Vif],
+        block_device_info: &BlockDeviceInfo,
+        power_on: bool,
+    ) -> DriverResult<()> {
+        let _guard = self.lock();
+        let uuid = instance.uuid;
+        let node = match &instance.node {
+            Some(node) => node.clone(),
+            None => self.node_list().first().cloned().unwrap_or_default(),
+        };
+        self.check_node(&node)?;
+        if self.uuid_taken(uuid)? {
+            return Err(DriverError::InstanceExists {
+                instance: InstanceRef::Uuid(uuid),
+            });
+        }
+        let ours = self.list()?;
+        if ours.iter().any(|(_, r)| r.name == instance.name) {
+            return Err(DriverError::InstanceExists {
+                instance: InstanceRef::Name(instance.name.clone()),
+            });
+        }
+        let used = ours
+            .iter()
+            .filter(|(_, r)| r.node == node)
+            .fold(ResourceAmounts::default(), |sum, (_, r)| {
+                sum.saturating_add(&r.claim())
+            });
+        let free = self.node_totals()?.saturating_sub(&used);
+        let requested = ResourceAmounts::of_flavor(&instance.flavor);
+        if !requested.fits_in(&free) {
+            return Err(DriverError::InsufficientResources {
+                node,
+                requested,
+                free,
+            });
+        }
+
+        let files = InstanceFiles {
+            root_disk: self.work_dir.join(format!("{uuid}-root.qcow2")),
+            rescue_disk: self.work_dir.join(format!("{uuid}-rescue.qcow2")),
+            console_log: self.work_dir.join(format!("{uuid}-console.log")),
+        };
+        let mut record = InstanceRecord::new(
+            uuid,
+            instance.name.clone(),
+            node,
+            instance.flavor.clone(),
+            instance.image_ref.clone(),
+            files,
+        );
+        for file in injected_files {
+            record
+                .injected_files
+                .insert(file.path.clone(), STANDARD.encode(&file.contents));
+        }
+        for vif in network_info {
+            record.vifs.insert(vif.id, vif.address.clone());
+        }
+        for mapping in &block_device_info.block_device_mapping {
+            if record.volumes.contains_key(&mapping.mount_device) {
+                return Err(DriverError::DeviceBusy {
+                    instance: uuid,
+                    mountpoint: mapping.mount_device.clone(),
+                });
+            }
+            let volume =
+                self.volume_record(&record, &mapping.connection_info, &mapping.mount_device)?;
+            record.volumes.insert(mapping.mount_device.clone(), volume);
+        }
+
+        if self.makes_files() {
+            let root_mib = instance.flavor.root_gb.max(1).saturating_mul(1024);
+            disks::create_qcow2(
+                &self.config.qemu_img,
+                "spawn",
+                &record.files.root_disk,
+                root_mib,
+            )?;
+        }
+        let xml = domain_xml::domain(
+            &self.config,
+            &self.domain_name(uuid),
+            &record,
+            BootMode::Normal,
+        );
+        let dom = match self.conn.define_domain_xml(&xml) {
+            Ok(dom) => dom,
+            Err(e) => {
+                self.remove_files(&record, true);
+                return Err(backend("spawn")(e));
+            }
+        };
+        if power_on {
+            if let Err(e) = dom.create() {
+                let _ = dom.undefine_flags(self.undefine_flags());
+                self.remove_files(&record, true);
+                return Err(backend("spawn")(e));
+            }
+            self.emit(uuid, LifecycleTransition::Started);
+        }
+        Ok(())
+    }
+
+    /// `destroy`: off, undefined (managed save and snapshot metadata too),
+    /// files removed; `Ok` for an unknown instance.
+    pub fn destroy(&self, instance: &Instance, destroy_disks: bool) -> DriverResult<()> {
+        let _guard = self.lock();
+        let Some((dom, record)) = self.find(instance.uuid)? else {
+            return Ok(());
+        };
+        let from = self.status(&dom, &record)?;
+        let event = transition(from, LifecycleOperation::Destroy)
+            .ok()
+            .and_then(|t| t.event);
+        if dom.is_active().map_err(backend("destroy"))? {
+            if let Err(e) = dom.destroy() {
+                if dom.is_active().map_err(backend("destroy"))? {
+                    return Err(backend("destroy")(e));
+                }
+            }
+        }
+        dom.undefine_flags(self.undefine_flags())
+            .map_err(backend("destroy"))?;
+        self.remove_files(&record, destroy_disks);
+        if let Some(event) = event {
+            self.emit(instance.uuid, event);
+        }
+        Ok(())
+    }
+
+    fn undefine_flags(&self) -> u32 {
+        let mut flags =
+            sys::VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | sys::VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA;
+        if self.kind == HypervisorKind::Qemu {
+            flags |= sys::VIR_DOMAIN_UNDEFINE_NVRAM;
+        }
+        flags
+    }
+
+    fn remove_files(&self, record: &InstanceRecord, disks_too: bool) {
+        if !self.makes_files() {
+            return;
+        }
+        disks::remove(&record.files.console_log);
+        disks::remove(&record.files.rescue_disk);
+        if disks_too {
+            disks::remove(&record.files.root_disk);
+        }
+    }
+}
