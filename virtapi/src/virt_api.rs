@@ -215,7 +215,7 @@ pub trait VirtAPI: Send + Sync + fmt::Debug + 'static {
     ///   [`Timeout`](crate::VirtApiError::Timeout) listing the events still
     ///   missing, in the order asked for.
     /// - **Cancellation.** Dropping the future abandons the wait and leaves
-    ///   nothing behind.
+    ///   nothing behind (this is Nova's `exit_wait_early`).
     ///
     /// The instance need not be known to the implementation's instance records:
     /// events are keyed by UUID only. (Nova's `wait_for_instance_event` is a
