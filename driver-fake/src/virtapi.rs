@@ -104,6 +104,25 @@ impl FakeVirtAPI {
         }
     }
 
+    /// Chaining form of [`insert_instance`](Self::insert_instance), for setup.
+    pub fn with_instance(self, instance: Instance) -> Self {
+        self.insert_instance(instance);
+        self
+    }
+
+    /// Chaining form of [`create_aggregate`](Self::create_aggregate), for setup
+    /// (ids count up from 1 in call order).
+    pub fn with_aggregate(self, aggregate: Aggregate) -> Self {
+        self.create_aggregate(aggregate);
+        self
+    }
+
+    /// Chaining form of [`auto_complete_events(true)`](Self::auto_complete_events).
+    pub fn with_auto_completed_events(self) -> Self {
+        self.auto_complete_events(true);
+        self
+    }
+
     fn records(&self) -> MutexGuard<'_, Records> {
         // Nothing panics while holding the lock; recover the data if a caller's did.
         self.shared

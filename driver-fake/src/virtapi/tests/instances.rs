@@ -154,3 +154,21 @@ async fn clones_share_one_store_and_separate_values_never_interfere() {
         instance
     );
 }
+
+#[tokio::test]
+async fn chained_setup_stores_what_it_is_given() {
+    let instance = Instance::new(Uuid::new_v4(), Flavor::m1_tiny()).with_host("h1");
+    let api = FakeVirtAPI::new()
+        .with_instance(instance.clone())
+        .with_aggregate(virtapi::Aggregate::new(0, "a").with_host("h1"))
+        .with_auto_completed_events();
+    assert_eq!(api.instance(instance.uuid), Some(instance.clone()));
+    let aggregates = api.aggregate_get_by_host(&ctx(), "h1", None).await.unwrap();
+    assert_eq!(aggregates.iter().map(|a| a.id).collect::<Vec<_>>(), vec![1]);
+    let name = virtapi::InstanceEventName::new(virtapi::EventName::NetworkChanged);
+    let events = api
+        .wait_for_instance_event(instance.uuid, vec![name], std::time::Duration::ZERO)
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 1);
+}
