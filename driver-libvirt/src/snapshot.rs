@@ -1,12 +1,16 @@
-//! Snapshots: libvirt internal snapshots of the root disk (qcow2), named
-//! after the image id; volumes and the rescue disk are left out.
+//! Snapshots: libvirt internal snapshots, named after the image id.
+//!
+//! QEMU takes an internal snapshot of a running guest with `savevm`, which
+//! covers every disk: the driver's own disks and volume files are qcow2, so
+//! that works; a volume backed by a raw `device_path` makes the snapshot fail
+//! (libvirt: "internal snapshot ... unsupported for storage type raw").
 
 use driver_api::{DriverError, DriverResult, TaskState, TaskStateCallback};
 use uuid::Uuid;
 use virt::domain::Domain;
 
 use crate::domain_xml::escape;
-use crate::hypervisor::{backend, Hypervisor, HypervisorKind};
+use crate::hypervisor::{backend, Hypervisor};
 
 impl Hypervisor {
     /// `snapshot`: takes the snapshot, then reports the two task states the
@@ -45,26 +49,11 @@ impl Hypervisor {
             if let Ok(old) = Domain::lookup_snapshot_by_name(&dom, &name, 0) {
                 old.delete(0).map_err(backend("snapshot"))?;
             }
-            let mut xml = format!(
-                "<domainsnapshot><name>{}</name><description>image {}</description>",
+            let xml = format!(
+                "<domainsnapshot><name>{}</name><description>image {}</description></domainsnapshot>",
                 escape(&name),
                 escape(image_id)
             );
-            if self.kind != HypervisorKind::Test {
-                let root = if record.rescued { "vdb" } else { "vda" };
-                xml.push_str(&format!("<disks><disk name='{root}' snapshot='internal'/>"));
-                if record.rescued {
-                    xml.push_str("<disk name='vda' snapshot='no'/>");
-                }
-                for volume in record.volumes.values() {
-                    xml.push_str(&format!(
-                        "<disk name='{}' snapshot='no'/>",
-                        escape(&volume.target)
-                    ));
-                }
-                xml.push_str("</disks>");
-            }
-            xml.push_str("</domainsnapshot>");
             dom.create_snapshot_xml(&xml, 0)
                 .map_err(backend("snapshot"))?;
         }

@@ -1,0 +1,149 @@
+//! Real QEMU guests (tier 2): runs only when `LIBVIRT_TIER2_URI` names a
+//! libvirtd (e.g. `qemu:///system?socket=/tmp/lvstate/run/libvirt-sock`, as
+//! `.ci/libvirtd.sh start` prints); otherwise each test prints why it skips.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use driver_api::{
+    BlockDeviceInfo, BlockDeviceMapping, ComputeDriver, ConnectionInfo, ErrorKind, Feature,
+    ImageMeta, PowerState, RebootType, RequestContext, Secret,
+};
+use driver_libvirt::{LibvirtConfig, LibvirtDriver};
+
+async fn qemu() -> Option<LibvirtDriver> {
+    let Ok(uri) = std::env::var("LIBVIRT_TIER2_URI") else {
+        eprintln!(
+            "skipped: set LIBVIRT_TIER2_URI to a qemu:///system?socket=... URI to run tier 2"
+        );
+        return None;
+    };
+    let config = LibvirtConfig::small_guests(uri).with_prefix("hvd-t2-");
+    Some(LibvirtDriver::connect(config).await.unwrap())
+}
+
+#[tokio::test]
+async fn qemu_lifecycle_console_and_vnc() {
+    let Some(d) = qemu().await else { return };
+    assert!(!d.is_test_driver());
+    let caps = d.capabilities();
+    assert!(caps.supports(Feature::Volumes) && caps.supports(Feature::ConsoleOutput));
+    let vm = instance(&format!("t2-life-{}", uuid::Uuid::new_v4()));
+    spawn(&d, &vm).await;
+    let (ctx, bdi) = (RequestContext::default(), BlockDeviceInfo::default());
+    assert!(d.get_vnc_console(&vm).await.unwrap().port >= 5900);
+    d.pause(&vm).await.unwrap();
+    d.suspend(&vm).await.unwrap();
+    assert_eq!(state(&d, &vm).await, PowerState::Suspended);
+    assert_eq!(
+        d.get_vnc_console(&vm).await.unwrap_err().kind(),
+        ErrorKind::InstanceNotRunning
+    );
+    d.resume(&vm, &[], &bdi).await.unwrap();
+    assert_eq!(state(&d, &vm).await, PowerState::Running);
+    d.reboot(&ctx, &vm, &[], RebootType::Soft, &bdi)
+        .await
+        .unwrap();
+    d.reboot(&ctx, &vm, &[], RebootType::Hard, &bdi)
+        .await
+        .unwrap();
+    assert_eq!(state(&d, &vm).await, PowerState::Running);
+    // No guest OS answers ACPI: power_off falls back to destroy after the timeout.
+    d.power_off(&vm, Duration::from_millis(300)).await.unwrap();
+    assert_eq!(state(&d, &vm).await, PowerState::Shutdown);
+    d.rescue(&ctx, &vm, &[], &ImageMeta::new("r"), Secret::new("pw"))
+        .await
+        .unwrap();
+    assert!(d.get_info(&vm).await.unwrap().rescued);
+    d.unrescue(&vm, &[]).await.unwrap();
+    // SeaBIOS prints to the serial log (bios useserial).
+    let mut output = String::new();
+    for _ in 0..50 {
+        output = d.get_console_output(&vm).await.unwrap();
+        if !output.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!output.is_empty(), "no console output");
+    let cb: driver_api::TaskStateCallback = std::sync::Arc::new(|_, _| {});
+    d.snapshot(&ctx, &vm, "t2-image", cb).await.unwrap();
+    let dir = d.work_dir().to_path_buf();
+    d.destroy(&vm, &[], &bdi, true).await.unwrap();
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(&vm.uuid.to_string()))
+        .collect();
+    assert!(left.is_empty(), "files left behind: {left:?}");
+}
+
+#[tokio::test]
+async fn qemu_volumes_in_every_state() {
+    let Some(d) = qemu().await else { return };
+    let vm = instance(&format!("t2-vol-{}", uuid::Uuid::new_v4()));
+    let boot = ConnectionInfo::new("fake", "boot-vol");
+    let mut bdi = BlockDeviceInfo::default();
+    bdi.block_device_mapping
+        .push(BlockDeviceMapping::new(boot.clone(), "/dev/sdc"));
+    d.spawn(
+        &RequestContext::default(),
+        &vm,
+        &ImageMeta::new("image"),
+        &[],
+        None,
+        &[],
+        &bdi,
+        true,
+    )
+    .await
+    .unwrap();
+    let v1 = ConnectionInfo::new("fake", "vol-1");
+    d.attach_volume(&v1, &vm, "/dev/sdb").await.unwrap();
+    assert_eq!(
+        d.attach_volume(&v1, &vm, "/dev/sdb")
+            .await
+            .unwrap_err()
+            .kind(),
+        ErrorKind::DeviceBusy
+    );
+    let cb: driver_api::TaskStateCallback = std::sync::Arc::new(|_, _| {});
+    d.snapshot(&RequestContext::default(), &vm, "with-volumes", cb)
+        .await
+        .unwrap();
+    d.pause(&vm).await.unwrap();
+    d.detach_volume(&v1, &vm, "/dev/sdb").await.unwrap();
+    d.suspend(&vm).await.unwrap();
+    // Changed while suspended: applied when it resumes.
+    d.attach_volume(&v1, &vm, "/dev/sdd").await.unwrap();
+    d.detach_volume(&boot, &vm, "/dev/sdc").await.unwrap();
+    d.resume(&vm, &[], &BlockDeviceInfo::default())
+        .await
+        .unwrap();
+    let xml = d
+        .connection()
+        .lookup_domain_by_uuid_string(&vm.uuid.to_string())
+        .unwrap()
+        .xml_desc(0)
+        .unwrap();
+    let live = |dev: &str| {
+        xml.contains(&format!("dev='{dev}'")) || xml.contains(&format!("dev=\"{dev}\""))
+    };
+    assert!(live("sdd"), "sdd not live after resume: {xml}");
+    assert!(!live("sdc"), "sdc still live after resume: {xml}");
+    d.power_off(&vm, Duration::ZERO).await.unwrap();
+    d.detach_volume(&v1, &vm, "/dev/sdd").await.unwrap();
+    assert_eq!(
+        d.detach_volume(&v1, &vm, "/dev/sdd")
+            .await
+            .unwrap_err()
+            .kind(),
+        ErrorKind::VolumeNotFound
+    );
+    d.destroy(&vm, &[], &BlockDeviceInfo::default(), true)
+        .await
+        .unwrap();
+}
