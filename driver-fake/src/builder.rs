@@ -1,0 +1,178 @@
+//! The builder: nodes, sizes, read-only, capabilities, faults, latency.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use driver_api::{Capabilities, DriverMethod, ResourceAmounts};
+
+use crate::driver::FakeDriver;
+use crate::faults::{Fault, FaultInjector, FaultPreset};
+use crate::ledger::{NodeSize, NodeTable, Nodes};
+use crate::store::Store;
+
+/// The default node list (Nova's `['fake-mini']`).
+pub const DEFAULT_NODE: &str = "fake-mini";
+
+/// The host name before `init_host`.
+pub const DEFAULT_HOST: &str = "fake-host";
+
+/// How many shards the instance store has unless told otherwise.
+pub const DEFAULT_SHARDS: usize = 64;
+
+/// Builds a [`FakeDriver`].
+///
+/// ```
+/// use driver_api::{Capabilities, Feature};
+/// use driver_fake::{FakeDriver, NodeSize};
+///
+/// let driver = FakeDriver::builder()
+///     .host("compute-1")
+///     .nodes(["node-a", "node-b"])
+///     .node_size(NodeSize::Medium)
+///     .capabilities(Capabilities::all().without(Feature::SpiceConsole))
+///     .build();
+/// assert_eq!(driver.nodes(), ["node-a", "node-b"]);
+/// assert_eq!(driver.capacity("node-a").map(|c| c.vcpus), Some(10));
+/// ```
+#[derive(Debug)]
+pub struct FakeDriverBuilder {
+    host: String,
+    nodes: Vec<String>,
+    size: NodeSize,
+    capacities: BTreeMap<String, ResourceAmounts>,
+    read_only: bool,
+    capabilities: Capabilities,
+    faults: Vec<Fault>,
+    latency: Vec<(DriverMethod, Duration)>,
+    presets: Vec<FaultPreset>,
+    shards: usize,
+}
+
+impl Default for FakeDriverBuilder {
+    fn default() -> Self {
+        Self {
+            host: DEFAULT_HOST.to_owned(),
+            nodes: vec![DEFAULT_NODE.to_owned()],
+            size: NodeSize::Default,
+            capacities: BTreeMap::new(),
+            read_only: false,
+            capabilities: Capabilities::all(),
+            faults: Vec::new(),
+            latency: Vec::new(),
+            presets: Vec::new(),
+            shards: DEFAULT_SHARDS,
+        }
+    }
+}
+
+impl FakeDriverBuilder {
+    /// The host name (until `init_host` changes it). Default `fake-host`.
+    pub fn host(mut self, host: impl Into<String>) -> Self {
+        self.host = host.into();
+        self
+    }
+
+    /// The managed nodes, and the list `restore_nodes` returns to. Default
+    /// `["fake-mini"]`.
+    pub fn nodes<I, S>(mut self, nodes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.nodes = nodes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The capacity of every node (default: Nova's 1000 / 800000 / 600000).
+    pub fn node_size(mut self, size: NodeSize) -> Self {
+        self.size = size;
+        self
+    }
+
+    /// The capacity of one node, overriding [`node_size`](Self::node_size).
+    pub fn node_capacity(mut self, node: impl Into<String>, capacity: ResourceAmounts) -> Self {
+        self.capacities.insert(node.into(), capacity);
+        self
+    }
+
+    /// Opens the driver read-only (Nova's `read_only=True`).
+    pub fn read_only(mut self, read_only: bool) -> Self {
+        self.read_only = read_only;
+        self
+    }
+
+    /// What the driver declares (default [`Capabilities::all`]). Methods of an
+    /// undeclared feature answer `NotSupported`.
+    pub fn capabilities(mut self, capabilities: Capabilities) -> Self {
+        self.capabilities = capabilities;
+        self
+    }
+
+    /// Adds a scripted failure.
+    pub fn fault(mut self, fault: Fault) -> Self {
+        self.faults.push(fault);
+        self
+    }
+
+    /// Delays every call of `method` by `delay` (tokio time).
+    pub fn latency(mut self, method: DriverMethod, delay: Duration) -> Self {
+        self.latency.push((method, delay));
+        self
+    }
+
+    /// Turns a fault preset on.
+    pub fn preset(mut self, preset: FaultPreset) -> Self {
+        self.presets.push(preset);
+        self
+    }
+
+    /// How many shards the instance store has (rounded up to a power of two).
+    pub fn shards(mut self, shards: usize) -> Self {
+        self.shards = shards;
+        self
+    }
+
+    /// Builds the driver.
+    pub fn build(self) -> FakeDriver {
+        let mut table = NodeTable::new(self.size.capacity(), self.capacities);
+        table.set_managed(&self.nodes);
+        let faults = FaultInjector::default();
+        for fault in self.faults {
+            faults.inject(fault);
+        }
+        for (method, delay) in self.latency {
+            faults.set_latency(method, delay);
+        }
+        for preset in self.presets {
+            faults.enable(preset);
+        }
+        FakeDriver::assemble(
+            Store::new(self.shards),
+            Nodes::new(table),
+            self.nodes,
+            self.host,
+            self.read_only,
+            self.capabilities,
+            faults,
+        )
+    }
+}
+
+impl FakeDriver {
+    /// A builder with Nova's defaults.
+    pub fn builder() -> FakeDriverBuilder {
+        FakeDriverBuilder::default()
+    }
+
+    /// A driver with Nova's defaults: one node `fake-mini` of 1000 vCPU /
+    /// 800000 MiB / 600000 GiB, every capability, writable, no faults.
+    pub fn new() -> Self {
+        Self::builder().build()
+    }
+}
+
+impl Default for FakeDriver {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,382 @@
+//! `FakeDriver`: its state and the core steps every method is made of.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
+
+use driver_api::{
+    transition, Capabilities, DriverError, DriverMethod, DriverResult, EventListener, EventSlot,
+    InstanceRef, InstanceStatus, LifecycleEvent, LifecycleOperation, LifecycleTransition, Outcome,
+    ResourceAmounts,
+};
+use tokio::sync::oneshot;
+use uuid::Uuid;
+
+use crate::faults::FaultInjector;
+use crate::ledger::{NodeLedger, Nodes};
+use crate::record::{ConsoleEntry, ConsoleRing, FakeInterface, InstanceExtras, InstanceRecord};
+use crate::store::{lock, Shard, Store};
+
+/// What `live_migration_force_complete` / `live_migration_abort` tell a waiting
+/// live migration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LiveSignal {
+    Complete,
+    Abort,
+}
+
+/// Host-level switches (`set_host_enabled`, `host_maintenance_mode`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct HostFlags {
+    pub enabled: bool,
+    pub maintenance: bool,
+}
+
+/// The in-memory compute driver: every `ComputeDriver` method with the
+/// contract's semantics, observable and fault-injectable.
+///
+/// Build one with [`FakeDriver::builder`] (or [`FakeDriver::new`] for the
+/// defaults). Every value is independent: two drivers never share state.
+/// See the [crate documentation](crate) for an example.
+pub struct FakeDriver {
+    pub(crate) store: Store,
+    pub(crate) nodes: Nodes,
+    pub(crate) default_nodes: Vec<String>,
+    pub(crate) host: RwLock<String>,
+    pub(crate) events: EventSlot,
+    listening: AtomicBool,
+    pub(crate) read_only: bool,
+    pub(crate) capabilities: Capabilities,
+    pub(crate) faults: FaultInjector,
+    pub(crate) host_flags: Mutex<HostFlags>,
+    pub(crate) live: Mutex<HashMap<Uuid, oneshot::Sender<LiveSignal>>>,
+    pub(crate) started: Instant,
+}
+
+/// A new instance, as `spawn`, `finish_migration` and friends hand it to
+/// [`FakeDriver::create`].
+pub(crate) struct NewInstance<'a> {
+    pub uuid: Uuid,
+    pub name: &'a str,
+    pub ledger: Arc<NodeLedger>,
+    pub claim: ResourceAmounts,
+    pub running: bool,
+    pub interfaces: Vec<FakeInterface>,
+    pub extras: Option<Box<InstanceExtras>>,
+    pub admin_password_set: bool,
+}
+
+/// The driver's name in errors (`NotSupported`, `ReadOnly`, `Backend`).
+pub const DRIVER_NAME: &str = "fake";
+
+impl FakeDriver {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn assemble(
+        store: Store,
+        nodes: Nodes,
+        default_nodes: Vec<String>,
+        host: String,
+        read_only: bool,
+        capabilities: Capabilities,
+        faults: FaultInjector,
+    ) -> Self {
+        Self {
+            store,
+            nodes,
+            default_nodes,
+            host: RwLock::new(host),
+            events: EventSlot::default(),
+            listening: AtomicBool::new(false),
+            read_only,
+            capabilities,
+            faults,
+            host_flags: Mutex::new(HostFlags {
+                enabled: true,
+                maintenance: false,
+            }),
+            live: Mutex::new(HashMap::new()),
+            started: Instant::now(),
+        }
+    }
+
+    /// The host name (`init_host`'s argument; `fake-host` before).
+    pub fn host(&self) -> String {
+        self.host
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Whether the driver was opened read-only.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// The fault and latency injector of this driver.
+    pub fn faults(&self) -> &FaultInjector {
+        &self.faults
+    }
+
+    pub(crate) fn set_listener(&self, listener: Option<EventListener>) {
+        self.listening.store(listener.is_some(), Ordering::Release);
+        self.events.register(listener);
+    }
+
+    /// Refuses `method` if its feature is not declared (`NotSupported`) or if
+    /// it mutates and the driver is read-only (`ReadOnly`): one check, driven by
+    /// [`DriverMethod`], for every method.
+    #[inline]
+    pub(crate) fn admit(&self, method: DriverMethod) -> DriverResult<()> {
+        if !method.is_supported_by(&self.capabilities) {
+            return Err(DriverError::not_supported(method.name(), DRIVER_NAME));
+        }
+        if self.read_only && method.mutates() {
+            return Err(DriverError::read_only(method.name(), DRIVER_NAME));
+        }
+        Ok(())
+    }
+
+    /// Everything that runs before a method changes anything: admission, then
+    /// injected latency and faults.
+    #[inline]
+    pub(crate) async fn enter(
+        &self,
+        method: DriverMethod,
+        instance: Option<Uuid>,
+    ) -> DriverResult<()> {
+        self.admit(method)?;
+        self.faults.before(method, instance, DRIVER_NAME).await
+    }
+
+    /// Logs the outcome of a call (never a secret: errors carry none).
+    #[inline]
+    pub(crate) fn traced<T>(
+        &self,
+        method: DriverMethod,
+        instance: Option<Uuid>,
+        result: DriverResult<T>,
+    ) -> DriverResult<T> {
+        match &result {
+            Ok(_) => tracing::trace!(operation = method.name(), instance = ?instance, "ok"),
+            Err(error) => {
+                tracing::debug!(operation = method.name(), instance = ?instance, %error, "failed")
+            }
+        }
+        result
+    }
+
+    /// Queues `event` on a locked shard if anyone listens; returns whether the
+    /// caller must drain after unlocking.
+    #[inline]
+    pub(crate) fn queue(&self, shard: &mut Shard, uuid: Uuid, event: LifecycleTransition) -> bool {
+        self.listening.load(Ordering::Acquire) && shard.queue(LifecycleEvent::new(uuid, event))
+    }
+
+    /// Delivers the queued events of shard `index` (call with no lock held).
+    #[inline]
+    pub(crate) fn deliver(&self, index: usize, must_drain: bool) {
+        if must_drain {
+            self.store.drain(index, &self.events);
+        }
+    }
+
+    /// Runs `change` on the instance's record under its shard lock.
+    /// `InstanceNotFound` if absent.
+    pub(crate) fn with_record<R>(
+        &self,
+        uuid: Uuid,
+        change: impl FnOnce(&mut InstanceRecord) -> DriverResult<R>,
+    ) -> DriverResult<R> {
+        let (_, mut shard) = self.store.lock_uuid(&uuid);
+        match shard.instances.get_mut(&uuid) {
+            Some(record) => change(record),
+            None => Err(DriverError::instance_not_found(uuid)),
+        }
+    }
+
+    /// Runs `read` on the record of the instance named `name`.
+    /// `InstanceNotFound` (by name) if absent.
+    pub(crate) fn with_named<R>(
+        &self,
+        name: &str,
+        read: impl FnOnce(Uuid, &InstanceRecord) -> R,
+    ) -> DriverResult<R> {
+        let missing = || DriverError::InstanceNotFound {
+            instance: InstanceRef::Name(name.to_owned()),
+        };
+        let uuid = self.store.uuid_of_name(name).ok_or_else(missing)?;
+        let (_, shard) = self.store.lock_uuid(&uuid);
+        match shard.instances.get(&uuid) {
+            Some(record) if &*record.name == name => Ok(read(uuid, record)),
+            _ => Err(missing()),
+        }
+    }
+
+    /// Applies one row of the transition table to an instance (not `Destroy`,
+    /// see [`remove`](Self::remove)), emitting its event after the change.
+    #[inline]
+    pub(crate) fn apply(&self, uuid: Uuid, operation: LifecycleOperation) -> DriverResult<()> {
+        let (index, mut shard) = self.store.lock_uuid(&uuid);
+        let record = shard
+            .instances
+            .get_mut(&uuid)
+            .ok_or_else(|| DriverError::instance_not_found(uuid))?;
+        let from = record.status;
+        let step = transition(from, operation)
+            .map_err(|refused| DriverError::invalid_state(uuid, operation, refused.from))?;
+        let Outcome::Becomes(to) = step.outcome else {
+            // Only `destroy` removes; callers route it to `remove`.
+            return Err(DriverError::invalid_state(uuid, operation, from));
+        };
+        if step.is_noop(from) {
+            return Ok(());
+        }
+        record.status = to;
+        let entry = match operation {
+            LifecycleOperation::RebootSoft | LifecycleOperation::RebootHard => {
+                Some(ConsoleEntry::Rebooted)
+            }
+            LifecycleOperation::Crash => Some(ConsoleEntry::Crashed),
+            LifecycleOperation::Unrescue => Some(ConsoleEntry::Unrescued),
+            _ => step.event.and_then(ConsoleEntry::of_event),
+        };
+        if let Some(entry) = entry {
+            record.console.push(entry);
+        }
+        let drain = match step.event {
+            Some(event) => self.queue(&mut shard, uuid, event),
+            None => false,
+        };
+        drop(shard);
+        self.deliver(index, drain);
+        Ok(())
+    }
+
+    /// Removes an instance (destroy, confirm, live migration away): its name,
+    /// its claim, its record; emits `Stopped` unless it was shut down (when
+    /// `event` is `Some`, that event is emitted instead). Returns the removed
+    /// record's status, `None` if there was no such instance.
+    pub(crate) fn remove(
+        &self,
+        uuid: Uuid,
+        event: Option<LifecycleTransition>,
+    ) -> Option<InstanceStatus> {
+        self.remove_checked(uuid, event, |_| Ok(())).ok().flatten()
+    }
+
+    /// [`remove`](Self::remove), if `check` allows it, in one step under the
+    /// shard lock.
+    pub(crate) fn remove_checked(
+        &self,
+        uuid: Uuid,
+        event: Option<LifecycleTransition>,
+        check: impl FnOnce(&InstanceRecord) -> DriverResult<()>,
+    ) -> DriverResult<Option<InstanceStatus>> {
+        let (index, mut shard) = self.store.lock_uuid(&uuid);
+        let Some(record) = shard.instances.get(&uuid) else {
+            return Ok(None);
+        };
+        check(record)?;
+        let Some(record) = shard.instances.remove(&uuid) else {
+            return Ok(None);
+        };
+        {
+            let mut names = self.store.lock_name(&record.name);
+            if names.get(&*record.name) == Some(&uuid) {
+                names.remove(&*record.name);
+            }
+        }
+        record.node.release(&record.claim);
+        let event = event.or_else(|| {
+            transition(record.status, LifecycleOperation::Destroy)
+                .ok()
+                .and_then(|step| step.event)
+        });
+        let drain = match event {
+            Some(event) => self.queue(&mut shard, uuid, event),
+            None => false,
+        };
+        drop(shard);
+        self.deliver(index, drain);
+        Ok(Some(record.status))
+    }
+
+    /// Creates an instance: `InstanceExists` if the UUID or name is taken,
+    /// `InsufficientResources` if the claim does not fit (claimed here unless
+    /// `claimed`). Emits `Started` when running. All or nothing.
+    pub(crate) fn create(&self, new: NewInstance<'_>, claimed: bool) -> DriverResult<()> {
+        let uuid = new.uuid;
+        let (index, mut shard) = self.store.lock_uuid(&uuid);
+        if shard.holds(&uuid) {
+            return Err(DriverError::InstanceExists {
+                instance: uuid.into(),
+            });
+        }
+        let name: Arc<str> = {
+            let mut names = self.store.lock_name(new.name);
+            if names.contains_key(new.name) {
+                return Err(DriverError::InstanceExists {
+                    instance: InstanceRef::Name(new.name.to_owned()),
+                });
+            }
+            if !claimed {
+                new.ledger.claim(&new.claim)?;
+            }
+            let name: Arc<str> = Arc::from(new.name);
+            names.insert(name.clone(), uuid);
+            name
+        };
+        let mut console = ConsoleRing::default();
+        let state = if new.running {
+            console.push(ConsoleEntry::Started);
+            driver_api::PowerState::Running
+        } else {
+            driver_api::PowerState::Shutdown
+        };
+        shard.instances.insert(
+            uuid,
+            InstanceRecord {
+                name,
+                node: new.ledger,
+                claim: new.claim,
+                interfaces: new.interfaces,
+                extras: new.extras,
+                console,
+                status: InstanceStatus::new(state),
+                admin_password_set: new.admin_password_set,
+            },
+        );
+        let drain = new.running && self.queue(&mut shard, uuid, LifecycleTransition::Started);
+        drop(shard);
+        self.deliver(index, drain);
+        Ok(())
+    }
+
+    /// The number of instances.
+    pub(crate) fn count(&self) -> usize {
+        let mut total = 0;
+        self.store
+            .for_each_shard(|shard| total += shard.instances.len());
+        total
+    }
+}
+
+impl fmt::Debug for FakeDriver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FakeDriver")
+            .field("host", &self.host())
+            .field("instances", &self.count())
+            .field("read_only", &self.read_only)
+            .field("shards", &self.store.shard_count())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Locks the map of waiting live migrations.
+pub(crate) fn live_waiters(
+    driver: &FakeDriver,
+) -> std::sync::MutexGuard<'_, HashMap<Uuid, oneshot::Sender<LiveSignal>>> {
+    lock(&driver.live)
+}

@@ -1,0 +1,232 @@
+//! Export and import of the whole fake's state (serde, JSON), for fixtures.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use driver_api::{ConnectionInfo, DriverError, InstanceRef, ResourceAmounts};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::builder::FakeDriverBuilder;
+use crate::driver::FakeDriver;
+use crate::record::{
+    ConsoleRing, FakeInstance, FakeInterface, IncomingMigration, InstanceExtras, InstanceRecord,
+};
+use crate::store::lock;
+
+/// A live migration reserved on this host (`pre_live_migration` done).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct IncomingState {
+    /// The arriving instance.
+    pub uuid: Uuid,
+    /// Its name (reserved).
+    pub name: String,
+    /// The node it will land on.
+    pub node: String,
+    /// What is reserved for it.
+    pub claim: ResourceAmounts,
+    /// Its interfaces.
+    pub interfaces: Vec<FakeInterface>,
+    /// Its volumes, by mountpoint.
+    pub volumes: BTreeMap<String, ConnectionInfo>,
+}
+
+/// Everything a [`FakeDriver`] holds, as plain data (configuration such as
+/// capabilities, read-only mode and faults is not state and is not included).
+///
+/// ```
+/// use driver_fake::{FakeDriver, FakeState};
+/// let driver = FakeDriver::builder().nodes(["a", "b"]).build();
+/// let json = driver.to_json().unwrap();
+/// let copy = FakeDriver::from_json(&json).unwrap();
+/// assert_eq!(copy.export_state(), driver.export_state());
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct FakeState {
+    /// The host name.
+    pub host: String,
+    /// The managed nodes, in order.
+    pub nodes: Vec<String>,
+    /// The capacity of every node the driver knows (managed or not).
+    pub capacities: BTreeMap<String, ResourceAmounts>,
+    /// `set_host_enabled`'s switch.
+    pub host_enabled: bool,
+    /// `host_maintenance_mode`'s switch.
+    pub maintenance: bool,
+    /// Every instance, sorted by name.
+    pub instances: Vec<FakeInstance>,
+    /// Live migrations reserved here, sorted by UUID.
+    pub incoming: Vec<IncomingState>,
+}
+
+/// Why a state could not be imported.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StateError {
+    /// The JSON is malformed or does not describe a [`FakeState`].
+    #[error("invalid fake state JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// Two instances share a UUID or name, or the claims exceed a node.
+    #[error("inconsistent fake state: {0}")]
+    Inconsistent(#[from] DriverError),
+}
+
+impl FakeDriver {
+    /// A snapshot of the whole state (consistent when no call is in flight).
+    pub fn export_state(&self) -> FakeState {
+        let nodes = self.nodes.read();
+        let capacities: BTreeMap<String, ResourceAmounts> = nodes
+            .known()
+            .map(|l| (l.name().to_owned(), l.capacity()))
+            .collect();
+        let managed = nodes
+            .managed()
+            .iter()
+            .map(|l| l.name().to_owned())
+            .collect();
+        drop(nodes);
+        let mut incoming = Vec::new();
+        self.store.for_each_shard(|shard| {
+            incoming.extend(shard.incoming.iter().map(|(uuid, i)| IncomingState {
+                uuid: *uuid,
+                name: i.name.to_string(),
+                node: i.node.name().to_owned(),
+                claim: i.claim,
+                interfaces: i.interfaces.clone(),
+                volumes: i.volumes.clone(),
+            }));
+        });
+        incoming.sort_by_key(|i| i.uuid);
+        let instances = self.instances();
+        let flags = *lock(&self.host_flags);
+        FakeState {
+            host: self.host(),
+            nodes: managed,
+            capacities,
+            host_enabled: flags.enabled,
+            maintenance: flags.maintenance,
+            instances,
+            incoming,
+        }
+    }
+
+    /// The state as pretty JSON.
+    pub fn to_json(&self) -> Result<String, StateError> {
+        Ok(serde_json::to_string_pretty(&self.export_state())?)
+    }
+
+    /// A driver with Nova's defaults holding the state in `json`.
+    pub fn from_json(json: &str) -> Result<Self, StateError> {
+        let state: FakeState = serde_json::from_str(json)?;
+        FakeDriver::builder().build_with_state(state)
+    }
+}
+
+impl FakeDriverBuilder {
+    /// Builds the driver holding `state`: its host, nodes (also what
+    /// `restore_nodes` returns to), capacities, switches, instances and
+    /// reservations. Claims are recomputed from the instances and must fit.
+    pub fn build_with_state(self, state: FakeState) -> Result<FakeDriver, StateError> {
+        let mut builder = self.host(state.host.clone()).nodes(state.nodes.clone());
+        for (node, capacity) in &state.capacities {
+            builder = builder.node_capacity(node.clone(), *capacity);
+        }
+        let driver = builder.build();
+        {
+            let mut flags = lock(&driver.host_flags);
+            flags.enabled = state.host_enabled;
+            flags.maintenance = state.maintenance;
+        }
+        for instance in state.instances {
+            driver.import_instance(instance)?;
+        }
+        for incoming in state.incoming {
+            driver.import_incoming(incoming)?;
+        }
+        Ok(driver)
+    }
+}
+
+impl FakeDriver {
+    /// Claims and names one imported entry; returns its name and ledger.
+    fn reserve_import(
+        &self,
+        uuid: Uuid,
+        name: &str,
+        node: &str,
+        claim: &ResourceAmounts,
+    ) -> Result<(Arc<str>, Arc<crate::ledger::NodeLedger>), DriverError> {
+        let ledger = self.nodes.write().ledger(node);
+        let mut names = self.store.lock_name(name);
+        if names.contains_key(name) {
+            return Err(DriverError::InstanceExists {
+                instance: InstanceRef::Name(name.to_owned()),
+            });
+        }
+        ledger.claim(claim)?;
+        let name: Arc<str> = Arc::from(name);
+        names.insert(name.clone(), uuid);
+        Ok((name, ledger))
+    }
+
+    fn import_instance(&self, instance: FakeInstance) -> Result<(), DriverError> {
+        let uuid = instance.uuid;
+        let (_, mut shard) = self.store.lock_uuid(&uuid);
+        if shard.holds(&uuid) {
+            return Err(DriverError::InstanceExists {
+                instance: uuid.into(),
+            });
+        }
+        let (name, node) =
+            self.reserve_import(uuid, &instance.name, &instance.node, &instance.claim)?;
+        let extras = InstanceExtras {
+            volumes: instance.volumes,
+            injected_files: instance.injected_files,
+            snapshots: instance.snapshots,
+            cold_migration: instance.cold_migration,
+        };
+        let empty = extras.volumes.is_empty()
+            && extras.injected_files.is_empty()
+            && extras.snapshots.is_empty()
+            && extras.cold_migration.is_none();
+        shard.instances.insert(
+            uuid,
+            InstanceRecord {
+                name,
+                node,
+                claim: instance.claim,
+                interfaces: instance.interfaces,
+                extras: (!empty).then(|| Box::new(extras)),
+                console: ConsoleRing::from_entries(&instance.console_log),
+                status: instance.status,
+                admin_password_set: instance.admin_password_set,
+            },
+        );
+        Ok(())
+    }
+
+    fn import_incoming(&self, incoming: IncomingState) -> Result<(), DriverError> {
+        let uuid = incoming.uuid;
+        let (_, mut shard) = self.store.lock_uuid(&uuid);
+        if shard.holds(&uuid) {
+            return Err(DriverError::InstanceExists {
+                instance: uuid.into(),
+            });
+        }
+        let (name, node) =
+            self.reserve_import(uuid, &incoming.name, &incoming.node, &incoming.claim)?;
+        shard.incoming.insert(
+            uuid,
+            IncomingMigration {
+                name,
+                node,
+                claim: incoming.claim,
+                interfaces: incoming.interfaces,
+                volumes: incoming.volumes,
+            },
+        );
+        Ok(())
+    }
+}

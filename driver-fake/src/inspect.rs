@@ -1,0 +1,116 @@
+//! Inspection and test hooks: what a test reads or does without the trait.
+
+use driver_api::{DriverError, DriverResult, InstanceRef, LifecycleOperation, ResourceAmounts};
+use uuid::Uuid;
+
+use crate::driver::FakeDriver;
+use crate::record::FakeInstance;
+
+impl FakeDriver {
+    /// The record of one instance, if it is on this host.
+    pub fn instance(&self, uuid: Uuid) -> Option<FakeInstance> {
+        let (_, shard) = self.store.lock_uuid(&uuid);
+        shard.instances.get(&uuid).map(|record| record.view(uuid))
+    }
+
+    /// The record of the instance named `name`, if any.
+    pub fn instance_by_name(&self, name: &str) -> Option<FakeInstance> {
+        self.with_named(name, |uuid, record| record.view(uuid)).ok()
+    }
+
+    /// Every instance on this host, sorted by name.
+    pub fn instances(&self) -> Vec<FakeInstance> {
+        let mut all = Vec::new();
+        self.store.for_each_shard(|shard| {
+            all.extend(shard.instances.iter().map(|(uuid, r)| r.view(*uuid)));
+        });
+        all.sort_by(|a, b| a.name.cmp(&b.name));
+        all
+    }
+
+    /// What is claimed on `node` now (instances and incoming live migrations);
+    /// `None` for a node this driver never knew.
+    pub fn claims(&self, node: &str) -> Option<ResourceAmounts> {
+        self.nodes
+            .read()
+            .known()
+            .find(|l| l.name() == node)
+            .map(|l| l.used())
+    }
+
+    /// The capacity of `node`; `None` for a node this driver never knew.
+    pub fn capacity(&self, node: &str) -> Option<ResourceAmounts> {
+        self.nodes
+            .read()
+            .known()
+            .find(|l| l.name() == node)
+            .map(|l| l.capacity())
+    }
+
+    /// The UUIDs with a live-migration reservation here (`pre_live_migration`
+    /// done, `post_live_migration_at_destination` or rollback not yet).
+    pub fn incoming_migrations(&self) -> Vec<Uuid> {
+        let mut all = Vec::new();
+        self.store
+            .for_each_shard(|shard| all.extend(shard.incoming.keys().copied()));
+        all.sort();
+        all
+    }
+
+    /// Nova's `test_remove_vm`: the VM named `name` vanishes as if it crashed
+    /// out of existence; afterwards `get_info` is `InstanceNotFound`.
+    ///
+    /// Its claim is released (the VM no longer uses the node), its volumes and
+    /// interfaces go with it, and no event is emitted (nobody stopped it: the
+    /// hypervisor simply no longer knows it). Errors:
+    /// `InstanceNotFound` (by name).
+    pub fn test_remove_vm(&self, name: &str) -> DriverResult<()> {
+        let missing = || DriverError::InstanceNotFound {
+            instance: InstanceRef::Name(name.to_owned()),
+        };
+        let uuid = self.store.uuid_of_name(name).ok_or_else(missing)?;
+        let (_, mut shard) = self.store.lock_uuid(&uuid);
+        match shard.instances.get(&uuid) {
+            Some(record) if &*record.name == name => {}
+            _ => return Err(missing()),
+        }
+        if let Some(record) = shard.instances.remove(&uuid) {
+            let mut names = self.store.lock_name(name);
+            if names.get(name) == Some(&uuid) {
+                names.remove(name);
+            }
+            record.node.release(&record.claim);
+        }
+        Ok(())
+    }
+
+    /// Crashes the guest (the table's `crash` row): `Running` or `Paused` goes
+    /// `Crashed` and `Stopped` is emitted; `Crashed` again is a no-op. Errors:
+    /// `InstanceNotFound`, `InvalidState` (suspended, shut down, rescued,
+    /// soft-deleted).
+    pub fn crash(&self, uuid: Uuid) -> DriverResult<()> {
+        self.apply(uuid, LifecycleOperation::Crash)
+    }
+
+    /// Replaces the managed node list (Nova's `set_nodes`). Instances on nodes
+    /// no longer managed stay, with their claims.
+    pub fn set_nodes<S: AsRef<str>>(&self, nodes: &[S]) {
+        let nodes: Vec<String> = nodes.iter().map(|n| n.as_ref().to_owned()).collect();
+        self.nodes.write().set_managed(&nodes);
+    }
+
+    /// Restores the node list the driver was built with (Nova's `restore_nodes`).
+    pub fn restore_nodes(&self) {
+        self.nodes.write().set_managed(&self.default_nodes);
+    }
+
+    /// The managed nodes, in order.
+    pub fn nodes(&self) -> Vec<String> {
+        self.nodes
+            .read()
+            .managed()
+            .iter()
+            .map(|l| l.name().to_owned())
+            .collect()
+    }
+}

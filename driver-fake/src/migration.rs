@@ -1,0 +1,522 @@
+//! Cold and live migration between fake hosts.
+//!
+//! Each step is one call on one driver, as the caller drives the protocol; the
+//! instance and its claim move exactly once:
+//!
+//! - cold: `migrate_disk_and_power_off` (source: off, keeps its claim) →
+//!   `finish_migration` (destination: created and claimed; a same-host resize
+//!   swaps the claim in place) → `confirm_migration` (source: removed and
+//!   released; nothing for a same-host resize) or `finish_revert_migration`
+//!   (source: back on, a same-host resize's claim restored).
+//! - live: `check_can_live_migrate_destination` (capacity) →
+//!   `check_can_live_migrate_source` → `pre_live_migration` (destination:
+//!   reservation with its claim) → `live_migration` (source: removed,
+//!   released, `MigrationCompleted`, then `post`; or `recover`) →
+//!   `post_live_migration_at_destination` (reservation becomes a `Running`
+//!   instance, `Started`) or `rollback_live_migration_at_destination`.
+
+use std::sync::Arc;
+
+use driver_api::{
+    transition, BlockDeviceInfo, DiskInfo, DriverError, DriverResult, Instance, InstanceDisk,
+    InstanceRef, InstanceStatus, LifecycleOperation, LifecycleTransition, LiveMigrateData,
+    LiveMigrationCallbacks, Migration, MigrationStatus, Outcome, PowerState, ResourceAmounts, Vif,
+};
+use uuid::Uuid;
+
+use crate::driver::{live_waiters, FakeDriver, LiveSignal, NewInstance, DRIVER_NAME};
+use crate::faults::{FaultPreset, LIVE_MIGRATION_WAIT_LIMIT};
+use crate::guest::{interfaces_of, volumes_of};
+use crate::ledger::NodeLedger;
+use crate::record::{
+    ColdMigrationMark, ConsoleEntry, ConsoleRing, IncomingMigration, InstanceExtras, InstanceRecord,
+};
+
+const GIB: u64 = 1024 * 1024 * 1024;
+
+fn exists(uuid: Uuid) -> DriverError {
+    DriverError::InstanceExists {
+        instance: uuid.into(),
+    }
+}
+
+/// `InvalidState` unless the instance can live-migrate: running or paused,
+/// neither rescued nor soft-deleted.
+fn check_live(uuid: Uuid, status: InstanceStatus) -> DriverResult<()> {
+    let movable = matches!(status.state, PowerState::Running | PowerState::Paused)
+        && !status.rescued
+        && !status.soft_deleted;
+    if movable {
+        Ok(())
+    } else {
+        Err(DriverError::InvalidState {
+            instance: uuid,
+            operation: "live_migration",
+            status,
+        })
+    }
+}
+
+/// Removes the waiting-migration entry when `live_migration` ends or is dropped.
+struct Waiting<'a> {
+    driver: &'a FakeDriver,
+    uuid: Uuid,
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        live_waiters(self.driver).remove(&self.uuid);
+    }
+}
+
+impl FakeDriver {
+    /// The ledger an arriving instance lands on: its node if managed here,
+    /// else this driver's first node.
+    fn arrival_ledger(&self, preferred: &[Option<&str>]) -> DriverResult<Arc<NodeLedger>> {
+        let nodes = self.nodes.read();
+        for name in preferred.iter().flatten() {
+            if let Some(ledger) = nodes.managed_ledger(name) {
+                return Ok(ledger.clone());
+            }
+        }
+        nodes.resolve(None)
+    }
+
+    // ----- cold ---------------------------------------------------------------------
+
+    /// `migrate_disk_and_power_off` on the source.
+    pub(crate) fn migrate_out_now(&self, uuid: Uuid, dest: &str) -> DriverResult<DiskInfo> {
+        let (index, mut shard) = self.store.lock_uuid(&uuid);
+        let record = shard
+            .instances
+            .get_mut(&uuid)
+            .ok_or_else(|| DriverError::instance_not_found(uuid))?;
+        let op = LifecycleOperation::PowerOff;
+        let step = transition(record.status, op)
+            .map_err(|refused| DriverError::invalid_state(uuid, op, refused.from))?;
+        if let Outcome::Becomes(to) = step.outcome {
+            record.status = to;
+        }
+        if step.event.is_some() {
+            record.console.push(ConsoleEntry::Stopped);
+        }
+        record.extras_mut().cold_migration = Some(ColdMigrationMark {
+            dest: dest.to_owned(),
+            claim_before: None,
+        });
+        let disk = InstanceDisk::new(
+            format!("/var/lib/fake/instances/{uuid}/disk"),
+            "qcow2",
+            record.claim.local_gb.saturating_mul(GIB),
+        );
+        let drain = match step.event {
+            Some(event) => self.queue(&mut shard, uuid, event),
+            None => false,
+        };
+        drop(shard);
+        self.deliver(index, drain);
+        Ok(vec![disk])
+    }
+
+    /// `finish_migration` on the destination.
+    pub(crate) fn finish_migration_now(
+        &self,
+        migration: &Migration,
+        instance: &Instance,
+        network_info: &[Vif],
+        block_device_info: &BlockDeviceInfo,
+        power_on: bool,
+    ) -> DriverResult<()> {
+        let uuid = instance.uuid;
+        let claim = ResourceAmounts::of_flavor(&instance.flavor);
+        if migration.is_same_host() && self.exists_now(uuid) {
+            return self.resize_in_place(uuid, claim, power_on);
+        }
+        let interfaces = interfaces_of(uuid, network_info)?;
+        let volumes = volumes_of(uuid, block_device_info)?;
+        let ledger =
+            self.arrival_ledger(&[migration.dest_node.as_deref(), instance.node.as_deref()])?;
+        let extras = (!volumes.is_empty()).then(|| {
+            Box::new(InstanceExtras {
+                volumes,
+                ..InstanceExtras::default()
+            })
+        });
+        self.create(
+            NewInstance {
+                uuid,
+                name: &instance.name,
+                ledger,
+                claim,
+                running: power_on,
+                interfaces,
+                extras,
+                admin_password_set: false,
+            },
+            false,
+        )
+    }
+
+    /// A same-host resize: the claim becomes `claim` (the old one is kept for a
+    /// revert), and the instance powers on if asked.
+    fn resize_in_place(
+        &self,
+        uuid: Uuid,
+        claim: ResourceAmounts,
+        power_on: bool,
+    ) -> DriverResult<()> {
+        let (index, mut shard) = self.store.lock_uuid(&uuid);
+        let record = shard
+            .instances
+            .get_mut(&uuid)
+            .ok_or_else(|| DriverError::instance_not_found(uuid))?;
+        let Some(mark) = record
+            .extras
+            .as_ref()
+            .and_then(|e| e.cold_migration.clone())
+        else {
+            return Err(exists(uuid));
+        };
+        let event = power_on_step(uuid, record.status, power_on)?;
+        record.node.swap_claim(&record.claim, &claim)?;
+        let before = mark.claim_before.unwrap_or(record.claim);
+        record.extras_mut().cold_migration = Some(ColdMigrationMark {
+            claim_before: Some(before),
+            ..mark
+        });
+        record.claim = claim;
+        let drain = self.power_on_record(&mut shard, uuid, event);
+        drop(shard);
+        self.deliver(index, drain);
+        Ok(())
+    }
+
+    /// `confirm_migration` on the source: removes the source copy (nothing for
+    /// a same-host resize). Idempotent.
+    pub(crate) fn confirm_migration_now(&self, migration: &Migration, uuid: Uuid) {
+        if migration.is_same_host() {
+            let _ = self.with_record(uuid, |record| {
+                if let Some(extras) = record.extras.as_mut() {
+                    extras.cold_migration = None;
+                }
+                Ok(())
+            });
+        } else {
+            self.remove(uuid, None);
+        }
+    }
+
+    /// `finish_revert_migration` on the source.
+    pub(crate) fn revert_migration_now(&self, uuid: Uuid, power_on: bool) -> DriverResult<()> {
+        let (index, mut shard) = self.store.lock_uuid(&uuid);
+        let record = shard
+            .instances
+            .get_mut(&uuid)
+            .ok_or_else(|| DriverError::instance_not_found(uuid))?;
+        let event = power_on_step(uuid, record.status, power_on)?;
+        let mark = record
+            .extras
+            .as_ref()
+            .and_then(|e| e.cold_migration.clone());
+        if let Some(before) = mark.and_then(|m| m.claim_before) {
+            record.node.swap_claim(&record.claim, &before)?;
+            record.claim = before;
+        }
+        if let Some(extras) = record.extras.as_mut() {
+            extras.cold_migration = None;
+        }
+        let drain = self.power_on_record(&mut shard, uuid, event);
+        drop(shard);
+        self.deliver(index, drain);
+        Ok(())
+    }
+
+    /// Powers a record on after a checked [`power_on_step`]; returns whether to drain.
+    fn power_on_record(
+        &self,
+        shard: &mut crate::store::Shard,
+        uuid: Uuid,
+        event: Option<(InstanceStatus, Option<LifecycleTransition>)>,
+    ) -> bool {
+        let Some((to, event)) = event else {
+            return false;
+        };
+        if let Some(record) = shard.instances.get_mut(&uuid) {
+            record.status = to;
+            if event.is_some() {
+                record.console.push(ConsoleEntry::Started);
+            }
+        }
+        match event {
+            Some(event) => self.queue(shard, uuid, event),
+            None => false,
+        }
+    }
+
+    // ----- live ---------------------------------------------------------------------
+
+    /// `check_can_live_migrate_destination`.
+    pub(crate) fn check_destination_now(
+        &self,
+        instance: &Instance,
+        block_migration: bool,
+        disk_over_commit: bool,
+    ) -> DriverResult<LiveMigrateData> {
+        let uuid = instance.uuid;
+        if self.store.lock_uuid(&uuid).1.holds(&uuid) {
+            return Err(exists(uuid));
+        }
+        let ledger = self.arrival_ledger(&[instance.node.as_deref()])?;
+        ledger.fits(&ResourceAmounts::of_flavor(&instance.flavor))?;
+        let free = ledger.capacity().saturating_sub(&ledger.used());
+        let mut data = LiveMigrateData::new(self.host());
+        data.block_migration = block_migration;
+        data.disk_over_commit = disk_over_commit;
+        data.disk_available_mb = free.local_gb.saturating_mul(1024);
+        data.filename = "fake".to_owned();
+        Ok(data)
+    }
+
+    /// `check_can_live_migrate_source`.
+    pub(crate) fn check_source_now(
+        &self,
+        uuid: Uuid,
+        dest_check_data: &LiveMigrateData,
+    ) -> DriverResult<LiveMigrateData> {
+        self.with_record(uuid, |record| check_live(uuid, record.status))?;
+        let mut data = dest_check_data.clone();
+        data.source_host = Some(self.host());
+        Ok(data)
+    }
+
+    /// `pre_live_migration`: reserves the name and the claim on the destination.
+    pub(crate) fn pre_live_now(
+        &self,
+        instance: &Instance,
+        block_device_info: &BlockDeviceInfo,
+        network_info: &[Vif],
+    ) -> DriverResult<()> {
+        let uuid = instance.uuid;
+        let interfaces = interfaces_of(uuid, network_info)?;
+        let volumes = volumes_of(uuid, block_device_info)?;
+        let ledger = self.arrival_ledger(&[instance.node.as_deref()])?;
+        let claim = ResourceAmounts::of_flavor(&instance.flavor);
+        let (_, mut shard) = self.store.lock_uuid(&uuid);
+        if shard.holds(&uuid) {
+            return Err(exists(uuid));
+        }
+        let mut names = self.store.lock_name(&instance.name);
+        if names.contains_key(instance.name.as_str()) {
+            return Err(DriverError::InstanceExists {
+                instance: InstanceRef::Name(instance.name.clone()),
+            });
+        }
+        ledger.claim(&claim)?;
+        let name: Arc<str> = Arc::from(instance.name.as_str());
+        names.insert(name.clone(), uuid);
+        drop(names);
+        shard.incoming.insert(
+            uuid,
+            IncomingMigration {
+                name,
+                node: ledger,
+                claim,
+                interfaces,
+                volumes,
+            },
+        );
+        Ok(())
+    }
+
+    /// `live_migration` after admission and the latency: waits if the preset
+    /// says so, then moves the instance out and calls exactly one callback.
+    pub(crate) async fn live_migrate_now(
+        &self,
+        instance: &Instance,
+        dest: &str,
+        callbacks: Arc<dyn LiveMigrationCallbacks>,
+        migrate_data: &LiveMigrateData,
+    ) -> DriverResult<()> {
+        let uuid = instance.uuid;
+        self.with_record(uuid, |record| check_live(uuid, record.status))?;
+        if let Err(error) = self
+            .faults
+            .before(
+                driver_api::DriverMethod::LiveMigration,
+                Some(uuid),
+                DRIVER_NAME,
+            )
+            .await
+        {
+            callbacks
+                .recover(instance, dest, migrate_data, MigrationStatus::Error)
+                .await;
+            return Err(error);
+        }
+        if self.faults.is_enabled(FaultPreset::LiveMigrationWaits) {
+            let (sender, receiver) = tokio::sync::oneshot::channel();
+            {
+                let mut waiters = live_waiters(self);
+                if waiters.contains_key(&uuid) {
+                    let status = self.with_record(uuid, |r| Ok(r.status))?;
+                    return Err(DriverError::InvalidState {
+                        instance: uuid,
+                        operation: "live_migration",
+                        status,
+                    });
+                }
+                waiters.insert(uuid, sender);
+            }
+            let waiting = Waiting { driver: self, uuid };
+            let signal = match tokio::time::timeout(LIVE_MIGRATION_WAIT_LIMIT, receiver).await {
+                Ok(Ok(signal)) => signal,
+                _ => LiveSignal::Complete,
+            };
+            drop(waiting);
+            if signal == LiveSignal::Abort {
+                callbacks
+                    .recover(instance, dest, migrate_data, MigrationStatus::Cancelled)
+                    .await;
+                return Ok(());
+            }
+        }
+        if let Err(error) = self.take_for_migration(uuid) {
+            callbacks
+                .recover(instance, dest, migrate_data, MigrationStatus::Error)
+                .await;
+            return Err(DriverError::MigrationFailed {
+                instance: uuid,
+                reason: error.to_string(),
+            });
+        }
+        callbacks.post(instance, dest, migrate_data).await;
+        Ok(())
+    }
+
+    /// Removes a migratable instance in one step, emitting `MigrationCompleted`.
+    fn take_for_migration(&self, uuid: Uuid) -> DriverResult<()> {
+        self.remove_checked(
+            uuid,
+            Some(LifecycleTransition::MigrationCompleted),
+            |record| check_live(uuid, record.status),
+        )?
+        .map(|_| ())
+        .ok_or_else(|| DriverError::instance_not_found(uuid))
+    }
+
+    /// `live_migration_force_complete` (`Complete`) / `live_migration_abort`
+    /// (`Abort`): signals a waiting live migration, if any.
+    pub(crate) fn signal_live_now(&self, uuid: Uuid, signal: LiveSignal) -> DriverResult<()> {
+        self.require(uuid)?;
+        if let Some(sender) = live_waiters(self).remove(&uuid) {
+            let _ = sender.send(signal);
+        }
+        Ok(())
+    }
+
+    /// `post_live_migration_at_destination`: the reservation (or, without one,
+    /// a fresh claim) becomes a `Running` instance.
+    pub(crate) fn post_live_now(
+        &self,
+        instance: &Instance,
+        network_info: &[Vif],
+        block_device_info: &BlockDeviceInfo,
+    ) -> DriverResult<()> {
+        let uuid = instance.uuid;
+        let interfaces = interfaces_of(uuid, network_info)?;
+        let volumes = volumes_of(uuid, block_device_info)?;
+        let (index, mut shard) = self.store.lock_uuid(&uuid);
+        if shard.instances.contains_key(&uuid) {
+            return Err(exists(uuid));
+        }
+        let Some(incoming) = shard.incoming.remove(&uuid) else {
+            drop(shard);
+            let ledger = self.arrival_ledger(&[instance.node.as_deref()])?;
+            let extras = (!volumes.is_empty()).then(|| {
+                Box::new(InstanceExtras {
+                    volumes,
+                    ..InstanceExtras::default()
+                })
+            });
+            return self.create(
+                NewInstance {
+                    uuid,
+                    name: &instance.name,
+                    ledger,
+                    claim: ResourceAmounts::of_flavor(&instance.flavor),
+                    running: true,
+                    interfaces,
+                    extras,
+                    admin_password_set: false,
+                },
+                false,
+            );
+        };
+        let interfaces = if interfaces.is_empty() {
+            incoming.interfaces
+        } else {
+            interfaces
+        };
+        let volumes = if volumes.is_empty() {
+            incoming.volumes
+        } else {
+            volumes
+        };
+        let mut console = ConsoleRing::default();
+        console.push(ConsoleEntry::Started);
+        shard.instances.insert(
+            uuid,
+            InstanceRecord {
+                name: incoming.name,
+                node: incoming.node,
+                claim: incoming.claim,
+                interfaces,
+                extras: (!volumes.is_empty()).then(|| {
+                    Box::new(InstanceExtras {
+                        volumes,
+                        ..InstanceExtras::default()
+                    })
+                }),
+                console,
+                status: InstanceStatus::new(PowerState::Running),
+                admin_password_set: false,
+            },
+        );
+        let drain = self.queue(&mut shard, uuid, LifecycleTransition::Started);
+        drop(shard);
+        self.deliver(index, drain);
+        Ok(())
+    }
+
+    /// `rollback_live_migration_at_destination`: releases the reservation.
+    /// Idempotent.
+    pub(crate) fn rollback_live_now(&self, uuid: Uuid) {
+        let (_, mut shard) = self.store.lock_uuid(&uuid);
+        if let Some(incoming) = shard.incoming.remove(&uuid) {
+            let mut names = self.store.lock_name(&incoming.name);
+            if names.get(&*incoming.name) == Some(&uuid) {
+                names.remove(&*incoming.name);
+            }
+            incoming.node.release(&incoming.claim);
+        }
+    }
+}
+
+/// Checks a power-on (when `power_on`): the new status and event, or
+/// `InvalidState` (soft-deleted, rescued).
+fn power_on_step(
+    uuid: Uuid,
+    status: InstanceStatus,
+    power_on: bool,
+) -> DriverResult<Option<(InstanceStatus, Option<LifecycleTransition>)>> {
+    if !power_on {
+        return Ok(None);
+    }
+    let op = LifecycleOperation::PowerOn;
+    let step = transition(status, op)
+        .map_err(|refused| DriverError::invalid_state(uuid, op, refused.from))?;
+    match step.outcome {
+        Outcome::Becomes(to) => Ok(Some((to, step.event))),
+        Outcome::Removed => Err(DriverError::invalid_state(uuid, op, status)),
+    }
+}

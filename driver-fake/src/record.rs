@@ -1,0 +1,280 @@
+//! What the fake keeps per instance, and the public view of it.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use driver_api::{
+    ConnectionInfo, InjectedFile, InstanceStatus, LifecycleTransition, PowerState, ResourceAmounts,
+    Vif,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::ledger::NodeLedger;
+
+/// How many entries an instance's console log keeps (the oldest are dropped).
+pub const CONSOLE_LOG_LIMIT: usize = 16;
+
+/// The fixed first lines of every console output (Nova's fake's text).
+pub const CONSOLE_BANNER: &str = "FAKE CONSOLE OUTPUT\nANOTHER\nLAST LINE";
+
+/// Something an instance "printed" to its console.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+#[repr(u8)]
+pub enum ConsoleEntry {
+    /// The guest booted or was powered on.
+    Started = 1,
+    /// The guest stopped.
+    Stopped,
+    /// The guest was paused.
+    Paused,
+    /// The guest resumed after pause or suspend.
+    Resumed,
+    /// The guest was suspended.
+    Suspended,
+    /// The guest rebooted.
+    Rebooted,
+    /// The guest crashed.
+    Crashed,
+    /// The guest left rescue.
+    Unrescued,
+    /// A file was injected.
+    FileInjected,
+    /// The admin password changed.
+    PasswordChanged,
+    /// A crash dump (NMI) was requested.
+    CrashDump,
+    /// A snapshot was taken.
+    Snapshot,
+}
+
+impl ConsoleEntry {
+    const ALL: [Self; 12] = [
+        Self::Started,
+        Self::Stopped,
+        Self::Paused,
+        Self::Resumed,
+        Self::Suspended,
+        Self::Rebooted,
+        Self::Crashed,
+        Self::Unrescued,
+        Self::FileInjected,
+        Self::PasswordChanged,
+        Self::CrashDump,
+        Self::Snapshot,
+    ];
+
+    fn from_code(code: u8) -> Option<Self> {
+        Self::ALL.iter().copied().find(|e| *e as u8 == code)
+    }
+
+    /// The console line.
+    pub const fn line(self) -> &'static str {
+        match self {
+            Self::Started => "fake: guest started",
+            Self::Stopped => "fake: guest stopped",
+            Self::Paused => "fake: guest paused",
+            Self::Resumed => "fake: guest resumed",
+            Self::Suspended => "fake: guest suspended",
+            Self::Rebooted => "fake: guest rebooted",
+            Self::Crashed => "fake: guest crashed",
+            Self::Unrescued => "fake: guest left rescue",
+            Self::FileInjected => "fake: file injected",
+            Self::PasswordChanged => "fake: admin password changed",
+            Self::CrashDump => "fake: NMI received, dumping core",
+            Self::Snapshot => "fake: snapshot taken",
+        }
+    }
+
+    /// The entry a lifecycle event writes.
+    pub(crate) const fn of_event(event: LifecycleTransition) -> Option<Self> {
+        match event {
+            LifecycleTransition::Started => Some(Self::Started),
+            LifecycleTransition::Stopped => Some(Self::Stopped),
+            LifecycleTransition::Paused => Some(Self::Paused),
+            LifecycleTransition::Resumed => Some(Self::Resumed),
+            LifecycleTransition::Suspended => Some(Self::Suspended),
+            _ => None,
+        }
+    }
+}
+
+/// A bounded ring of console entries, kept inline (no allocation).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct ConsoleRing {
+    codes: [u8; CONSOLE_LOG_LIMIT],
+    next: u8,
+    len: u8,
+}
+
+impl ConsoleRing {
+    #[inline]
+    pub fn push(&mut self, entry: ConsoleEntry) {
+        self.codes[usize::from(self.next) % CONSOLE_LOG_LIMIT] = entry as u8;
+        self.next = ((usize::from(self.next) + 1) % CONSOLE_LOG_LIMIT) as u8;
+        if usize::from(self.len) < CONSOLE_LOG_LIMIT {
+            self.len += 1;
+        }
+    }
+
+    /// The entries, oldest first.
+    pub fn entries(&self) -> Vec<ConsoleEntry> {
+        let len = usize::from(self.len);
+        let start = (usize::from(self.next) + CONSOLE_LOG_LIMIT - len) % CONSOLE_LOG_LIMIT;
+        (0..len)
+            .filter_map(|i| ConsoleEntry::from_code(self.codes[(start + i) % CONSOLE_LOG_LIMIT]))
+            .collect()
+    }
+
+    pub fn from_entries(entries: &[ConsoleEntry]) -> Self {
+        let mut ring = Self::default();
+        for entry in entries {
+            ring.push(*entry);
+        }
+        ring
+    }
+}
+
+/// The console output of an instance with these entries.
+pub(crate) fn render_console(entries: &[ConsoleEntry]) -> String {
+    let mut out = String::from(CONSOLE_BANNER);
+    for entry in entries {
+        out.push('\n');
+        out.push_str(entry.line());
+    }
+    out
+}
+
+/// A VIF as the fake keeps it: its id and MAC address.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct FakeInterface {
+    /// The VIF (port) id.
+    pub id: Uuid,
+    /// The MAC address.
+    pub address: String,
+}
+
+impl From<&Vif> for FakeInterface {
+    fn from(vif: &Vif) -> Self {
+        Self {
+            id: vif.id,
+            address: vif.address.clone(),
+        }
+    }
+}
+
+/// Where an instance stands in a cold migration, on the source.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColdMigrationMark {
+    /// The destination host.
+    pub dest: String,
+    /// The claim before a same-host resize changed it (for a revert).
+    pub claim_before: Option<ResourceAmounts>,
+}
+
+/// The rarely used parts of an instance, boxed to keep the common record small.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct InstanceExtras {
+    pub volumes: BTreeMap<String, ConnectionInfo>,
+    pub injected_files: Vec<InjectedFile>,
+    pub snapshots: Vec<String>,
+    pub cold_migration: Option<ColdMigrationMark>,
+}
+
+/// The fake's record of one instance (internal).
+#[derive(Debug)]
+pub(crate) struct InstanceRecord {
+    pub name: Arc<str>,
+    pub node: Arc<NodeLedger>,
+    pub claim: ResourceAmounts,
+    pub interfaces: Vec<FakeInterface>,
+    pub extras: Option<Box<InstanceExtras>>,
+    pub console: ConsoleRing,
+    pub status: InstanceStatus,
+    pub admin_password_set: bool,
+}
+
+impl InstanceRecord {
+    /// The extras, created on first use.
+    pub fn extras_mut(&mut self) -> &mut InstanceExtras {
+        self.extras.get_or_insert_with(Box::default)
+    }
+
+    /// The public view.
+    pub fn view(&self, uuid: Uuid) -> FakeInstance {
+        let extras = self.extras.as_deref();
+        FakeInstance {
+            name: self.name.to_string(),
+            uuid,
+            status: self.status,
+            node: self.node.name().to_owned(),
+            claim: self.claim,
+            volumes: extras.map(|e| e.volumes.clone()).unwrap_or_default(),
+            interfaces: self.interfaces.clone(),
+            injected_files: extras.map(|e| e.injected_files.clone()).unwrap_or_default(),
+            console_log: self.console.entries(),
+            snapshots: extras.map(|e| e.snapshots.clone()).unwrap_or_default(),
+            admin_password_set: self.admin_password_set,
+            cold_migration: extras.and_then(|e| e.cold_migration.clone()),
+        }
+    }
+}
+
+/// A live migration reserved on the destination by `pre_live_migration`.
+#[derive(Debug)]
+pub(crate) struct IncomingMigration {
+    pub name: Arc<str>,
+    pub node: Arc<NodeLedger>,
+    pub claim: ResourceAmounts,
+    pub interfaces: Vec<FakeInterface>,
+    pub volumes: BTreeMap<String, ConnectionInfo>,
+}
+
+/// The fake's record of one instance, as a test reads it (Nova's
+/// `FakeInstance(name, state)` and more). Built on demand by
+/// [`FakeDriver::instance`](crate::FakeDriver::instance); changing it changes
+/// nothing in the driver.
+///
+/// The admin password is never kept, only whether one was set.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct FakeInstance {
+    /// The hypervisor-visible name.
+    pub name: String,
+    /// The UUID.
+    pub uuid: Uuid,
+    /// Power state and flags.
+    pub status: InstanceStatus,
+    /// The node the instance runs on.
+    pub node: String,
+    /// What the instance claims on its node.
+    pub claim: ResourceAmounts,
+    /// Attached volumes, by mountpoint.
+    pub volumes: BTreeMap<String, ConnectionInfo>,
+    /// Attached interfaces, in attach order.
+    pub interfaces: Vec<FakeInterface>,
+    /// Files written into the guest (spawn's and `inject_file`'s), one per path.
+    pub injected_files: Vec<InjectedFile>,
+    /// The console log, oldest first, at most [`CONSOLE_LOG_LIMIT`] entries.
+    pub console_log: Vec<ConsoleEntry>,
+    /// The image ids of the snapshots taken, in order.
+    pub snapshots: Vec<String>,
+    /// Whether an admin password was set (at spawn or later).
+    pub admin_password_set: bool,
+    /// The cold migration this instance is leaving by, if any.
+    pub cold_migration: Option<ColdMigrationMark>,
+}
+
+impl FakeInstance {
+    /// The power state.
+    pub fn state(&self) -> PowerState {
+        self.status.state
+    }
+
+    /// What `get_console_output` returns for this instance.
+    pub fn console_output(&self) -> String {
+        render_console(&self.console_log)
+    }
+}
