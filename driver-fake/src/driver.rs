@@ -230,14 +230,16 @@ impl FakeDriver {
             // Only `destroy` removes; callers route it to `remove`.
             return Err(DriverError::invalid_state(uuid, operation, from));
         };
-        if step.is_noop(from) {
+        let reboot = matches!(
+            operation,
+            LifecycleOperation::RebootSoft | LifecycleOperation::RebootHard
+        );
+        if step.is_noop(from) && !reboot {
             return Ok(());
         }
         record.status = to;
         let entry = match operation {
-            LifecycleOperation::RebootSoft | LifecycleOperation::RebootHard => {
-                Some(ConsoleEntry::Rebooted)
-            }
+            _ if reboot => Some(ConsoleEntry::Rebooted),
             LifecycleOperation::Crash => Some(ConsoleEntry::Crashed),
             LifecycleOperation::Unrescue => Some(ConsoleEntry::Unrescued),
             _ => step.event.and_then(ConsoleEntry::of_event),

@@ -1,6 +1,8 @@
 //! Helpers shared by the fake's integration tests.
 #![allow(dead_code)]
 
+pub mod invoke;
+
 use std::sync::{Arc, Mutex};
 
 use driver_api::{

@@ -1,0 +1,101 @@
+//! Capability honesty: an undeclared feature answers `NotSupported` (never
+//! `Ok`, never a panic); a declared one never does.
+
+use driver_api::{DriverError, Feature};
+
+use crate::case::CaseResult;
+use crate::describe::describe_result;
+use crate::invoke::invoke_guarded;
+use crate::prelude::*;
+
+/// The case for one feature: when the backend does not declare it, every
+/// method of the feature answers `NotSupported` naming the method.
+pub(crate) fn undeclared(feature: Feature) -> CaseSpec {
+    let methods: Vec<M> = M::of_feature(feature).collect();
+    CaseSpec::new(move |ctx| Box::pin(check_undeclared(ctx, feature)))
+        .covers(&[M::Capabilities, M::Spawn])
+        .covers(&methods)
+        .tier(Tier::Core)
+}
+
+async fn check_undeclared(ctx: &CaseContext, feature: Feature) -> CaseResult {
+    if ctx.capabilities().supports(feature) {
+        return Err(CaseError::skip(format!(
+            "{feature} is declared (the declared side is capability::declared_never_not_supported)"
+        )));
+    }
+    let instance = ctx.spawn_running().await?;
+    for method in M::of_feature(feature) {
+        ctx.step(format!("{method} (feature {feature} undeclared)"));
+        let answer = invoke_guarded(ctx.driver(), method, &instance, ctx.host_name(0))
+            .await
+            .map_err(|panic| {
+                CaseError::fail(
+                    format!("{method}: Err(NotSupported)"),
+                    format!("a panic: {panic}"),
+                )
+            })?;
+        match &answer {
+            Err(DriverError::NotSupported { operation, .. }) if *operation == method.name() => {}
+            _ => {
+                return Err(CaseError::fail(
+                    format!(
+                        "{method}: Err(NotSupported {{ operation: {:?} }})",
+                        method.name()
+                    ),
+                    describe_result(&answer),
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn declared_never_not_supported() -> CaseSpec {
+    let optional: Vec<M> = M::ALL
+        .iter()
+        .copied()
+        .filter(|m| !m.is_mandatory())
+        .collect();
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let capabilities = ctx.capabilities();
+            let instance = ctx.spawn_running().await?;
+            for method in M::ALL.iter().copied().filter(|m| !m.is_mandatory()) {
+                if !method.is_supported_by(&capabilities) {
+                    continue;
+                }
+                ctx.step(format!("{method} (declared)"));
+                let answer = invoke_guarded(ctx.driver(), method, &instance, ctx.host_name(0))
+                    .await
+                    .map_err(|panic| {
+                        CaseError::fail(format!("{method}: no panic"), format!("a panic: {panic}"))
+                    })?;
+                if matches!(&answer, Err(e) if e.kind() == ErrorKind::NotSupported) {
+                    return Err(CaseError::fail(
+                        format!("{method} (declared): anything but NotSupported"),
+                        describe_result(&answer),
+                    ));
+                }
+            }
+            Ok(())
+        })
+    })
+    .covers(&[M::Capabilities, M::Spawn])
+    .covers(&optional)
+    .tier(Tier::Core)
+}
+
+pub(crate) fn capabilities_are_constant() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            ctx.step("capabilities, before and after a spawn and destroy");
+            let before = ctx.driver().capabilities();
+            let instance = ctx.spawn_running().await?;
+            ctx.expect_apply(&instance, Op::Destroy).await?;
+            let after = ctx.driver().capabilities();
+            expect_eq("capabilities", before, after)
+        })
+    })
+    .exercises(&[M::Capabilities, M::Spawn, M::Destroy])
+}

@@ -1,0 +1,228 @@
+//! Lifecycle events: one per real change, in order, to the one listener;
+//! registering replaces it; a panicking listener is contained.
+
+use std::sync::{Arc, Mutex};
+
+use driver_api::{EventListener, LifecycleEvent};
+
+use crate::prelude::*;
+
+fn collector() -> (EventListener, Arc<Mutex<Vec<LifecycleEvent>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let listener: EventListener = Arc::new(move |e: LifecycleEvent| {
+        if let Ok(mut events) = sink.lock() {
+            events.push(e);
+        }
+    });
+    (listener, seen)
+}
+
+fn collected(seen: &Arc<Mutex<Vec<LifecycleEvent>>>) -> Vec<(uuid::Uuid, Ev)> {
+    seen.lock()
+        .map(|v| v.iter().map(|e| (e.instance_uuid, e.transition)).collect())
+        .unwrap_or_default()
+}
+
+pub(crate) fn spawn_emits_started() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let mark = ctx.event_mark(0);
+            let instance = ctx.spawn_running().await?;
+            ctx.expect_events(0, mark, &[(instance.uuid, Ev::Started)])
+                .await
+        })
+    })
+    .exercises(&[M::Spawn, M::RegisterEventListener])
+}
+
+pub(crate) fn destroy_running_emits_stopped() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let instance = ctx.spawn_running().await?;
+            let mark = ctx.event_mark(0);
+            ctx.expect_apply(&instance, Op::Destroy).await?;
+            ctx.expect_events(0, mark, &[(instance.uuid, Ev::Stopped)])
+                .await
+        })
+    })
+    .exercises(&[M::Spawn, M::Destroy])
+}
+
+pub(crate) fn destroy_stopped_emits_nothing() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let instance = ctx.new_instance(Flavor::m1_tiny());
+            expect_ok(
+                "spawn power_on=false",
+                ctx.spawn_on(0, &instance, false).await,
+            )?;
+            let mark = ctx.event_mark(0);
+            ctx.expect_apply(&instance, Op::Destroy).await?;
+            ctx.expect_events(0, mark, &[]).await
+        })
+    })
+    .exercises(&[M::Spawn, M::Destroy])
+}
+
+pub(crate) fn order_follows_changes() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let instance = ctx.spawn_running().await?;
+            let mark = ctx.event_mark(0);
+            for op in [
+                Op::Pause,
+                Op::Unpause,
+                Op::Suspend,
+                Op::Resume,
+                Op::PowerOff,
+                Op::PowerOn,
+            ] {
+                ctx.expect_apply(&instance, op).await?;
+            }
+            let u = instance.uuid;
+            ctx.expect_events(
+                0,
+                mark,
+                &[
+                    (u, Ev::Paused),
+                    (u, Ev::Resumed),
+                    (u, Ev::Suspended),
+                    (u, Ev::Resumed),
+                    (u, Ev::Stopped),
+                    (u, Ev::Started),
+                ],
+            )
+            .await
+        })
+    })
+    .exercises(&[
+        M::Spawn,
+        M::Pause,
+        M::Unpause,
+        M::Suspend,
+        M::Resume,
+        M::PowerOff,
+        M::PowerOn,
+    ])
+}
+
+pub(crate) fn interleaved_instances() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let a = ctx.spawn_running().await?;
+            let b = ctx.spawn_running().await?;
+            let mark = ctx.event_mark(0);
+            ctx.expect_apply(&a, Op::Pause).await?;
+            ctx.expect_apply(&b, Op::Pause).await?;
+            ctx.expect_apply(&a, Op::Unpause).await?;
+            ctx.expect_events(
+                0,
+                mark,
+                &[
+                    (a.uuid, Ev::Paused),
+                    (b.uuid, Ev::Paused),
+                    (a.uuid, Ev::Resumed),
+                ],
+            )
+            .await
+        })
+    })
+    .exercises(&[M::Spawn, M::Pause, M::Unpause])
+}
+
+pub(crate) fn noop_emits_nothing() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let instance = ctx.spawn_running().await?;
+            let mark = ctx.event_mark(0);
+            ctx.expect_apply(&instance, Op::PowerOn).await?;
+            ctx.expect_apply(&instance, Op::Unrescue).await?;
+            ctx.expect_apply(&instance, Op::Restore).await?;
+            ctx.expect_events(0, mark, &[]).await
+        })
+    })
+    .exercises(&[M::Spawn, M::PowerOn, M::Unrescue, M::Restore])
+}
+
+pub(crate) fn listener_replaced() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let (first, first_seen) = collector();
+            let (second, second_seen) = collector();
+            ctx.step("register listener 1, then listener 2");
+            ctx.driver().register_event_listener(Some(first));
+            ctx.driver().register_event_listener(Some(second));
+            let instance = ctx.spawn_running().await?;
+            expect_eq(
+                "events to the replaced listener",
+                Vec::new(),
+                collected(&first_seen),
+            )?;
+            expect_eq(
+                "events to the current listener",
+                vec![(instance.uuid, Ev::Started)],
+                collected(&second_seen),
+            )
+        })
+    })
+    .exercises(&[M::RegisterEventListener, M::Spawn])
+}
+
+pub(crate) fn listener_unregistered() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let (listener, seen) = collector();
+            ctx.step("register a listener, then unregister (None)");
+            ctx.driver().register_event_listener(Some(listener));
+            ctx.driver().register_event_listener(None);
+            let instance = ctx.spawn_running().await?;
+            ctx.step("emit_event with no listener");
+            ctx.driver()
+                .emit_event(LifecycleEvent::new(instance.uuid, Ev::Paused));
+            expect_eq("events after unregistering", Vec::new(), collected(&seen))?;
+            ctx.expect_status(&instance, RUNNING).await
+        })
+    })
+    .exercises(&[M::RegisterEventListener, M::EmitEvent, M::Spawn, M::GetInfo])
+}
+
+pub(crate) fn panicking_listener_contained() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let instance = ctx.spawn_running().await?;
+            ctx.step("register a listener that panics");
+            ctx.driver()
+                .register_event_listener(Some(Arc::new(|_e: LifecycleEvent| {
+                    std::panic::panic_any("listener failure");
+                })));
+            let driver = ctx.driver().clone();
+            let target = instance.clone();
+            ctx.step(format!("pause {} (the listener panics)", instance.name));
+            let paused = tokio::spawn(async move { driver.pause(&target).await }).await;
+            match paused {
+                Ok(result) => expect_ok("pause with a panicking listener", result)?,
+                Err(_) => {
+                    return Err(CaseError::fail(
+                        "the listener's panic contained by the driver",
+                        "the panic escaped pause",
+                    ))
+                }
+            }
+            ctx.expect_status(&instance, PAUSED).await?;
+            ctx.step("register the recorder again");
+            ctx.driver().register_event_listener(Some(ctx.recorder(0)));
+            let mark = ctx.event_mark(0);
+            ctx.expect_apply(&instance, Op::Unpause).await?;
+            ctx.expect_events(0, mark, &[(instance.uuid, Ev::Resumed)])
+                .await
+        })
+    })
+    .exercises(&[
+        M::RegisterEventListener,
+        M::Spawn,
+        M::Pause,
+        M::Unpause,
+        M::GetInfo,
+    ])
+}

@@ -1,0 +1,250 @@
+//! Identity: UUIDs and names are unique, unknown instances are
+//! `InstanceNotFound`, a failed spawn leaves no trace, listings show every state.
+
+use driver_api::DriverError;
+
+use crate::describe::describe_result;
+use crate::invoke::{invoke_guarded, not_found_for_unknown};
+use crate::prelude::*;
+
+pub(crate) fn unknown_instance_not_found() -> CaseSpec {
+    let targeted: Vec<M> = M::ALL
+        .iter()
+        .copied()
+        .filter(|m| not_found_for_unknown(*m) || matches!(m, M::Destroy | M::Snapshot))
+        .collect();
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let capabilities = ctx.capabilities();
+            let unknown = ctx.new_instance(Flavor::m1_tiny());
+            for method in M::ALL.iter().copied() {
+                if !method.is_supported_by(&capabilities) {
+                    continue;
+                }
+                let expected = if method == M::Destroy {
+                    None
+                } else if method == M::Snapshot {
+                    Some(ErrorKind::InstanceNotRunning)
+                } else if not_found_for_unknown(method) {
+                    Some(ErrorKind::InstanceNotFound)
+                } else {
+                    continue;
+                };
+                ctx.step(format!("{method} on an unknown instance"));
+                let answer = invoke_guarded(ctx.driver(), method, &unknown, ctx.host_name(0))
+                    .await
+                    .map_err(|panic| CaseError::fail(format!("{method}: no panic"), panic))?;
+                let got = answer.as_ref().err().map(DriverError::kind);
+                if got != expected {
+                    return Err(CaseError::fail(
+                        format!(
+                            "{method} on an unknown instance: {}",
+                            expected.map_or("Ok".to_owned(), |k| format!("Err({k:?})"))
+                        ),
+                        describe_result(&answer),
+                    ));
+                }
+            }
+            ctx.expect_absent(0, &unknown).await?;
+            ctx.expect_used(0, ResourceAmounts::default()).await
+        })
+    })
+    .covers(&targeted)
+    .exercises(&[M::Destroy, M::GetInfo])
+}
+
+pub(crate) fn spawn_duplicate_uuid() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let instance = ctx.spawn_running().await?;
+            let used = ctx.resources(0).await?.used();
+            let mark = ctx.event_mark(0);
+            let again = ctx.spawn_on(0, &instance, true).await;
+            expect_kind(
+                "a second spawn of the same UUID",
+                again,
+                ErrorKind::InstanceExists,
+            )?;
+            ctx.expect_used(0, used).await?;
+            ctx.expect_events(0, mark, &[]).await?;
+            expect_eq("instances listed", 1, ctx.uuids(0).await?.len())
+        })
+    })
+    .exercises(&[M::Spawn, M::GetAvailableResource, M::ListInstanceUuids])
+}
+
+pub(crate) fn spawn_duplicate_name() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let first = ctx.spawn_running().await?;
+            let used = ctx.resources(0).await?.used();
+            let twin = ctx
+                .new_instance(Flavor::m1_tiny())
+                .with_name(first.name.clone());
+            let mark = ctx.event_mark(0);
+            let again = ctx.spawn_on(0, &twin, true).await;
+            expect_kind("a spawn reusing a name", again, ErrorKind::InstanceExists)?;
+            ctx.expect_used(0, used).await?;
+            ctx.expect_events(0, mark, &[]).await?;
+            let uuids = ctx.uuids(0).await?;
+            ensure(
+                !uuids.contains(&twin.uuid),
+                "the refused twin not listed",
+                format!("{uuids:?}"),
+            )?;
+            let info = ctx.info(0, &twin).await;
+            expect_kind(
+                "get_info of the refused twin",
+                info,
+                ErrorKind::InstanceNotFound,
+            )
+        })
+    })
+    .exercises(&[
+        M::Spawn,
+        M::GetAvailableResource,
+        M::ListInstanceUuids,
+        M::GetInfo,
+    ])
+}
+
+pub(crate) fn spawn_powered_off() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let instance = ctx.new_instance(Flavor::m1_tiny());
+            let mark = ctx.event_mark(0);
+            expect_ok(
+                "spawn power_on=false",
+                ctx.spawn_on(0, &instance, false).await,
+            )?;
+            ctx.expect_status(&instance, SHUTDOWN).await?;
+            ctx.expect_events(0, mark, &[]).await?;
+            ctx.expect_listed(0, &instance).await?;
+            ctx.expect_used(0, claim(&instance.flavor)).await
+        })
+    })
+    .exercises(&[M::Spawn, M::GetInfo, M::ListInstances, M::ListInstanceUuids])
+}
+
+pub(crate) fn spawn_unknown_node() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let instance = ctx
+                .new_instance(Flavor::m1_tiny())
+                .with_node("conformance-no-such-node");
+            let result = ctx.spawn_on(0, &instance, true).await;
+            expect_kind(
+                "spawn on an unmanaged node",
+                result,
+                ErrorKind::NodeNotFound,
+            )?;
+            ctx.expect_absent(0, &instance).await?;
+            ctx.expect_used(0, ResourceAmounts::default()).await
+        })
+    })
+    .exercises(&[
+        M::Spawn,
+        M::GetInfo,
+        M::ListInstances,
+        M::GetAvailableResource,
+    ])
+}
+
+pub(crate) fn instance_exists_tracks_lifetime() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let instance = ctx.new_instance(Flavor::m1_tiny());
+            ctx.step("instance_exists before spawn");
+            expect_eq(
+                "instance_exists before spawn",
+                false,
+                ctx.driver().instance_exists(&instance).await?,
+            )?;
+            expect_ok("spawn", ctx.spawn_on(0, &instance, true).await)?;
+            expect_eq(
+                "instance_exists after spawn",
+                true,
+                ctx.driver().instance_exists(&instance).await?,
+            )?;
+            ctx.expect_apply(&instance, Op::Destroy).await?;
+            ctx.step("instance_exists after destroy");
+            expect_eq(
+                "instance_exists after destroy",
+                false,
+                ctx.driver().instance_exists(&instance).await?,
+            )
+        })
+    })
+    .exercises(&[M::InstanceExists, M::Spawn, M::Destroy])
+}
+
+pub(crate) fn listings_show_every_state() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let mut instances = Vec::new();
+            for target in [RUNNING, PAUSED, SUSPENDED, SHUTDOWN, SOFT_DELETED, RESCUED] {
+                let instance = ctx.spawn_running().await?;
+                ctx.bring_to(&instance, target).await?;
+                instances.push(instance);
+            }
+            for instance in &instances {
+                ctx.expect_listed(0, instance).await?;
+            }
+            ctx.step("get_num_instances");
+            expect_eq(
+                "get_num_instances",
+                instances.len(),
+                ctx.driver().get_num_instances().await?,
+            )
+        })
+    })
+    .exercises(&[
+        M::Spawn,
+        M::Pause,
+        M::Suspend,
+        M::PowerOff,
+        M::SoftDelete,
+        M::Rescue,
+        M::ListInstances,
+        M::ListInstanceUuids,
+        M::GetNumInstances,
+    ])
+}
+
+pub(crate) fn failed_spawn_leaves_nothing() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let free = ctx.resources(0).await?.free();
+            let instance = ctx.new_instance(fixtures::oversized_flavor(&free, 1));
+            let vif = fixtures::vif();
+            let mark = ctx.event_mark(0);
+            let result = ctx
+                .spawn_with(0, &instance, true, std::slice::from_ref(&vif))
+                .await;
+            expect_kind(
+                "spawn larger than the node",
+                result,
+                ErrorKind::InsufficientResources,
+            )?;
+            ctx.expect_absent(0, &instance).await?;
+            ctx.expect_used(0, ResourceAmounts::default()).await?;
+            ctx.expect_events(0, mark, &[]).await?;
+            ctx.step(
+                "spawn the same UUID and VIF again with m1.tiny: nothing of the failure is left",
+            );
+            let retry = instance.clone().with_flavor(Flavor::m1_tiny());
+            expect_ok(
+                "spawn after a failed spawn",
+                ctx.spawn_with(0, &retry, true, std::slice::from_ref(&vif))
+                    .await,
+            )?;
+            ctx.expect_used(0, claim(&retry.flavor)).await
+        })
+    })
+    .exercises(&[
+        M::Spawn,
+        M::GetInfo,
+        M::ListInstances,
+        M::GetAvailableResource,
+    ])
+}

@@ -1,0 +1,150 @@
+//! Read-only mode: every query answers; every mutating method is refused
+//! with `ReadOnly`, and nothing changes.
+
+use std::sync::Arc;
+
+use driver_api::{ComputeDriver, InstanceInfo};
+use uuid::Uuid;
+
+use crate::case::CaseError;
+use crate::describe::describe_result;
+use crate::factory::Backend;
+use crate::invoke::invoke_guarded;
+use crate::prelude::*;
+
+/// What the suite can observe of a backend without changing it.
+#[derive(Debug, PartialEq)]
+struct Observed {
+    uuids: Vec<Uuid>,
+    names: Vec<String>,
+    infos: Vec<(Uuid, Option<InstanceInfo>)>,
+    used: Vec<(String, ResourceAmounts)>,
+}
+
+async fn observe(
+    driver: &Arc<dyn ComputeDriver>,
+    seed: &[Instance],
+) -> Result<Observed, CaseError> {
+    let mut uuids = expect_ok("list_instance_uuids", driver.list_instance_uuids().await)?;
+    uuids.sort();
+    let mut names = expect_ok("list_instances", driver.list_instances().await)?;
+    names.sort();
+    let mut infos = Vec::new();
+    for instance in seed {
+        infos.push((instance.uuid, driver.get_info(instance).await.ok()));
+    }
+    let mut used = Vec::new();
+    for node in expect_ok(
+        "get_available_nodes",
+        driver.get_available_nodes(false).await,
+    )? {
+        let resources = expect_ok(
+            "get_available_resource",
+            driver.get_available_resource(&node).await,
+        )?;
+        used.push((node, resources.used()));
+    }
+    Ok(Observed {
+        uuids,
+        names,
+        infos,
+        used,
+    })
+}
+
+fn seed(ctx: &CaseContext) -> Vec<Instance> {
+    vec![
+        ctx.new_instance(Flavor::m1_tiny()),
+        ctx.new_instance(Flavor::m1_small()),
+    ]
+}
+
+async fn read_only_backend(ctx: &CaseContext, seed: &[Instance]) -> Result<Backend, CaseError> {
+    ctx.step("create_read_only (seeded with m1.tiny and m1.small)");
+    match ctx.factory().create_read_only(seed).await {
+        Ok(Some(backend)) => Ok(backend),
+        Ok(None) => Err(CaseError::skip("the factory offers no read-only backend")),
+        Err(error) => Err(CaseError::fail("a read-only backend", error.to_string())),
+    }
+}
+
+pub(crate) fn queries_answer() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let seed = seed(ctx);
+            let backend = read_only_backend(ctx, &seed).await?;
+            let driver = &backend.driver;
+            ctx.step("list, nodes, resources, get_info of the listed seed instances");
+            let listed = expect_ok("list_instance_uuids", driver.list_instance_uuids().await)?;
+            expect_ok("list_instances", driver.list_instances().await)?;
+            expect_ok("get_num_instances", driver.get_num_instances().await)?;
+            observe(driver, &[]).await?;
+            for instance in seed.iter().filter(|i| listed.contains(&i.uuid)) {
+                expect_ok(
+                    "get_info of a seeded instance",
+                    driver.get_info(instance).await,
+                )?;
+            }
+            ctx.step("init_host (not refused read-only)");
+            expect_ok("init_host", driver.init_host(fixtures::HOST_A).await)
+        })
+    })
+    .tier(Tier::Optional)
+    .covers(&[
+        M::ListInstanceUuids,
+        M::ListInstances,
+        M::GetNumInstances,
+        M::GetAvailableNodes,
+        M::GetAvailableResource,
+        M::GetInfo,
+        M::InitHost,
+    ])
+}
+
+pub(crate) fn mutations_refused() -> CaseSpec {
+    let mutating: Vec<M> = M::ALL.iter().copied().filter(|m| m.mutates()).collect();
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let seed = seed(ctx);
+            let backend = read_only_backend(ctx, &seed).await?;
+            let driver = &backend.driver;
+            let capabilities = driver.capabilities();
+            let before = observe(driver, &seed).await?;
+            let listed: Vec<&Instance> = seed
+                .iter()
+                .filter(|i| before.uuids.contains(&i.uuid))
+                .collect();
+            let unknown = ctx.new_instance(Flavor::m1_tiny());
+            let target = listed.first().copied().unwrap_or(&unknown);
+            for method in M::ALL.iter().copied().filter(|m| m.mutates()) {
+                ctx.step(format!("{method} on the read-only backend"));
+                let answer = invoke_guarded(driver, method, target, fixtures::HOST_A)
+                    .await
+                    .map_err(|panic| {
+                        CaseError::fail(
+                            format!("{method}: Err(ReadOnly)"),
+                            format!("a panic: {panic}"),
+                        )
+                    })?;
+                let kind = answer.as_ref().err().map(driver_api::DriverError::kind);
+                let refused = kind == Some(ErrorKind::ReadOnly)
+                    || (!method.is_supported_by(&capabilities)
+                        && kind == Some(ErrorKind::NotSupported));
+                if !refused {
+                    return Err(CaseError::fail(
+                        format!("{method} on a read-only backend: Err(ReadOnly)"),
+                        describe_result(&answer),
+                    ));
+                }
+            }
+            let after = observe(driver, &seed).await?;
+            expect_eq(
+                "what the read-only backend shows, before and after",
+                before,
+                after,
+            )
+        })
+    })
+    .tier(Tier::Optional)
+    .covers(&mutating)
+}

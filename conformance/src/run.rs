@@ -1,0 +1,162 @@
+//! The runner API: select cases, run them concurrently, collect a report.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::task::JoinSet;
+
+use crate::case::{Case, Tier};
+use crate::catalogue::registry;
+use crate::execute::execute;
+use crate::factory::BackendFactory;
+use crate::report::Report;
+use crate::verdict::{CaseReport, Verdict};
+
+/// Which cases to run and how.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Run only cases whose id contains one of these (all when empty).
+    pub filters: Vec<String>,
+    /// Skip cases whose id contains one of these.
+    pub skip: Vec<String>,
+    /// Filters and skips match whole ids instead of substrings.
+    pub exact: bool,
+    /// Run only this tier (all when `None`).
+    pub tier: Option<Tier>,
+    /// How long one case may take before it fails.
+    pub case_timeout: Duration,
+    /// How many cases run at once.
+    pub concurrency: usize,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            filters: Vec::new(),
+            skip: Vec::new(),
+            exact: false,
+            tier: None,
+            case_timeout: Duration::from_secs(60),
+            concurrency: 16,
+        }
+    }
+}
+
+impl RunOptions {
+    fn matches(&self, pattern: &str, id: &str) -> bool {
+        if self.exact {
+            pattern == id
+        } else {
+            id.contains(pattern)
+        }
+    }
+
+    /// Whether the options select `case`.
+    pub fn selects(&self, case: &Case) -> bool {
+        let included =
+            self.filters.is_empty() || self.filters.iter().any(|f| self.matches(f, &case.id));
+        let skipped = self.skip.iter().any(|s| self.matches(s, &case.id));
+        let tier_ok = self.tier.is_none_or(|t| t == case.tier);
+        included && !skipped && tier_ok
+    }
+}
+
+/// The cases of the registry the options select, in registry order.
+pub fn select(options: &RunOptions) -> Vec<Case> {
+    registry()
+        .into_iter()
+        .filter(|c| options.selects(c))
+        .collect()
+}
+
+/// Runs the selected cases on backends from `factory`, calling `progress`
+/// as each case finishes; returns the report (cases in registry order).
+///
+/// Call it inside a Tokio runtime; [`run`] builds one for you.
+pub async fn run_async(
+    factory: Arc<dyn BackendFactory>,
+    options: &RunOptions,
+    mut progress: impl FnMut(&CaseReport),
+) -> Report {
+    let started = Instant::now();
+    let cases = select(options);
+    let (driver, capabilities) = match factory.create().await {
+        Ok(backend) => (
+            backend.driver.driver_name().to_owned(),
+            Some(backend.driver.capabilities()),
+        ),
+        Err(_) => (String::from("(the factory failed)"), None),
+    };
+    let mut results: Vec<Option<CaseReport>> = vec![None; cases.len()];
+    let mut pending = cases.iter().cloned().enumerate();
+    let mut running = JoinSet::new();
+    let limit = options.concurrency.max(1);
+    let timeout = options.case_timeout;
+    loop {
+        while running.len() < limit {
+            let Some((index, case)) = pending.next() else {
+                break;
+            };
+            let factory = factory.clone();
+            running.spawn(async move { (index, execute(&case, factory, timeout).await) });
+        }
+        let Some(joined) = running.join_next().await else {
+            break;
+        };
+        if let Ok((index, report)) = joined {
+            progress(&report);
+            if let Some(slot) = results.get_mut(index) {
+                *slot = Some(report);
+            }
+        }
+    }
+    let reports = results
+        .into_iter()
+        .zip(cases.iter())
+        .map(|(report, case)| report.unwrap_or_else(|| lost(case)))
+        .collect();
+    Report::new(
+        factory.name(),
+        driver,
+        capabilities,
+        reports,
+        started.elapsed(),
+    )
+}
+
+fn lost(case: &Case) -> CaseReport {
+    CaseReport {
+        id: case.id.clone(),
+        tier: case.tier,
+        hosts: case.hosts,
+        needs: case.needs.clone(),
+        exercises: case.exercises.clone(),
+        verdict: Verdict::Fail {
+            expected: "the case to run to a verdict".into(),
+            got: "the runner lost its task".into(),
+            steps: Vec::new(),
+        },
+        duration_s: 0.0,
+    }
+}
+
+/// Runs the selected cases on a runtime of its own; see [`run_async`].
+///
+/// ```no_run
+/// # fn factory() -> std::sync::Arc<dyn conformance::BackendFactory> { unimplemented!() }
+/// let report = conformance::run(factory(), &conformance::RunOptions::default(), |case| {
+///     println!("{} {}", case.id, case.verdict);
+/// })?;
+/// std::process::exit(if report.summary.failed == 0 { 0 } else { 1 });
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn run(
+    factory: Arc<dyn BackendFactory>,
+    options: &RunOptions,
+    progress: impl FnMut(&CaseReport),
+) -> std::io::Result<Report> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    Ok(runtime.block_on(run_async(factory, options, progress)))
+}

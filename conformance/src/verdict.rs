@@ -1,0 +1,104 @@
+//! What came of a case.
+
+use std::fmt;
+use std::time::Duration;
+
+use driver_api::{DriverMethod, Feature};
+use serde::{Deserialize, Serialize};
+
+use crate::case::{Hosts, Tier};
+
+/// The verdict of one case.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum Verdict {
+    /// The backend honoured the contract.
+    Pass,
+    /// The backend broke the contract.
+    Fail {
+        /// What the contract demands.
+        expected: String,
+        /// What the backend did.
+        got: String,
+        /// The steps the case took, in order, up to the failure.
+        steps: Vec<String>,
+    },
+    /// The case does not apply to this backend.
+    Skipped {
+        /// Why: the undeclared capability or missing hook.
+        reason: String,
+    },
+}
+
+impl Verdict {
+    /// Whether the case passed.
+    pub fn is_pass(&self) -> bool {
+        matches!(self, Self::Pass)
+    }
+
+    /// Whether the case failed.
+    pub fn is_fail(&self) -> bool {
+        matches!(self, Self::Fail { .. })
+    }
+
+    /// Whether the case was skipped.
+    pub fn is_skipped(&self) -> bool {
+        matches!(self, Self::Skipped { .. })
+    }
+}
+
+impl fmt::Display for Verdict {
+    /// One line for a pass or skip; for a failure, expected / got and the steps.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Pass => f.write_str("ok"),
+            Self::Skipped { reason } => write!(f, "skipped: {reason}"),
+            Self::Fail {
+                expected,
+                got,
+                steps,
+            } => {
+                writeln!(f, "FAILED")?;
+                writeln!(f, "  expected: {expected}")?;
+                writeln!(f, "  got:      {got}")?;
+                writeln!(f, "  steps:")?;
+                for (n, step) in steps.iter().enumerate() {
+                    writeln!(f, "    {}. {step}", n + 1)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// One case's entry in a report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CaseReport {
+    /// The case id.
+    pub id: String,
+    /// Core or optional.
+    pub tier: Tier,
+    /// One or two hosts.
+    pub hosts: Hosts,
+    /// Features the case needs.
+    pub needs: Vec<Feature>,
+    /// Methods the case exercises.
+    pub exercises: Vec<DriverMethod>,
+    /// The verdict.
+    #[serde(flatten)]
+    pub verdict: Verdict,
+    /// How long the case took, in seconds.
+    pub duration_s: f64,
+}
+
+impl CaseReport {
+    /// The case's duration.
+    pub fn duration(&self) -> Duration {
+        Duration::from_secs_f64(self.duration_s.max(0.0))
+    }
+
+    /// The area: the part of the id before `::`.
+    pub fn area(&self) -> &str {
+        self.id.split("::").next().unwrap_or(&self.id)
+    }
+}

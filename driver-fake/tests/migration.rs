@@ -1,0 +1,576 @@
+//! Cold and live migrations between two fake hosts: the instance and its claim
+//! move exactly once.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use driver_api::{
+    BlockDeviceInfo, ComputeDriver, DriverMethod, ErrorKind, Flavor, ImageMeta, Instance,
+    LifecycleTransition as Ev, LiveMigrateData, LiveMigrationCallbacks, Migration, MigrationStatus,
+    NodeResources, PowerState, ResourceAmounts,
+};
+use driver_fake::{FakeDriver, Fault, FaultPreset, NodeSize};
+
+use common::*;
+
+fn host(name: &str) -> FakeDriver {
+    FakeDriver::builder()
+        .host(name)
+        .nodes([format!("{name}-node")])
+        .build()
+}
+
+fn total_instances(a: &FakeDriver, b: &FakeDriver, uuid: uuid::Uuid) -> usize {
+    usize::from(a.instance(uuid).is_some()) + usize::from(b.instance(uuid).is_some())
+}
+
+fn tiny() -> ResourceAmounts {
+    ResourceAmounts::new(1, 512, 1)
+}
+
+fn small() -> ResourceAmounts {
+    ResourceAmounts::of_flavor(&Flavor::m1_small())
+}
+
+async fn finish(
+    dst: &FakeDriver,
+    migration: &Migration,
+    vm: &Instance,
+    power_on: bool,
+) -> driver_api::DriverResult<()> {
+    dst.finish_migration(
+        &ctx(),
+        migration,
+        vm,
+        &vec![],
+        &[],
+        &ImageMeta::default(),
+        true,
+        &BlockDeviceInfo::default(),
+        power_on,
+    )
+    .await
+}
+
+#[test]
+fn cold_migration_confirmed_moves_instance_and_claim_once() {
+    rt().block_on(async {
+        let (src, dst) = (host("src"), host("dst"));
+        let src_events = Recorder::attach(&src);
+        let dst_events = Recorder::attach(&dst);
+        let vm = instance("vm");
+        spawn(&src, &vm).await.unwrap();
+        let disks = src
+            .migrate_disk_and_power_off(
+                &ctx(),
+                &vm,
+                "dst",
+                &Flavor::m1_small(),
+                &[],
+                &BlockDeviceInfo::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(disks.len(), 1);
+        assert_eq!(src.get_info(&vm).await.unwrap().state, PowerState::Shutdown);
+        assert_eq!(src.claims("src-node"), Some(tiny()));
+        let migration = Migration::new(vm.uuid, "src", "dst");
+        let resized = vm.clone().with_flavor(Flavor::m1_small());
+        finish(&dst, &migration, &resized, true).await.unwrap();
+        assert_eq!(dst.get_info(&vm).await.unwrap().state, PowerState::Running);
+        assert_eq!(dst.claims("dst-node"), Some(small()));
+        src.confirm_migration(&migration, &vm, &[]).await.unwrap();
+        src.confirm_migration(&migration, &vm, &[]).await.unwrap();
+        assert_eq!(total_instances(&src, &dst, vm.uuid), 1);
+        assert!(src.instance(vm.uuid).is_none());
+        assert_eq!(src.claims("src-node"), Some(ResourceAmounts::default()));
+        assert_eq!(dst.claims("dst-node"), Some(small()));
+        assert_eq!(src_events.transitions(), [Ev::Started, Ev::Stopped]);
+        assert_eq!(dst_events.transitions(), [Ev::Started]);
+    });
+}
+
+#[test]
+fn cold_migration_reverted_powers_the_source_back_on() {
+    rt().block_on(async {
+        let (src, dst) = (host("src"), host("dst"));
+        let vm = instance("vm");
+        spawn(&src, &vm).await.unwrap();
+        src.migrate_disk_and_power_off(
+            &ctx(),
+            &vm,
+            "dst",
+            &Flavor::m1_small(),
+            &[],
+            &BlockDeviceInfo::default(),
+        )
+        .await
+        .unwrap();
+        let migration = Migration::new(vm.uuid, "src", "dst");
+        finish(&dst, &migration, &vm, false).await.unwrap();
+        assert_eq!(dst.get_info(&vm).await.unwrap().state, PowerState::Shutdown);
+        destroy(&dst, &vm).await.unwrap();
+        let events = Recorder::attach(&src);
+        src.finish_revert_migration(&vm, &[], &BlockDeviceInfo::default(), true)
+            .await
+            .unwrap();
+        assert_eq!(src.get_info(&vm).await.unwrap().state, PowerState::Running);
+        assert_eq!(events.transitions(), [Ev::Started]);
+        assert_eq!(total_instances(&src, &dst, vm.uuid), 1);
+        assert_eq!(src.claims("src-node"), Some(tiny()));
+        assert_eq!(dst.claims("dst-node"), Some(ResourceAmounts::default()));
+        assert!(src.instance(vm.uuid).unwrap().cold_migration.is_none());
+        let err = src
+            .finish_revert_migration(&instance("ghost"), &[], &BlockDeviceInfo::default(), true)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InstanceNotFound);
+    });
+}
+
+#[test]
+fn same_host_resize_swaps_the_claim_and_confirm_keeps_it() {
+    rt().block_on(async {
+        let driver = host("h");
+        let vm = instance("vm");
+        spawn(&driver, &vm).await.unwrap();
+        driver
+            .migrate_disk_and_power_off(
+                &ctx(),
+                &vm,
+                "h",
+                &Flavor::m1_small(),
+                &[],
+                &BlockDeviceInfo::default(),
+            )
+            .await
+            .unwrap();
+        let migration = Migration::new(vm.uuid, "h", "h");
+        let resized = vm.clone().with_flavor(Flavor::m1_small());
+        finish(&driver, &migration, &resized, true).await.unwrap();
+        assert_eq!(driver.claims("h-node"), Some(small()));
+        assert_eq!(
+            driver.get_info(&vm).await.unwrap().state,
+            PowerState::Running
+        );
+        driver
+            .confirm_migration(&migration, &vm, &[])
+            .await
+            .unwrap();
+        assert_eq!(driver.claims("h-node"), Some(small()));
+        assert!(driver.instance(vm.uuid).is_some());
+    });
+}
+
+#[test]
+fn same_host_resize_reverted_restores_the_claim() {
+    rt().block_on(async {
+        let driver = host("h");
+        let vm = instance("vm");
+        spawn(&driver, &vm).await.unwrap();
+        driver
+            .migrate_disk_and_power_off(
+                &ctx(),
+                &vm,
+                "h",
+                &Flavor::m1_small(),
+                &[],
+                &BlockDeviceInfo::default(),
+            )
+            .await
+            .unwrap();
+        let migration = Migration::new(vm.uuid, "h", "h");
+        finish(
+            &driver,
+            &migration,
+            &vm.clone().with_flavor(Flavor::m1_small()),
+            false,
+        )
+        .await
+        .unwrap();
+        driver
+            .finish_revert_migration(&vm, &[], &BlockDeviceInfo::default(), true)
+            .await
+            .unwrap();
+        assert_eq!(driver.claims("h-node"), Some(tiny()));
+        assert_eq!(driver.instance(vm.uuid).unwrap().claim, tiny());
+        assert_eq!(
+            driver.get_info(&vm).await.unwrap().state,
+            PowerState::Running
+        );
+    });
+}
+
+#[test]
+fn finish_migration_errors_leave_nothing() {
+    rt().block_on(async {
+        let dst = FakeDriver::builder()
+            .host("dst")
+            .node_size(NodeSize::Small)
+            .build();
+        let vm = instance("vm").with_flavor(Flavor::m1_large());
+        let migration = Migration::new(vm.uuid, "src", "dst");
+        let err = finish(&dst, &migration, &vm, true).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InsufficientResources);
+        assert!(dst.instances().is_empty());
+        let fits = instance("vm2");
+        finish(&dst, &Migration::new(fits.uuid, "src", "dst"), &fits, true)
+            .await
+            .unwrap();
+        let err = finish(&dst, &Migration::new(fits.uuid, "src", "dst"), &fits, true)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InstanceExists);
+        let failing = FakeDriver::builder()
+            .preset(FaultPreset::FinishMigrationFail)
+            .build();
+        let err = finish(&failing, &migration, &instance("x"), true)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Backend);
+        assert!(failing.instances().is_empty());
+        assert_eq!(
+            failing.claims("fake-mini"),
+            Some(ResourceAmounts::default())
+        );
+    });
+}
+
+/// Records callbacks; on `post`, completes the migration on the destination.
+#[derive(Debug, Default)]
+struct Callbacks {
+    calls: Mutex<Vec<(&'static str, Option<MigrationStatus>)>>,
+    destination: Option<Arc<FakeDriver>>,
+}
+
+#[async_trait]
+impl LiveMigrationCallbacks for Callbacks {
+    async fn post(&self, instance: &Instance, _dest: &str, _data: &LiveMigrateData) {
+        self.calls.lock().unwrap().push(("post", None));
+        if let Some(dst) = &self.destination {
+            dst.post_live_migration_at_destination(
+                &ctx(),
+                instance,
+                &[],
+                false,
+                &BlockDeviceInfo::default(),
+            )
+            .await
+            .unwrap();
+        }
+    }
+
+    async fn recover(&self, _: &Instance, _: &str, _: &LiveMigrateData, status: MigrationStatus) {
+        self.calls.lock().unwrap().push(("recover", Some(status)));
+    }
+}
+
+fn info(driver: &FakeDriver) -> NodeResources {
+    NodeResources::new(
+        driver.nodes()[0].clone(),
+        driver.host(),
+        ResourceAmounts::default(),
+        ResourceAmounts::default(),
+    )
+}
+
+/// The checks and pre-migration; returns the data for `live_migration`.
+async fn prepare(src: &FakeDriver, dst: &FakeDriver, vm: &Instance) -> LiveMigrateData {
+    let data = dst
+        .check_can_live_migrate_destination(&ctx(), vm, &info(src), &info(dst), false, false)
+        .await
+        .unwrap();
+    let data = src
+        .check_can_live_migrate_source(&ctx(), vm, &data)
+        .await
+        .unwrap();
+    assert_eq!(data.source_host.as_deref(), Some("src"));
+    dst.check_can_live_migrate_destination_cleanup(&ctx(), &data)
+        .await
+        .unwrap();
+    dst.pre_live_migration(&ctx(), vm, &BlockDeviceInfo::default(), &[], &data)
+        .await
+        .unwrap()
+}
+
+#[test]
+fn live_migration_moves_instance_and_claim_once() {
+    rt().block_on(async {
+        let (src, dst) = (host("src"), Arc::new(host("dst")));
+        let src_events = Recorder::attach(&src);
+        let dst_events = Recorder::attach(&dst);
+        let vm = instance("vm");
+        spawn(&src, &vm).await.unwrap();
+        let data = prepare(&src, &dst, &vm).await;
+        assert_eq!(dst.claims("dst-node"), Some(tiny()));
+        assert_eq!(dst.incoming_migrations(), [vm.uuid]);
+        assert!(dst.list_instances().await.unwrap().is_empty());
+        // The reserved UUID and name are taken on the destination.
+        assert_eq!(
+            spawn(&*dst, &vm).await.unwrap_err().kind(),
+            ErrorKind::InstanceExists
+        );
+        let callbacks = Arc::new(Callbacks {
+            destination: Some(dst.clone()),
+            ..Callbacks::default()
+        });
+        src.live_migration(&ctx(), &vm, "dst", callbacks.clone(), false, &data)
+            .await
+            .unwrap();
+        assert_eq!(*callbacks.calls.lock().unwrap(), [("post", None)]);
+        assert_eq!(total_instances(&src, &dst, vm.uuid), 1);
+        assert!(src.instance(vm.uuid).is_none());
+        assert_eq!(src.claims("src-node"), Some(ResourceAmounts::default()));
+        assert_eq!(dst.claims("dst-node"), Some(tiny()));
+        assert_eq!(dst.get_info(&vm).await.unwrap().state, PowerState::Running);
+        assert!(dst.incoming_migrations().is_empty());
+        assert_eq!(
+            src_events.transitions(),
+            [Ev::Started, Ev::MigrationCompleted]
+        );
+        assert_eq!(dst_events.transitions(), [Ev::Started]);
+    });
+}
+
+#[test]
+fn live_migration_failure_recovers_and_rollback_releases() {
+    rt().block_on(async {
+        let (src, dst) = (host("src"), Arc::new(host("dst")));
+        let vm = instance("vm");
+        spawn(&src, &vm).await.unwrap();
+        let data = prepare(&src, &dst, &vm).await;
+        src.faults().inject(Fault::on(DriverMethod::LiveMigration));
+        let callbacks = Arc::new(Callbacks::default());
+        let err = src
+            .live_migration(&ctx(), &vm, "dst", callbacks.clone(), false, &data)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Backend);
+        assert_eq!(
+            *callbacks.calls.lock().unwrap(),
+            [("recover", Some(MigrationStatus::Error))]
+        );
+        assert_eq!(src.get_info(&vm).await.unwrap().state, PowerState::Running);
+        assert_eq!(src.claims("src-node"), Some(tiny()));
+        for _ in 0..2 {
+            dst.rollback_live_migration_at_destination(
+                &ctx(),
+                &vm,
+                &[],
+                &BlockDeviceInfo::default(),
+                true,
+            )
+            .await
+            .unwrap();
+        }
+        assert_eq!(dst.claims("dst-node"), Some(ResourceAmounts::default()));
+        assert!(dst.incoming_migrations().is_empty());
+        spawn(&*dst, &instance("vm")).await.unwrap(); // the name is free again
+        assert_eq!(total_instances(&src, &dst, vm.uuid), 1);
+    });
+}
+
+#[test]
+fn live_migration_preconditions() {
+    rt().block_on(async {
+        let (src, dst) = (host("src"), host("dst"));
+        let small_dst = FakeDriver::builder()
+            .host("small")
+            .node_size(NodeSize::Small)
+            .build();
+        let vm = instance("vm").with_flavor(Flavor::m1_large());
+        spawn(&src, &vm).await.unwrap();
+        let err = small_dst
+            .check_can_live_migrate_destination(
+                &ctx(),
+                &vm,
+                &info(&src),
+                &info(&small_dst),
+                false,
+                false,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InsufficientResources);
+        let err = small_dst
+            .pre_live_migration(
+                &ctx(),
+                &vm,
+                &BlockDeviceInfo::default(),
+                &[],
+                &LiveMigrateData::new("small"),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InsufficientResources);
+        assert!(small_dst.incoming_migrations().is_empty());
+        let err = src
+            .check_can_live_migrate_destination(&ctx(), &vm, &info(&src), &info(&src), false, false)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InstanceExists);
+        src.power_off(&vm, Default::default()).await.unwrap();
+        let data = LiveMigrateData::new("dst");
+        let err = src
+            .check_can_live_migrate_source(&ctx(), &vm, &data)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidState);
+        let callbacks = Arc::new(Callbacks::default());
+        let err = src
+            .live_migration(&ctx(), &vm, "dst", callbacks.clone(), false, &data)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidState);
+        let ghost = instance("ghost");
+        let err = src
+            .live_migration(&ctx(), &ghost, "dst", callbacks.clone(), false, &data)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InstanceNotFound);
+        assert!(callbacks.calls.lock().unwrap().is_empty());
+        let err = dst
+            .post_live_migration_at_destination(
+                &ctx(),
+                &ghost,
+                &[],
+                false,
+                &BlockDeviceInfo::default(),
+            )
+            .await;
+        // Without a reservation the destination claims on arrival.
+        err.unwrap();
+        assert_eq!(dst.claims("dst-node"), Some(tiny()));
+        let err = dst
+            .post_live_migration_at_destination(
+                &ctx(),
+                &ghost,
+                &[],
+                false,
+                &BlockDeviceInfo::default(),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InstanceExists);
+        for result in [
+            src.live_migration_abort(&ghost).await,
+            src.live_migration_force_complete(&ghost).await,
+        ] {
+            assert_eq!(result.unwrap_err().kind(), ErrorKind::InstanceNotFound);
+        }
+    });
+}
+
+fn paused_rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn waiting_live_migration_aborted_recovers_with_cancelled() {
+    paused_rt().block_on(async {
+        let src = Arc::new(
+            FakeDriver::builder()
+                .host("src")
+                .preset(FaultPreset::LiveMigrationWaits)
+                .build(),
+        );
+        let dst = Arc::new(host("dst"));
+        let vm = instance("vm");
+        spawn(&*src, &vm).await.unwrap();
+        let data = prepare(&src, &dst, &vm).await;
+        let callbacks = Arc::new(Callbacks::default());
+        let task = {
+            let (src, vm, callbacks) = (src.clone(), vm.clone(), callbacks.clone());
+            tokio::spawn(async move {
+                src.live_migration(&ctx(), &vm, "dst", callbacks, false, &data)
+                    .await
+            })
+        };
+        tokio::task::yield_now().await;
+        assert!(callbacks.calls.lock().unwrap().is_empty());
+        src.live_migration_abort(&vm).await.unwrap();
+        task.await.unwrap().unwrap();
+        assert_eq!(
+            *callbacks.calls.lock().unwrap(),
+            [("recover", Some(MigrationStatus::Cancelled))]
+        );
+        assert_eq!(src.get_info(&vm).await.unwrap().state, PowerState::Running);
+        assert_eq!(src.claims("fake-mini"), Some(tiny()));
+    });
+}
+
+#[test]
+fn waiting_live_migration_force_completed_posts() {
+    paused_rt().block_on(async {
+        let src = Arc::new(
+            FakeDriver::builder()
+                .host("src")
+                .preset(FaultPreset::LiveMigrationWaits)
+                .build(),
+        );
+        let dst = Arc::new(host("dst"));
+        let vm = instance("vm");
+        spawn(&*src, &vm).await.unwrap();
+        let data = prepare(&src, &dst, &vm).await;
+        let callbacks = Arc::new(Callbacks {
+            destination: Some(dst.clone()),
+            ..Callbacks::default()
+        });
+        let task = {
+            let (src, vm, callbacks) = (src.clone(), vm.clone(), callbacks.clone());
+            tokio::spawn(async move {
+                src.live_migration(&ctx(), &vm, "dst", callbacks, false, &data)
+                    .await
+            })
+        };
+        tokio::task::yield_now().await;
+        // A second migration of the same instance is refused while one waits.
+        let err = src
+            .live_migration(
+                &ctx(),
+                &vm,
+                "dst",
+                Arc::new(Callbacks::default()),
+                false,
+                &LiveMigrateData::new("dst"),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidState);
+        src.live_migration_force_complete(&vm).await.unwrap();
+        task.await.unwrap().unwrap();
+        assert_eq!(*callbacks.calls.lock().unwrap(), [("post", None)]);
+        assert_eq!(total_instances(&src, &dst, vm.uuid), 1);
+        assert!(dst.instance(vm.uuid).is_some());
+    });
+}
+
+#[test]
+fn waiting_live_migration_completes_after_the_wait_limit() {
+    paused_rt().block_on(async {
+        let src = FakeDriver::builder()
+            .preset(FaultPreset::LiveMigrationWaits)
+            .build();
+        let vm = instance("vm");
+        spawn(&src, &vm).await.unwrap();
+        let callbacks = Arc::new(Callbacks::default());
+        src.live_migration(
+            &ctx(),
+            &vm,
+            "dst",
+            callbacks.clone(),
+            false,
+            &LiveMigrateData::new("dst"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(*callbacks.calls.lock().unwrap(), [("post", None)]);
+        assert!(src.instance(vm.uuid).is_none());
+    });
+}
