@@ -69,6 +69,7 @@ mod ledger;
 mod migration;
 mod record;
 mod store;
+pub mod virtapi;
 
 pub use builder::{FakeDriverBuilder, DEFAULT_HOST, DEFAULT_NODE, DEFAULT_SHARDS};
 pub use driver::{FakeDriver, DRIVER_NAME};
@@ -83,3 +84,4 @@ pub use ledger::{node_uuid, NodeSize};
 pub use record::{
     ColdMigrationMark, ConsoleEntry, FakeInstance, FakeInterface, CONSOLE_BANNER, CONSOLE_LOG_LIMIT,
 };
+pub use virtapi::FakeVirtAPI;

@@ -163,9 +163,18 @@ fn interfaces_attach_and_detach_with_nova_errors() {
         let err = driver.detach_interface(&ghost, &nic).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InstanceNotFound);
         // plug / unplug: idempotent, InstanceNotFound for a stranger.
-        driver.plug_vifs(&vm, &[nic.clone()]).await.unwrap();
-        driver.plug_vifs(&vm, &[nic.clone()]).await.unwrap();
-        driver.unplug_vifs(&vm, &[nic.clone()]).await.unwrap();
+        driver
+            .plug_vifs(&vm, std::slice::from_ref(&nic))
+            .await
+            .unwrap();
+        driver
+            .plug_vifs(&vm, std::slice::from_ref(&nic))
+            .await
+            .unwrap();
+        driver
+            .unplug_vifs(&vm, std::slice::from_ref(&nic))
+            .await
+            .unwrap();
         let err = driver.plug_vifs(&ghost, &[nic]).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InstanceNotFound);
     });
