@@ -5,6 +5,8 @@
 //! `cargo test` runs 64 sequences; set `FAKE_MODEL_CASES=10000` (or more) for
 //! the nightly-sized run.
 
+#![allow(clippy::map_entry)]
+
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
