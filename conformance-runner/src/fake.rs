@@ -1,0 +1,115 @@
+//! The fake backend for the suite: a fresh [`FakeDriver`] per case, with its
+//! crash hook, and read-only backends seeded through the fake's state export.
+
+use std::sync::Arc;
+
+use conformance::{Backend, BackendFactory, BackendHooks, FactoryError};
+use driver_api::{
+    BlockDeviceInfo, Capabilities, ComputeDriver, DriverResult, Feature, ImageMeta, Instance,
+    RequestContext,
+};
+use driver_fake::{FakeDriver, NodeSize};
+
+/// Makes fake backends: Nova's node sizes, all or some capabilities.
+#[derive(Clone, Debug)]
+pub struct FakeFactory {
+    size: NodeSize,
+    capabilities: Capabilities,
+}
+
+impl Default for FakeFactory {
+    fn default() -> Self {
+        Self {
+            size: NodeSize::Default,
+            capabilities: Capabilities::all(),
+        }
+    }
+}
+
+impl FakeFactory {
+    /// Nova's default node size, every capability.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The same, with nodes of `size`.
+    pub fn with_size(mut self, size: NodeSize) -> Self {
+        self.size = size;
+        self
+    }
+
+    /// The same, declaring `capabilities`.
+    pub fn with_capabilities(mut self, capabilities: Capabilities) -> Self {
+        self.capabilities = capabilities;
+        self
+    }
+
+    /// The same, without `feature`.
+    pub fn without(mut self, feature: Feature) -> Self {
+        self.capabilities = self.capabilities.without(feature);
+        self
+    }
+
+    /// A fake as this factory configures it (writable).
+    pub fn build(&self) -> FakeDriver {
+        FakeDriver::builder()
+            .node_size(self.size)
+            .capabilities(self.capabilities)
+            .build()
+    }
+}
+
+/// The fake's crash hook.
+struct FakeHooks(Arc<FakeDriver>);
+
+#[conformance::async_trait]
+impl BackendHooks for FakeHooks {
+    async fn crash(&self, instance: &Instance) -> DriverResult<()> {
+        self.0.crash(instance.uuid)
+    }
+}
+
+#[conformance::async_trait]
+impl BackendFactory for FakeFactory {
+    fn name(&self) -> String {
+        format!("fake ({:?} nodes)", self.size)
+    }
+
+    async fn create(&self) -> Result<Backend, FactoryError> {
+        let fake = Arc::new(self.build());
+        Ok(Backend::new(fake.clone()).with_hooks(Arc::new(FakeHooks(fake))))
+    }
+
+    /// Seeds a writable fake, exports its state and builds a read-only fake
+    /// holding that state.
+    async fn create_read_only(&self, seed: &[Instance]) -> Result<Option<Backend>, FactoryError> {
+        let create = |e: &dyn std::fmt::Display| FactoryError::Create(e.to_string());
+        let seeder = self.build();
+        seeder
+            .init_host(conformance::fixtures::HOST_A)
+            .await
+            .map_err(|e| create(&e))?;
+        for instance in seed {
+            seeder
+                .spawn(
+                    &RequestContext::admin(),
+                    instance,
+                    &ImageMeta::new("cirros"),
+                    &[],
+                    None,
+                    &[],
+                    &BlockDeviceInfo::default(),
+                    true,
+                )
+                .await
+                .map_err(|e| create(&e))?;
+        }
+        let read_only = FakeDriver::builder()
+            .node_size(self.size)
+            .capabilities(self.capabilities)
+            .read_only(true)
+            .build_with_state(seeder.export_state())
+            .map_err(|e| create(&e))?;
+        Ok(Some(Backend::new(Arc::new(read_only))))
+    }
+}

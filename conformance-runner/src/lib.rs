@@ -1,0 +1,14 @@
+//! # conformance-runner: the suite on a chosen backend, from the command line
+//!
+//! `cargo run --release -p conformance-runner` runs every case on the fake and
+//! prints one line per case and a summary; `--json`, `--junit` and
+//! `--matrix` write the reports; `--backend libvirt` (built with the
+//! `libvirt` feature) judges libvirt instead. See [`cli::Args`] for every flag.
+//!
+//! The library part offers the fake's [`FakeFactory`] to other crates' tests.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod fake;
+
+pub use fake::FakeFactory;
