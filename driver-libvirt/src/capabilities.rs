@@ -6,8 +6,9 @@ use crate::config::LibvirtConfig;
 use crate::hypervisor::HypervisorKind;
 
 /// The features every libvirt connection offers: the lifecycle table, internal
-/// snapshots and files recorded in metadata.
-const LIFECYCLE: [Feature; 8] = [
+/// snapshots, files recorded in metadata, libvirt's statistics and disk facts,
+/// and recovery after a host reboot.
+const EVERY_CONNECTION: [Feature; 11] = [
     Feature::PowerControl,
     Feature::Reboot,
     Feature::Pause,
@@ -16,22 +17,29 @@ const LIFECYCLE: [Feature; 8] = [
     Feature::SoftDelete,
     Feature::Snapshot,
     Feature::FileInjection,
+    Feature::Diagnostics,
+    Feature::DiskInfo,
+    Feature::HostBootRecovery,
 ];
 
 /// The capabilities of a connection of `kind`.
 ///
 /// `test:///` cannot hot-plug devices or open consoles, so it declares no
 /// volumes, interfaces or consoles. QEMU adds SCSI volumes, the serial console
-/// log and (when configured) VNC.
-pub fn for_connection(kind: HypervisorKind, config: &LibvirtConfig) -> Capabilities {
+/// log, (when configured) VNC, and, when the hypervisor runs on this machine
+/// (`local`), host statistics (CPU times and uptime come from `/proc`).
+pub fn for_connection(kind: HypervisorKind, local: bool, config: &LibvirtConfig) -> Capabilities {
     let mut caps = Capabilities::none();
-    for feature in LIFECYCLE {
+    for feature in EVERY_CONNECTION {
         caps = caps.with(feature);
     }
     if kind == HypervisorKind::Qemu {
         caps = caps.with(Feature::Volumes).with(Feature::ConsoleOutput);
         if config.vnc {
             caps = caps.with(Feature::VncConsole);
+        }
+        if local {
+            caps = caps.with(Feature::HostStats);
         }
     }
     caps

@@ -1,5 +1,6 @@
 //! `LibvirtConfig`: where to connect and how to build domains.
 
+use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -21,6 +22,8 @@ pub struct LibvirtConfig {
     /// Where disks and console logs go. `None`: a per-driver temporary
     /// directory, removed when the driver is dropped.
     pub work_dir: Option<PathBuf>,
+    /// The host's address (`get_host_ip_addr`, the volume connector).
+    pub host_ip: IpAddr,
     /// The driver's node name; `None`: the hypervisor's host name.
     pub node_name: Option<String>,
     /// Local disk offered to instances, in GiB (`get_available_resource`'s
@@ -54,6 +57,9 @@ pub struct LibvirtConfig {
     pub read_only: bool,
     /// The private `test:///` node, when [`uri`](Self::uri) is `None`.
     pub test_node: TestNode,
+    /// When the driver is dropped, destroy every domain carrying its prefix
+    /// (test fixtures on a shared hypervisor: nothing outlives the test).
+    pub purge_on_drop: bool,
 }
 
 /// The hardware of a private `test:///` hypervisor.
@@ -81,6 +87,7 @@ impl Default for LibvirtConfig {
             uri: None,
             domain_prefix: "hvd-".to_owned(),
             work_dir: None,
+            host_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
             node_name: None,
             local_gb: 1000,
             cpu_allocation_ratio: 16.0,
@@ -95,6 +102,7 @@ impl Default for LibvirtConfig {
             soft_reboot_wait: Duration::from_secs(1),
             read_only: false,
             test_node: TestNode::default(),
+            purge_on_drop: false,
         }
     }
 }
@@ -145,6 +153,12 @@ impl LibvirtConfig {
     /// The same, read-only (or not).
     pub fn with_read_only(mut self, read_only: bool) -> Self {
         self.read_only = read_only;
+        self
+    }
+
+    /// The same, destroying its domains when dropped (or not).
+    pub fn with_purge_on_drop(mut self, purge: bool) -> Self {
+        self.purge_on_drop = purge;
         self
     }
 

@@ -42,14 +42,43 @@ pub fn create_qcow2(
     .map(|_| ())
 }
 
-/// The virtual size of an image in bytes (read even while QEMU holds it).
-pub fn virtual_size(qemu_img: &Path, operation: &'static str, path: &Path) -> DriverResult<u64> {
+/// What `qemu-img info` says about an image.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageInfo {
+    /// Virtual size in bytes.
+    pub virtual_size: u64,
+    /// Bytes allocated on the host.
+    pub actual_size: u64,
+    /// `qcow2`, `raw`, ...
+    pub format: String,
+    /// The backing file, for an overlay.
+    pub backing_file: Option<String>,
+}
+
+/// Reads an image's sizes and format (even while QEMU holds it).
+pub fn image_info(
+    qemu_img: &Path,
+    operation: &'static str,
+    path: &Path,
+) -> DriverResult<ImageInfo> {
     let path = path.to_string_lossy();
     let json = run_qemu_img(qemu_img, operation, &["info", "-U", "--output=json", &path])?;
-    serde_json::from_str::<serde_json::Value>(&json)
-        .ok()
-        .and_then(|v| v.get("virtual-size").and_then(serde_json::Value::as_u64))
-        .ok_or_else(|| backend_msg(operation, "qemu-img info gave no virtual-size"))
+    let value: serde_json::Value =
+        serde_json::from_str(&json).map_err(|e| DriverError::backend(DRIVER_NAME, operation, e))?;
+    let number = |key: &str| value.get(key).and_then(serde_json::Value::as_u64);
+    let text = |key: &str| {
+        value
+            .get(key)
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    };
+    Ok(ImageInfo {
+        virtual_size: number("virtual-size")
+            .ok_or_else(|| backend_msg(operation, "qemu-img info gave no virtual-size"))?,
+        actual_size: number("actual-size").unwrap_or(0),
+        format: text("format").unwrap_or_else(|| "raw".to_owned()),
+        backing_file: text("backing-filename"),
+    })
 }
 
 /// Grows an image that no guest is using to `bytes`.

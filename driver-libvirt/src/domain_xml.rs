@@ -81,10 +81,15 @@ pub fn domain(
         xml.push_str(&volume_disk(volume));
     }
     xml.push_str("<controller type='scsi' index='0' model='virtio-scsi'/>");
-    for mac in record.vifs.values() {
-        xml.push_str("<interface type='user'>");
-        if is_mac(mac) {
-            let _ = write!(xml, "<mac address='{}'/>", mac.to_ascii_lowercase());
+    for vif in record.vifs.values() {
+        // A tap libvirt creates and removes (no bridge needed); no option ROM,
+        // so no iPXE files are needed either.
+        xml.push_str("<interface type='ethernet'>");
+        if is_mac(&vif.mac) {
+            let _ = write!(xml, "<mac address='{}'/>", vif.mac.to_ascii_lowercase());
+        }
+        if let Some(dev) = &vif.devname {
+            let _ = write!(xml, "<target dev='{}' managed='yes'/>", escape(dev));
         }
         xml.push_str("<model type='virtio'/><rom bar='off'/></interface>");
     }
@@ -135,6 +140,17 @@ pub fn disk_serial(id: &str) -> String {
         .collect()
 }
 
+/// Whether `name` can be a tap device name (Linux: at most 15 bytes, no `/`
+/// or spaces); libvirt reserves `vnet*`.
+pub fn is_tap_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 15
+        && !name.starts_with("vnet")
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
 /// Whether `mac` looks like `52:54:00:12:34:56`.
 pub fn is_mac(mac: &str) -> bool {
     let parts: Vec<&str> = mac.split(':').collect();
@@ -159,6 +175,30 @@ pub fn scsi_targets(xml: &str) -> Vec<String> {
         }
     }
     targets
+}
+
+/// The `(device, source file)` of every disk in a domain's XML.
+pub fn disks(xml: &str) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut rest = xml;
+    while let Some(start) = rest.find("<disk ") {
+        rest = &rest[start..];
+        let Some(end) = rest.find("</disk>") else {
+            break;
+        };
+        let disk = &rest[..end];
+        rest = &rest[end..];
+        let source = disk
+            .find("<source file=")
+            .and_then(|at| quoted(&disk[at + "<source file=".len()..]));
+        let target = disk
+            .find("<target dev=")
+            .and_then(|at| quoted(&disk[at + "<target dev=".len()..]));
+        if let (Some(target), Some(source)) = (target, source) {
+            found.push((target.to_owned(), source.to_owned()));
+        }
+    }
+    found
 }
 
 /// The VNC port of a running domain's XML, if it has a display.

@@ -1,15 +1,16 @@
 //! `LibvirtDriver`: the `ComputeDriver` trait over [`Hypervisor`], each call
 //! run on tokio's blocking pool.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use driver_api::{
-    BlockDeviceInfo, Capabilities, ComputeDriver, ConnectionInfo, DriverError, DriverMethod,
-    DriverResult, EventListener, ImageMeta, InjectedFile, Instance, InstanceInfo, LifecycleEvent,
-    NodeResources, RebootType, RequestContext, Secret, TaskStateCallback, Vif, VncConsole,
-    VolumeConnector,
+    BlockDeviceInfo, BlockStats, Capabilities, ComputeDriver, ConnectionInfo, Diagnostics,
+    DiskInfo, DriverError, DriverMethod, DriverResult, EventListener, HostCpuStats, HostStats,
+    ImageMeta, InjectedFile, Instance, InstanceInfo, InterfaceStats, LifecycleEvent, NodeResources,
+    RebootType, RequestContext, Secret, TaskStateCallback, Vif, VncConsole, VolumeConnector,
 };
 use uuid::Uuid;
 
@@ -25,6 +26,9 @@ use crate::hypervisor::{backend_msg, Hypervisor, HypervisorKind, DRIVER_NAME};
 pub struct LibvirtDriver {
     hv: Arc<Hypervisor>,
     caps: Capabilities,
+    /// Another connection this one keeps open (a read-only fixture keeps its
+    /// seeding driver, so that the seeds live exactly as long as it does).
+    companion: Option<Arc<Hypervisor>>,
 }
 
 impl LibvirtDriver {
@@ -34,11 +38,19 @@ impl LibvirtDriver {
         let hv = tokio::task::spawn_blocking(move || Hypervisor::open(config))
             .await
             .map_err(|e| backend_msg("connect", e.to_string()))??;
-        let caps = capabilities::for_connection(hv.kind, &hv.config);
+        let caps = capabilities::for_connection(hv.kind, hv.is_local(), &hv.config);
         Ok(Self {
             hv: Arc::new(hv),
             caps,
+            companion: None,
         })
+    }
+
+    /// The same driver, keeping `other` (and its connection) alive as long as
+    /// it lives.
+    pub fn keeping_alive(mut self, other: &LibvirtDriver) -> Self {
+        self.companion = Some(Arc::clone(&other.hv));
+        self
     }
 
     /// Whether the connection reached libvirt's `test:///` driver.
@@ -180,7 +192,13 @@ impl ComputeDriver for LibvirtDriver {
             info.max_mem_kb = raw.max_mem;
             info.mem_kb = raw.memory;
             info.num_cpu = raw.nr_virt_cpu;
-            info.cpu_time_ns = raw.cpu_time;
+            // test:/// answers the wall clock as CPU time: no figure at all
+            // is more honest.
+            info.cpu_time_ns = if hv.kind == HypervisorKind::Test {
+                0
+            } else {
+                raw.cpu_time
+            };
             Ok(info)
         })
         .await
@@ -397,11 +415,96 @@ impl ComputeDriver for LibvirtDriver {
     async fn get_volume_connector(&self, _instance: &Instance) -> DriverResult<VolumeConnector> {
         self.run(DriverMethod::GetVolumeConnector, |hv| {
             Ok(VolumeConnector::new(
-                "127.0.0.1",
+                hv.config.host_ip.to_string(),
                 format!("iqn.2026-01.invalid.hvdriver:{}", hv.host_name),
                 hv.host_name.clone(),
             ))
         })
         .await
+    }
+
+    async fn resume_state_on_host_boot(
+        &self,
+        _context: &RequestContext,
+        instance: &Instance,
+        _network_info: &[Vif],
+        _block_device_info: &BlockDeviceInfo,
+    ) -> DriverResult<()> {
+        let uuid = instance.uuid;
+        self.run(DriverMethod::ResumeStateOnHostBoot, move |hv| {
+            hv.resume_state_on_host_boot(uuid)
+        })
+        .await
+    }
+
+    async fn instance_on_disk(&self, instance: &Instance) -> DriverResult<bool> {
+        let uuid = instance.uuid;
+        self.run(DriverMethod::InstanceOnDisk, move |hv| {
+            hv.instance_on_disk(uuid)
+        })
+        .await
+    }
+
+    async fn block_stats(&self, instance_name: &str, disk_id: &str) -> DriverResult<BlockStats> {
+        let (name, disk) = (instance_name.to_owned(), disk_id.to_owned());
+        self.run(DriverMethod::BlockStats, move |hv| {
+            hv.block_stats(&name, &disk)
+        })
+        .await
+    }
+
+    async fn interface_stats(
+        &self,
+        instance_name: &str,
+        iface_id: &str,
+    ) -> DriverResult<InterfaceStats> {
+        let (name, iface) = (instance_name.to_owned(), iface_id.to_owned());
+        self.run(DriverMethod::InterfaceStats, move |hv| {
+            hv.interface_stats(&name, &iface)
+        })
+        .await
+    }
+
+    async fn get_diagnostics(&self, instance_name: &str) -> DriverResult<Diagnostics> {
+        let name = instance_name.to_owned();
+        self.run(DriverMethod::GetDiagnostics, move |hv| {
+            hv.diagnostics(&name)
+        })
+        .await
+    }
+
+    async fn get_instance_disk_info(&self, instance_name: &str) -> DriverResult<DiskInfo> {
+        let name = instance_name.to_owned();
+        self.run(DriverMethod::GetInstanceDiskInfo, move |hv| {
+            hv.instance_disk_info(&name)
+        })
+        .await
+    }
+
+    async fn get_disk_available_least(&self) -> DriverResult<i64> {
+        self.run(DriverMethod::GetDiskAvailableLeast, |hv| {
+            hv.disk_available_least()
+        })
+        .await
+    }
+
+    async fn get_host_ip_addr(&self) -> DriverResult<IpAddr> {
+        self.run(DriverMethod::GetHostIpAddr, |hv| Ok(hv.host_ip()))
+            .await
+    }
+
+    async fn get_host_stats(&self, _refresh: bool) -> DriverResult<Vec<HostStats>> {
+        self.run(DriverMethod::GetHostStats, |hv| hv.host_stats())
+            .await
+    }
+
+    async fn get_host_cpu_stats(&self) -> DriverResult<HostCpuStats> {
+        self.run(DriverMethod::GetHostCpuStats, |hv| hv.host_cpu_stats())
+            .await
+    }
+
+    async fn get_host_uptime(&self) -> DriverResult<Duration> {
+        self.run(DriverMethod::GetHostUptime, |hv| hv.host_uptime())
+            .await
     }
 }

@@ -65,6 +65,9 @@ impl std::fmt::Debug for Hypervisor {
 
 impl Drop for Hypervisor {
     fn drop(&mut self) {
+        if self.config.purge_on_drop {
+            self.purge();
+        }
         if self.owns_work_dir {
             let _ = std::fs::remove_dir_all(&self.work_dir);
         }
@@ -156,6 +159,22 @@ impl Hypervisor {
             events: EventSlot::default(),
             mutation: Mutex::new(()),
         })
+    }
+
+    /// Destroys and undefines every domain of ours (best effort).
+    fn purge(&self) {
+        let Ok(domains) = self.list() else { return };
+        for (dom, _) in domains {
+            if dom.is_active().unwrap_or(false) {
+                let _ = dom.destroy();
+            }
+            let mut flags =
+                sys::VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | sys::VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA;
+            if self.kind == HypervisorKind::Qemu {
+                flags |= sys::VIR_DOMAIN_UNDEFINE_NVRAM;
+            }
+            let _ = dom.undefine_flags(flags);
+        }
     }
 
     /// Serialises the driver's mutating operations (check-then-act must not

@@ -58,9 +58,13 @@
 
 pub mod capabilities;
 mod config;
+mod diagnostics;
 mod disks;
 mod domain_xml;
 mod driver;
+#[cfg(feature = "conformance")]
+pub mod factory;
+mod host_stats;
 mod hypervisor;
 mod power;
 pub mod record;

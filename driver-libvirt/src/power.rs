@@ -206,4 +206,24 @@ impl Hypervisor {
             dom.create().map_err(backend("restore"))
         })
     }
+
+    /// `resume_state_on_host_boot`: the compute service calls it for an
+    /// instance that should be running after the host rebooted (Nova's
+    /// libvirt driver hard-reboots it). One that runs is left alone, a paused
+    /// or suspended one keeps that state, a soft-deleted one stays off; one
+    /// that is off is started (from its rescue disk if rescued). Emits
+    /// `Started` when it starts it.
+    pub fn resume_state_on_host_boot(&self, uuid: Uuid) -> DriverResult<()> {
+        let _guard = self.lock();
+        let (dom, record) = self.get(uuid)?;
+        let status = self.status(&dom, &record)?;
+        if status.soft_deleted
+            || !matches!(status.state, PowerState::Shutdown | PowerState::Crashed)
+        {
+            return Ok(());
+        }
+        dom.create().map_err(backend("resume_state_on_host_boot"))?;
+        self.emit(uuid, driver_api::LifecycleTransition::Started);
+        Ok(())
+    }
 }

@@ -49,10 +49,19 @@ pub struct InstanceRecord {
     pub injected_files: BTreeMap<String, String>,
     /// Attached volumes by mountpoint.
     pub volumes: BTreeMap<String, VolumeRecord>,
-    /// The VIFs the instance was spawned with: id to MAC address.
-    pub vifs: BTreeMap<Uuid, String>,
+    /// The VIFs the instance was spawned with, by id.
+    pub vifs: BTreeMap<Uuid, VifRecord>,
     /// The files the driver made for the instance.
     pub files: InstanceFiles,
+}
+
+/// One VIF, as a NIC of the domain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VifRecord {
+    /// The MAC address.
+    pub mac: String,
+    /// The host-side tap device, if the VIF named a valid one.
+    pub devname: Option<String>,
 }
 
 /// The files the driver makes for one instance (in its work directory).

@@ -67,11 +67,14 @@ impl Hypervisor {
         );
         resources.disk_available_least =
             i64::try_from(total.local_gb.saturating_sub(used.local_gb)).unwrap_or(i64::MAX);
-        resources.supported_instances = vec![SupportedInstance::new(
-            "x86_64",
-            self.config.domain_type.clone(),
-            "hvm",
-        )];
+        let mut types = vec![resources.hypervisor_type.to_lowercase()];
+        if !types.contains(&self.config.domain_type) {
+            types.push(self.config.domain_type.clone());
+        }
+        resources.supported_instances = types
+            .into_iter()
+            .map(|t| SupportedInstance::new("x86_64", t, "hvm"))
+            .collect();
         resources.uuid = Uuid::new_v5(
             &Uuid::NAMESPACE_URL,
             format!("libvirt-node:{}/{node}", self.host_name).as_bytes(),

@@ -11,7 +11,7 @@ use virt::sys;
 use crate::disks;
 use crate::domain_xml::{self, BootMode};
 use crate::hypervisor::{backend, Hypervisor, HypervisorKind};
-use crate::record::{InstanceFiles, InstanceRecord};
+use crate::record::{InstanceFiles, InstanceRecord, VifRecord};
 
 impl Hypervisor {
     /// `spawn`: checks identity and capacity, makes the disks, defines the
@@ -78,7 +78,14 @@ impl Hypervisor {
                 .insert(file.path.clone(), STANDARD.encode(&file.contents));
         }
         for vif in network_info {
-            record.vifs.insert(vif.id, vif.address.clone());
+            let devname = vif.devname.clone().filter(|d| domain_xml::is_tap_name(d));
+            record.vifs.insert(
+                vif.id,
+                VifRecord {
+                    mac: vif.address.clone(),
+                    devname,
+                },
+            );
         }
         for mapping in &block_device_info.block_device_mapping {
             if record.volumes.contains_key(&mapping.mount_device) {

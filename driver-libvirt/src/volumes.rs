@@ -150,7 +150,9 @@ impl Hypervisor {
         new.target = old.target.clone();
         if resize_to_gb > 0 && self.makes_files() {
             let bytes = resize_to_gb.saturating_mul(1 << 30);
-            if disks::virtual_size(&self.config.qemu_img, "swap_volume", &new.source)? < bytes {
+            if disks::image_info(&self.config.qemu_img, "swap_volume", &new.source)?.virtual_size
+                < bytes
+            {
                 disks::grow(&self.config.qemu_img, "swap_volume", &new.source, bytes)?;
             }
         }

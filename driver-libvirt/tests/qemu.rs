@@ -147,3 +147,53 @@ async fn qemu_volumes_in_every_state() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn qemu_nics_statistics_and_host() {
+    let Some(d) = qemu().await else { return };
+    let name = format!("t2-stats-{}", uuid::Uuid::new_v4());
+    let vm = instance(&name);
+    let id = uuid::Uuid::new_v4();
+    let subnet = driver_api::Subnet::new("10.0.0.0/24", None, vec![]);
+    let nic = driver_api::Vif::new(
+        id,
+        "fa:16:3e:00:00:02",
+        driver_api::Network::new(id, "private", subnet),
+    );
+    d.spawn(
+        &RequestContext::default(),
+        &vm,
+        &ImageMeta::new("image"),
+        &[],
+        None,
+        std::slice::from_ref(&nic),
+        &BlockDeviceInfo::default(),
+        true,
+    )
+    .await
+    .unwrap();
+    let devname = nic.devname.clone().unwrap();
+    d.interface_stats(&name, &devname).await.unwrap();
+    d.block_stats(&name, "vda").await.unwrap();
+    let diagnostics = d.get_diagnostics(&name).await.unwrap();
+    assert_eq!(diagnostics.state, PowerState::Running);
+    assert_eq!(diagnostics.nic_details.len(), 1);
+    let disks = d.get_instance_disk_info(&name).await.unwrap();
+    assert_eq!(disks[0].disk_type, "qcow2");
+    assert!(d.instance_on_disk(&vm).await.unwrap());
+    assert!(d.capabilities().supports(Feature::HostStats));
+    let stats = d.get_host_stats(true).await.unwrap();
+    assert!(
+        stats[0].host_memory_total > 0 && stats[0].host_memory_free <= stats[0].host_memory_total
+    );
+    assert!(d.get_host_uptime().await.unwrap() > Duration::ZERO);
+    let cpu = d.get_host_cpu_stats().await.unwrap();
+    assert!(cpu.idle > 0);
+    let node = d.get_available_nodes(false).await.unwrap()[0].clone();
+    let r = d.get_available_resource(&node).await.unwrap();
+    assert_eq!(r.hypervisor_type, "QEMU");
+    assert!(r.hypervisor_version > 0);
+    d.destroy(&vm, &[], &BlockDeviceInfo::default(), true)
+        .await
+        .unwrap();
+}

@@ -1,0 +1,164 @@
+//! Diagnostics and disk facts: by-name statistics from libvirt, disk sizes
+//! from `qemu-img` (or, on `test:///`, from the flavor).
+
+use driver_api::{
+    BlockStats, Diagnostics, DiskDiagnostics, DiskInfo, DriverError, DriverResult, InstanceDisk,
+    InstanceRef, InterfaceStats, NicDiagnostics,
+};
+use uuid::Uuid;
+use virt::domain::Domain;
+
+use crate::disks;
+use crate::domain_xml;
+use crate::hypervisor::{backend, Hypervisor, DRIVER_NAME};
+use crate::record::InstanceRecord;
+
+impl Hypervisor {
+    /// Our domain whose instance has this name (the legacy by-name methods).
+    pub fn find_by_name(&self, name: &str) -> DriverResult<(Domain, InstanceRecord)> {
+        self.list()?
+            .into_iter()
+            .find(|(_, r)| r.name == name)
+            .ok_or_else(|| DriverError::instance_not_found(InstanceRef::Name(name.to_owned())))
+    }
+
+    fn block_stats_of(dom: &Domain, disk: &str) -> DriverResult<BlockStats> {
+        let stats = dom
+            .block_stats(disk)
+            .map_err(|e| DriverError::invalid_input("block_stats", e.message().to_owned()))?;
+        let count = |v: i64| u64::try_from(v).unwrap_or(0);
+        Ok(BlockStats {
+            rd_req: count(stats.rd_req),
+            rd_bytes: count(stats.rd_bytes),
+            wr_req: count(stats.wr_req),
+            wr_bytes: count(stats.wr_bytes),
+            errs: u64::try_from(stats.errs).ok(),
+        })
+    }
+
+    fn interface_stats_of(dom: &Domain, iface: &str) -> DriverResult<InterfaceStats> {
+        let stats = dom
+            .interface_stats(iface)
+            .map_err(|e| DriverError::invalid_input("interface_stats", e.message().to_owned()))?;
+        let count = |v: i64| u64::try_from(v).unwrap_or(0);
+        Ok(InterfaceStats {
+            rx_bytes: count(stats.rx_bytes),
+            rx_packets: count(stats.rx_packets),
+            rx_errs: count(stats.rx_errs),
+            rx_drop: count(stats.rx_drop),
+            tx_bytes: count(stats.tx_bytes),
+            tx_packets: count(stats.tx_packets),
+            tx_errs: count(stats.tx_errs),
+            tx_drop: count(stats.tx_drop),
+        })
+    }
+
+    fn is_active(dom: &Domain) -> DriverResult<bool> {
+        dom.is_active().map_err(backend("statistics"))
+    }
+
+    /// `block_stats`: libvirt's counters of a running guest's disk; all zero
+    /// while no QEMU runs (nothing was read or written since it stopped).
+    pub fn block_stats(&self, name: &str, disk: &str) -> DriverResult<BlockStats> {
+        let (dom, _) = self.find_by_name(name)?;
+        if !Self::is_active(&dom)? {
+            return Ok(BlockStats::default());
+        }
+        Self::block_stats_of(&dom, disk)
+    }
+
+    /// `interface_stats` (by tap name or MAC); all zero while stopped.
+    pub fn interface_stats(&self, name: &str, iface: &str) -> DriverResult<InterfaceStats> {
+        let (dom, _) = self.find_by_name(name)?;
+        if !Self::is_active(&dom)? {
+            return Ok(InterfaceStats::default());
+        }
+        Self::interface_stats_of(&dom, iface)
+    }
+
+    /// `get_diagnostics`: state and memory from `info`, counters of every disk
+    /// and NIC while running. Per-vCPU times are not reported.
+    pub fn diagnostics(&self, name: &str) -> DriverResult<Diagnostics> {
+        let (dom, record) = self.find_by_name(name)?;
+        let state = self.power_state(&dom)?;
+        let info = dom.info().map_err(backend("get_diagnostics"))?;
+        let mut diagnostics = Diagnostics::new(state, DRIVER_NAME);
+        diagnostics.memory_max_kb = info.max_mem;
+        diagnostics.memory_used_kb = info.memory;
+        if Self::is_active(&dom)? {
+            let xml = dom.xml_desc(0).map_err(backend("get_diagnostics"))?;
+            for (target, _) in domain_xml::disks(&xml) {
+                let stats = Self::block_stats_of(&dom, &target)?;
+                diagnostics
+                    .disk_details
+                    .push(DiskDiagnostics::new(target, stats));
+            }
+            for vif in record.vifs.values() {
+                if let Ok(stats) = Self::interface_stats_of(&dom, &vif.mac) {
+                    diagnostics
+                        .nic_details
+                        .push(NicDiagnostics::new(vif.mac.clone(), stats));
+                }
+            }
+        }
+        Ok(diagnostics)
+    }
+
+    /// `get_instance_disk_info`: every disk of the domain with its sizes.
+    pub fn instance_disk_info(&self, name: &str) -> DriverResult<DiskInfo> {
+        let (dom, record) = self.find_by_name(name)?;
+        let xml = dom
+            .xml_desc(virt::sys::VIR_DOMAIN_XML_INACTIVE)
+            .map_err(backend("get_instance_disk_info"))?;
+        let mut disks_found = Vec::new();
+        for (target, source) in domain_xml::disks(&xml) {
+            let disk = if self.makes_files() {
+                let info = disks::image_info(
+                    &self.config.qemu_img,
+                    "get_instance_disk_info",
+                    source.as_ref(),
+                )?;
+                let mut disk = InstanceDisk::new(source, info.format, info.virtual_size);
+                disk.disk_size = info.actual_size;
+                disk.backing_file = info.backing_file;
+                disk.over_committed_disk_size = info.virtual_size.saturating_sub(info.actual_size);
+                disk
+            } else {
+                // test:/// has no files: the sizes the driver would have made.
+                let gib = if target == "vda" || target == "vdb" {
+                    record.flavor.root_gb.max(1)
+                } else {
+                    0
+                };
+                let bytes = gib << 30;
+                let size = if bytes == 0 {
+                    self.config.volume_size_mib << 20
+                } else {
+                    bytes
+                };
+                let mut disk = InstanceDisk::new(source, "qcow2", size);
+                disk.disk_size = 0;
+                disk.over_committed_disk_size = size;
+                disk
+            };
+            disks_found.push(disk);
+        }
+        Ok(disks_found)
+    }
+
+    /// `get_disk_available_least`: configured local disk minus what the
+    /// instances on the first node claim, in GiB.
+    pub fn disk_available_least(&self) -> DriverResult<i64> {
+        let node = self.node_list().first().cloned().unwrap_or_default();
+        let used = self.node_used(&node)?;
+        Ok(i64::try_from(self.config.local_gb).unwrap_or(i64::MAX)
+            - i64::try_from(used.local_gb).unwrap_or(i64::MAX))
+    }
+
+    /// `instance_on_disk`: whether the root disk is reachable here (always on
+    /// `test:///`, which keeps everything in process).
+    pub fn instance_on_disk(&self, uuid: Uuid) -> DriverResult<bool> {
+        let (_, record) = self.get(uuid)?;
+        Ok(!self.makes_files() || record.files.root_disk.exists())
+    }
+}
