@@ -1,0 +1,278 @@
+//! The workload: build N specs, then spawn, list, get_info, pause, unpause,
+//! power_off, power_on and destroy each, timing every phase.
+
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+use driver_api::{
+    BlockDeviceInfo, ComputeDriver, DriverResult, Flavor, ImageMeta, Instance, Network,
+    RequestContext, Subnet, Vif,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// One instance to run, with its network info (one VIF).
+pub struct Spec {
+    /// The instance.
+    pub instance: Instance,
+    /// Its VIFs.
+    pub network_info: Vec<Vif>,
+}
+
+/// Builds `n` specs of the standard flavor `m1.tiny` with one VIF each,
+/// spread over `nodes` round-robin.
+pub fn build_specs(n: usize, nodes: &[String]) -> Vec<Spec> {
+    let network = Network::new(
+        Uuid::from_u128(0xfeed),
+        "private",
+        Subnet::new("10.0.0.0/8", None, Vec::new()),
+    );
+    (0..n)
+        .map(|i| {
+            let uuid = Uuid::from_u128(0xb0b0_0000_0000_0000_0000_0000_0000_0000 | i as u128);
+            let mut instance =
+                Instance::new(uuid, Flavor::m1_tiny()).with_name(format!("bench-{i}"));
+            if let Some(node) = nodes.get(i % nodes.len().max(1)) {
+                instance = instance.with_node(node.clone());
+            }
+            let mac = format!(
+                "fa:16:3e:{:02x}:{:02x}:{:02x}",
+                (i >> 16) & 0xff,
+                (i >> 8) & 0xff,
+                i & 0xff
+            );
+            let vif = Vif::new(
+                Uuid::from_u128(0x7a70_0000 | ((i as u128) << 64)),
+                mac,
+                network.clone(),
+            );
+            Spec {
+                instance,
+                network_info: vec![vif],
+            }
+        })
+        .collect()
+}
+
+/// The measured phases, in order.
+pub const PHASES: [&str; 8] = [
+    "spawn",
+    "list_instances",
+    "get_info",
+    "pause",
+    "unpause",
+    "power_off",
+    "power_on",
+    "destroy",
+];
+
+/// One figure: a phase on a backend at a size and thread count.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Figure {
+    /// Backend name.
+    pub backend: String,
+    /// Instances.
+    pub n: usize,
+    /// Worker threads.
+    pub threads: usize,
+    /// The phase.
+    pub op: String,
+    /// Operations (or lists) done.
+    pub ops: u64,
+    /// Wall time in seconds.
+    pub seconds: f64,
+    /// Operations per second.
+    pub ops_per_sec: f64,
+}
+
+/// The result of one run.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RunResult {
+    /// Per-phase figures.
+    pub figures: Vec<Figure>,
+    /// Resident bytes per instance after spawning them all (0 if unknown).
+    pub bytes_per_instance: f64,
+}
+
+/// Resident set size of this process in bytes, from `/proc/self/statm`.
+pub fn resident_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
+type PhaseFn = fn(&dyn ComputeDriver, &[Spec], &tokio::runtime::Runtime) -> DriverResult<u64>;
+
+fn phase(op: &str) -> PhaseFn {
+    match op {
+        "spawn" => |d, specs, rt| {
+            let ctx = RequestContext::admin();
+            let image = ImageMeta::new("bench-image");
+            let bdi = BlockDeviceInfo::default();
+            rt.block_on(async {
+                for s in specs {
+                    d.spawn(
+                        &ctx,
+                        &s.instance,
+                        &image,
+                        &[],
+                        None,
+                        &s.network_info,
+                        &bdi,
+                        true,
+                    )
+                    .await?;
+                }
+                Ok(specs.len() as u64)
+            })
+        },
+        "list_instances" => |d, specs, rt| {
+            // Enough lists to take measurable time, bounded for huge N.
+            let lists = (2_000_000 / specs.len().max(1)).clamp(3, 1000) as u64;
+            rt.block_on(async {
+                for _ in 0..lists {
+                    let names = d.list_instances().await?;
+                    std::hint::black_box(names);
+                }
+                Ok(lists)
+            })
+        },
+        "get_info" => |d, specs, rt| {
+            rt.block_on(async {
+                for s in specs {
+                    std::hint::black_box(d.get_info(&s.instance).await?);
+                }
+                Ok(specs.len() as u64)
+            })
+        },
+        "pause" => |d, specs, rt| each(rt, specs, |s| d.pause(&s.instance)),
+        "unpause" => |d, specs, rt| each(rt, specs, |s| d.unpause(&s.instance)),
+        "power_off" => |d, specs, rt| each(rt, specs, |s| d.power_off(&s.instance, Duration::ZERO)),
+        "power_on" => |d, specs, rt| {
+            let ctx = RequestContext::admin();
+            let bdi = BlockDeviceInfo::default();
+            each(rt, specs, |s| {
+                d.power_on(&ctx, &s.instance, &s.network_info, &bdi)
+            })
+        },
+        _ => |d, specs, rt| {
+            let bdi = BlockDeviceInfo::default();
+            each(rt, specs, |s| {
+                d.destroy(&s.instance, &s.network_info, &bdi, true)
+            })
+        },
+    }
+}
+
+fn each<'a, F, Fut>(
+    rt: &tokio::runtime::Runtime,
+    specs: &'a [Spec],
+    mut call: F,
+) -> DriverResult<u64>
+where
+    F: FnMut(&'a Spec) -> Fut,
+    Fut: std::future::Future<Output = DriverResult<()>>,
+{
+    rt.block_on(async {
+        for s in specs {
+            call(s).await?;
+        }
+        Ok(specs.len() as u64)
+    })
+}
+
+/// Runs every phase on `driver` over `specs`, split into `threads` disjoint
+/// slices, each on its own thread with its own current-thread runtime. Phases
+/// start together (a barrier) and a phase's time is the slowest thread's.
+pub fn run(
+    backend: &str,
+    driver: Arc<dyn ComputeDriver>,
+    specs: Vec<Spec>,
+    threads: usize,
+) -> Result<RunResult, String> {
+    let n = specs.len();
+    let threads = threads.max(1);
+    let chunk = n.div_ceil(threads).max(1);
+    let specs = Arc::new(specs);
+    let barrier = Arc::new(Barrier::new(threads + 1));
+    let before = resident_bytes();
+    let mut workers = Vec::new();
+    for t in 0..threads {
+        let (driver, specs, barrier) = (driver.clone(), specs.clone(), barrier.clone());
+        workers.push(std::thread::spawn(
+            move || -> Result<Vec<(u64, Duration)>, String> {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| e.to_string())?;
+                let lo = (t * chunk).min(specs.len());
+                let hi = ((t + 1) * chunk).min(specs.len());
+                let mine = &specs[lo..hi];
+                let mut out = Vec::new();
+                let mut failure = None;
+                for op in PHASES {
+                    // Every thread meets the barrier for every phase, even after a
+                    // failure, so nobody waits forever.
+                    barrier.wait();
+                    let start = Instant::now();
+                    if failure.is_none() {
+                        match phase(op)(driver.as_ref(), mine, &rt) {
+                            Ok(count) => out.push((count, start.elapsed())),
+                            Err(e) => failure = Some(format!("{op}: {e}")),
+                        }
+                    }
+                    barrier.wait();
+                }
+                failure.map_or(Ok(out), Err)
+            },
+        ));
+    }
+    // The main thread only paces the phases; each worker times its own slice
+    // (a thread woken by a barrier may start late), and a phase takes as long as
+    // its slowest worker.
+    let mut spawned_rss = None;
+    for (i, _) in PHASES.iter().enumerate() {
+        barrier.wait();
+        barrier.wait();
+        if i == 0 {
+            spawned_rss = resident_bytes();
+        }
+    }
+    let mut ops = vec![0u64; PHASES.len()];
+    let mut walls = vec![Duration::ZERO; PHASES.len()];
+    for worker in workers {
+        let per_phase = worker.join().map_err(|_| "worker panicked".to_owned())??;
+        for (i, (count, elapsed)) in per_phase.iter().enumerate() {
+            ops[i] += count;
+            walls[i] = walls[i].max(*elapsed);
+        }
+    }
+    let figures = PHASES
+        .iter()
+        .zip(ops.iter().zip(walls.iter()))
+        .map(|(op, (count, wall))| {
+            let seconds = wall.as_secs_f64();
+            Figure {
+                backend: backend.to_owned(),
+                n,
+                threads,
+                op: (*op).to_owned(),
+                ops: *count,
+                seconds,
+                ops_per_sec: if seconds > 0.0 {
+                    *count as f64 / seconds
+                } else {
+                    0.0
+                },
+            }
+        })
+        .collect();
+    let bytes_per_instance = match (before, spawned_rss) {
+        (Some(b), Some(a)) if n > 0 => a.saturating_sub(b) as f64 / n as f64,
+        _ => 0.0,
+    };
+    Ok(RunResult {
+        figures,
+        bytes_per_instance,
+    })
+}
