@@ -1,0 +1,118 @@
+//! The runner binary: listing, filtering, reports, exit codes.
+
+use std::process::Command;
+
+fn runner() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_conformance-runner"))
+}
+
+#[test]
+fn lists_every_case_libtest_style() {
+    let output = runner().arg("--list").output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("nova::spawn: test"), "{text}");
+    assert!(text.contains("transition::pause_from_running: test"));
+    let count = text.lines().filter(|l| l.ends_with(": test")).count();
+    assert_eq!(count, conformance::registry().len());
+}
+
+#[test]
+fn filters_skip_and_exact_select_cases() {
+    let output = runner()
+        .args(["--list", "--exact", "nova::pause", "nova::suspend"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(
+        text.lines().filter(|l| l.ends_with(": test")).count(),
+        2,
+        "{text}"
+    );
+    let output = runner()
+        .args(["--list", "nova::", "--skip", "nova::pause"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("nova::spawn: test"));
+    assert!(!text.contains("nova::pause: test"));
+    assert!(text.contains("nova::unpause_paused_instance: test"));
+}
+
+#[test]
+fn runs_and_writes_the_three_reports() {
+    let dir = std::env::temp_dir().join(format!("conformance-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (json, junit, matrix) = (dir.join("r.json"), dir.join("r.xml"), dir.join("m.md"));
+    let output = runner()
+        .arg("events::")
+        .arg("--json")
+        .arg(&json)
+        .arg("--junit")
+        .arg(&junit)
+        .arg("--matrix")
+        .arg(&matrix)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(output.status.success(), "{text}");
+    assert!(
+        text.contains("test events::listener_replaced ... ok"),
+        "{text}"
+    );
+    assert!(text.contains("test result: ok."), "{text}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["summary"]["failed"], 0);
+    assert!(report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["verdict"] == "pass"));
+    assert!(std::fs::read_to_string(&junit)
+        .unwrap()
+        .contains("<testsuite name=\"events\""));
+    assert!(std::fs::read_to_string(&matrix)
+        .unwrap()
+        .contains("| `register_event_listener` |"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn undeclared_features_are_skipped_with_a_reason() {
+    let output = runner()
+        .args([
+            "--without",
+            "pause",
+            "--exact",
+            "nova::pause",
+            "capability::undeclared_pause",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(output.status.success(), "{text}");
+    assert!(
+        text.contains("test nova::pause ... skipped (needs pause, which fake does not declare)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("test capability::undeclared_pause ... ok"),
+        "{text}"
+    );
+}
+
+#[test]
+fn unknown_feature_is_a_usage_error() {
+    let output = runner().args(["--without", "teleport"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[cfg(not(feature = "libvirt"))]
+#[test]
+fn libvirt_without_the_feature_is_a_clear_error() {
+    let output = runner().args(["--backend", "libvirt"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let text = String::from_utf8(output.stderr).unwrap();
+    assert!(text.contains("--features libvirt"), "{text}");
+}
