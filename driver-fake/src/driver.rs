@@ -14,9 +14,10 @@ use driver_api::{
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
+use crate::compact::{Name, Ports};
 use crate::faults::FaultInjector;
 use crate::ledger::{NodeLedger, Nodes};
-use crate::record::{ConsoleEntry, ConsoleRing, FakeInterface, InstanceExtras, InstanceRecord};
+use crate::record::{ConsoleEntry, ConsoleRing, InstanceExtras, InstanceRecord};
 use crate::store::{lock, Shard, Store};
 
 /// What `live_migration_force_complete` / `live_migration_abort` tell a waiting
@@ -63,7 +64,7 @@ pub(crate) struct NewInstance<'a> {
     pub ledger: Arc<NodeLedger>,
     pub claim: ResourceAmounts,
     pub running: bool,
-    pub interfaces: Vec<FakeInterface>,
+    pub interfaces: Ports,
     pub extras: Option<Box<InstanceExtras>>,
     pub admin_password_set: bool,
 }
@@ -209,7 +210,7 @@ impl FakeDriver {
         let uuid = self.store.uuid_of_name(name).ok_or_else(missing)?;
         let (_, shard) = self.store.lock_uuid(&uuid);
         match shard.instances.get(&uuid) {
-            Some(record) if &*record.name == name => Ok(read(uuid, record)),
+            Some(record) if record.name.as_str() == name => Ok(read(uuid, record)),
             _ => Err(missing()),
         }
     }
@@ -285,9 +286,10 @@ impl FakeDriver {
             return Ok(None);
         };
         {
-            let mut names = self.store.lock_name(&record.name);
-            if names.get(&*record.name) == Some(&uuid) {
-                names.remove(&*record.name);
+            let name = record.name.as_str();
+            let mut names = self.store.lock_name(name);
+            if names.get(name) == Some(&uuid) {
+                names.remove(name);
             }
         }
         record.node.release(&record.claim);
@@ -316,7 +318,7 @@ impl FakeDriver {
                 instance: uuid.into(),
             });
         }
-        let name: Arc<str> = {
+        let name = {
             let mut names = self.store.lock_name(new.name);
             if names.contains_key(new.name) {
                 return Err(DriverError::InstanceExists {
@@ -326,7 +328,7 @@ impl FakeDriver {
             if !claimed {
                 new.ledger.claim(&new.claim)?;
             }
-            let name: Arc<str> = Arc::from(new.name);
+            let name = Name::new(new.name);
             names.insert(name.clone(), uuid);
             name
         };

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::builder::FakeDriverBuilder;
+use crate::compact::{Name, Ports};
 use crate::driver::FakeDriver;
 use crate::record::{
     ConsoleRing, FakeInstance, FakeInterface, IncomingMigration, InstanceExtras, InstanceRecord,
@@ -91,10 +92,10 @@ impl FakeDriver {
         self.store.for_each_shard(|shard| {
             incoming.extend(shard.incoming.iter().map(|(uuid, i)| IncomingState {
                 uuid: *uuid,
-                name: i.name.to_string(),
+                name: i.name.as_str().to_owned(),
                 node: i.node.name().to_owned(),
                 claim: i.claim,
-                interfaces: i.interfaces.clone(),
+                interfaces: i.interfaces.public(),
                 volumes: i.volumes.clone(),
             }));
         });
@@ -157,7 +158,7 @@ impl FakeDriver {
         name: &str,
         node: &str,
         claim: &ResourceAmounts,
-    ) -> Result<(Arc<str>, Arc<crate::ledger::NodeLedger>), DriverError> {
+    ) -> Result<(Name, Arc<crate::ledger::NodeLedger>), DriverError> {
         let ledger = self.nodes.write().ledger(node);
         let mut names = self.store.lock_name(name);
         if names.contains_key(name) {
@@ -166,7 +167,7 @@ impl FakeDriver {
             });
         }
         ledger.claim(claim)?;
-        let name: Arc<str> = Arc::from(name);
+        let name = Name::new(name);
         names.insert(name.clone(), uuid);
         Ok((name, ledger))
     }
@@ -197,7 +198,7 @@ impl FakeDriver {
                 name,
                 node,
                 claim: instance.claim,
-                interfaces: instance.interfaces,
+                interfaces: Ports::from_public(&instance.interfaces),
                 extras: (!empty).then(|| Box::new(extras)),
                 console: ConsoleRing::from_entries(&instance.console_log),
                 status: instance.status,
@@ -223,7 +224,7 @@ impl FakeDriver {
                 name,
                 node,
                 claim: incoming.claim,
-                interfaces: incoming.interfaces,
+                interfaces: Ports::from_public(&incoming.interfaces),
                 volumes: incoming.volumes,
             },
         );

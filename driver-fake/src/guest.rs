@@ -15,8 +15,9 @@ use driver_api::{
 };
 use uuid::Uuid;
 
+use crate::compact::{Port, Ports};
 use crate::driver::{FakeDriver, NewInstance, DRIVER_NAME};
-use crate::record::{render_console, ConsoleEntry, FakeInterface, InstanceExtras, InstanceRecord};
+use crate::record::{render_console, ConsoleEntry, InstanceExtras, InstanceRecord};
 
 /// The root disk's name in statistics and diagnostics.
 pub const ROOT_DISK: &str = "vda";
@@ -34,17 +35,17 @@ pub(crate) fn dedupe_files(files: &[InjectedFile]) -> Vec<InjectedFile> {
 }
 
 /// Interfaces of `network_info`; `InterfaceAttachFailed` on a duplicate id.
-pub(crate) fn interfaces_of(uuid: Uuid, network_info: &[Vif]) -> DriverResult<Vec<FakeInterface>> {
-    let mut out: Vec<FakeInterface> = Vec::with_capacity(network_info.len());
+pub(crate) fn interfaces_of(uuid: Uuid, network_info: &[Vif]) -> DriverResult<Ports> {
+    let mut out = Ports::default();
     for vif in network_info {
-        if out.iter().any(|i| i.id == vif.id) {
+        if out.contains(vif.id) {
             return Err(DriverError::InterfaceAttachFailed {
                 instance: uuid,
                 vif: vif.id,
                 reason: "duplicate VIF id in network info".to_owned(),
             });
         }
-        out.push(FakeInterface::from(vif));
+        out.push(Port::from(vif));
     }
     Ok(out)
 }
@@ -147,7 +148,7 @@ impl FakeDriver {
         let mut names = Vec::new();
         self.store.for_each_shard(|shard| {
             names.reserve(shard.instances.len());
-            names.extend(shard.instances.values().map(|r| String::from(&*r.name)));
+            names.extend(shard.instances.values().map(|r| r.name.as_str().to_owned()));
         });
         names
     }
@@ -217,14 +218,14 @@ impl FakeDriver {
     /// `attach_interface`: `InterfaceAttachFailed` if the VIF id is attached.
     pub(crate) fn attach_interface_now(&self, uuid: Uuid, vif: &Vif) -> DriverResult<()> {
         self.with_record(uuid, |record| {
-            if record.interfaces.iter().any(|i| i.id == vif.id) {
+            if record.interfaces.contains(vif.id) {
                 return Err(DriverError::InterfaceAttachFailed {
                     instance: uuid,
                     vif: vif.id,
                     reason: "a VIF with this id is already attached".to_owned(),
                 });
             }
-            record.interfaces.push(FakeInterface::from(vif));
+            record.interfaces.push(Port::from(vif));
             Ok(())
         })
     }
@@ -232,15 +233,15 @@ impl FakeDriver {
     /// `detach_interface`: `InterfaceDetachFailed` if the VIF id is not attached.
     pub(crate) fn detach_interface_now(&self, uuid: Uuid, vif: &Vif) -> DriverResult<()> {
         self.with_record(uuid, |record| {
-            let Some(position) = record.interfaces.iter().position(|i| i.id == vif.id) else {
-                return Err(DriverError::InterfaceDetachFailed {
+            if record.interfaces.remove(vif.id) {
+                Ok(())
+            } else {
+                Err(DriverError::InterfaceDetachFailed {
                     instance: uuid,
                     vif: vif.id,
                     reason: "no VIF with this id is attached".to_owned(),
-                });
-            };
-            record.interfaces.remove(position);
-            Ok(())
+                })
+            }
         })
     }
 
@@ -392,7 +393,7 @@ impl FakeDriver {
             diagnostics.nic_details = record
                 .interfaces
                 .iter()
-                .map(|i| NicDiagnostics::new(i.address.clone(), InterfaceStats::default()))
+                .map(|i| NicDiagnostics::new(i.address(), InterfaceStats::default()))
                 .collect();
             diagnostics.disk_details = std::iter::once(ROOT_DISK.to_owned())
                 .chain(disk_names(record))
@@ -414,7 +415,7 @@ impl FakeDriver {
                     record
                         .interfaces
                         .iter()
-                        .map(|i| BandwidthCounter::new(instance.uuid, i.address.clone(), 0, 0)),
+                        .map(|i| BandwidthCounter::new(instance.uuid, i.address(), 0, 0)),
                 );
                 Ok(())
             });

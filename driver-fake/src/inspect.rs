@@ -71,7 +71,7 @@ impl FakeDriver {
         let uuid = self.store.uuid_of_name(name).ok_or_else(missing)?;
         let (_, mut shard) = self.store.lock_uuid(&uuid);
         match shard.instances.get(&uuid) {
-            Some(record) if &*record.name == name => {}
+            Some(record) if record.name.as_str() == name => {}
             _ => return Err(missing()),
         }
         if let Some(record) = shard.instances.remove(&uuid) {

@@ -58,6 +58,7 @@
 #![forbid(unsafe_code)]
 
 mod builder;
+mod compact;
 mod compute;
 mod driver;
 mod export;

@@ -24,6 +24,7 @@ use driver_api::{
 };
 use uuid::Uuid;
 
+use crate::compact::Name;
 use crate::driver::{live_waiters, FakeDriver, LiveSignal, NewInstance, DRIVER_NAME};
 use crate::faults::{FaultPreset, LIVE_MIGRATION_WAIT_LIMIT};
 use crate::guest::{interfaces_of, volumes_of};
@@ -312,7 +313,7 @@ impl FakeDriver {
             });
         }
         ledger.claim(&claim)?;
-        let name: Arc<str> = Arc::from(instance.name.as_str());
+        let name = Name::new(&instance.name);
         names.insert(name.clone(), uuid);
         drop(names);
         shard.incoming.insert(
@@ -493,9 +494,10 @@ impl FakeDriver {
     pub(crate) fn rollback_live_now(&self, uuid: Uuid) {
         let (_, mut shard) = self.store.lock_uuid(&uuid);
         if let Some(incoming) = shard.incoming.remove(&uuid) {
-            let mut names = self.store.lock_name(&incoming.name);
-            if names.get(&*incoming.name) == Some(&uuid) {
-                names.remove(&*incoming.name);
+            let name = incoming.name.as_str();
+            let mut names = self.store.lock_name(name);
+            if names.get(name) == Some(&uuid) {
+                names.remove(name);
             }
             incoming.node.release(&incoming.claim);
         }

@@ -10,6 +10,7 @@ use driver_api::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::compact::{Name, Ports};
 use crate::ledger::NodeLedger;
 
 /// How many entries an instance's console log keeps (the oldest are dropped).
@@ -101,19 +102,18 @@ impl ConsoleEntry {
     }
 }
 
-/// A bounded ring of console entries, kept inline (no allocation).
+/// A bounded log of console entries packed four bits each into one word (no
+/// allocation): the newest in the low bits, at most [`CONSOLE_LOG_LIMIT`].
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct ConsoleRing {
-    codes: [u8; CONSOLE_LOG_LIMIT],
-    next: u8,
+    codes: u64,
     len: u8,
 }
 
 impl ConsoleRing {
     #[inline]
     pub fn push(&mut self, entry: ConsoleEntry) {
-        self.codes[usize::from(self.next) % CONSOLE_LOG_LIMIT] = entry as u8;
-        self.next = ((usize::from(self.next) + 1) % CONSOLE_LOG_LIMIT) as u8;
+        self.codes = self.codes << 4 | u64::from(entry as u8);
         if usize::from(self.len) < CONSOLE_LOG_LIMIT {
             self.len += 1;
         }
@@ -121,10 +121,9 @@ impl ConsoleRing {
 
     /// The entries, oldest first.
     pub fn entries(&self) -> Vec<ConsoleEntry> {
-        let len = usize::from(self.len);
-        let start = (usize::from(self.next) + CONSOLE_LOG_LIMIT - len) % CONSOLE_LOG_LIMIT;
-        (0..len)
-            .filter_map(|i| ConsoleEntry::from_code(self.codes[(start + i) % CONSOLE_LOG_LIMIT]))
+        (0..usize::from(self.len))
+            .rev()
+            .filter_map(|age| ConsoleEntry::from_code(((self.codes >> (4 * age)) & 0xf) as u8))
             .collect()
     }
 
@@ -186,10 +185,10 @@ pub(crate) struct InstanceExtras {
 /// The fake's record of one instance (internal).
 #[derive(Debug)]
 pub(crate) struct InstanceRecord {
-    pub name: Arc<str>,
+    pub name: Name,
     pub node: Arc<NodeLedger>,
     pub claim: ResourceAmounts,
-    pub interfaces: Vec<FakeInterface>,
+    pub interfaces: Ports,
     pub extras: Option<Box<InstanceExtras>>,
     pub console: ConsoleRing,
     pub status: InstanceStatus,
@@ -206,13 +205,13 @@ impl InstanceRecord {
     pub fn view(&self, uuid: Uuid) -> FakeInstance {
         let extras = self.extras.as_deref();
         FakeInstance {
-            name: self.name.to_string(),
+            name: self.name.as_str().to_owned(),
             uuid,
             status: self.status,
             node: self.node.name().to_owned(),
             claim: self.claim,
             volumes: extras.map(|e| e.volumes.clone()).unwrap_or_default(),
-            interfaces: self.interfaces.clone(),
+            interfaces: self.interfaces.public(),
             injected_files: extras.map(|e| e.injected_files.clone()).unwrap_or_default(),
             console_log: self.console.entries(),
             snapshots: extras.map(|e| e.snapshots.clone()).unwrap_or_default(),
@@ -225,10 +224,10 @@ impl InstanceRecord {
 /// A live migration reserved on the destination by `pre_live_migration`.
 #[derive(Debug)]
 pub(crate) struct IncomingMigration {
-    pub name: Arc<str>,
+    pub name: Name,
     pub node: Arc<NodeLedger>,
     pub claim: ResourceAmounts,
-    pub interfaces: Vec<FakeInterface>,
+    pub interfaces: Ports,
     pub volumes: BTreeMap<String, ConnectionInfo>,
 }
 

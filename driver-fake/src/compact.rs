@@ -1,0 +1,285 @@
+//! Compact representations for the per-instance hot data: names kept inline
+//! when short, and VIFs kept inline (with parsed MAC addresses) when there is
+//! one. They save heap allocations on spawn and destroy, and pointer chases on
+//! listing.
+
+use std::borrow::Borrow;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use driver_api::Vif;
+use uuid::Uuid;
+
+use crate::record::FakeInterface;
+
+const INLINE: usize = 22;
+
+/// An instance name: inline up to 22 bytes, shared on the heap beyond.
+#[derive(Clone)]
+pub(crate) enum Name {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Shared(Arc<str>),
+}
+
+impl Name {
+    pub fn new(name: &str) -> Self {
+        let len = name.len();
+        if len <= INLINE {
+            let mut bytes = [0u8; INLINE];
+            bytes[..len].copy_from_slice(name.as_bytes());
+            Self::Inline {
+                len: len as u8,
+                bytes,
+            }
+        } else {
+            Self::Shared(Arc::from(name))
+        }
+    }
+
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            // Built from a `&str`, so always valid UTF-8.
+            Self::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
+            }
+            Self::Shared(name) => name,
+        }
+    }
+}
+
+impl Borrow<str> for Name {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for Name {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Name {}
+
+impl Hash for Name {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl fmt::Debug for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// A MAC address: six bytes when in the canonical `aa:bb:cc:dd:ee:ff` form,
+/// the text otherwise (so it always reads back exactly as given).
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Mac {
+    Bytes([u8; 6]),
+    Text(Box<str>),
+}
+
+impl Mac {
+    fn parse(text: &str) -> Self {
+        let digit = |c: u8| match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            _ => None,
+        };
+        let raw = text.as_bytes();
+        let mut bytes = [0u8; 6];
+        let canonical = raw.len() == 17
+            && (0..6).all(|i| {
+                let at = i * 3;
+                let separated = i == 5 || raw[at + 2] == b':';
+                match (digit(raw[at]), digit(raw[at + 1])) {
+                    (Some(high), Some(low)) if separated => {
+                        bytes[i] = high << 4 | low;
+                        true
+                    }
+                    _ => false,
+                }
+            });
+        if canonical {
+            Self::Bytes(bytes)
+        } else {
+            Self::Text(text.into())
+        }
+    }
+
+    fn to_text(&self) -> String {
+        match self {
+            Self::Bytes(b) => format!(
+                "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+                b[0], b[1], b[2], b[3], b[4], b[5]
+            ),
+            Self::Text(text) => text.to_string(),
+        }
+    }
+}
+
+/// One attached VIF, compactly.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Port {
+    pub id: Uuid,
+    mac: Mac,
+}
+
+impl Port {
+    pub fn address(&self) -> String {
+        self.mac.to_text()
+    }
+
+    pub fn public(&self) -> FakeInterface {
+        FakeInterface {
+            id: self.id,
+            address: self.address(),
+        }
+    }
+}
+
+impl From<&Vif> for Port {
+    fn from(vif: &Vif) -> Self {
+        Self {
+            id: vif.id,
+            mac: Mac::parse(&vif.address),
+        }
+    }
+}
+
+impl From<&FakeInterface> for Port {
+    fn from(interface: &FakeInterface) -> Self {
+        Self {
+            id: interface.id,
+            mac: Mac::parse(&interface.address),
+        }
+    }
+}
+
+/// The VIFs of an instance, in attach order; one is kept inline.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Ports {
+    #[default]
+    None,
+    One(Port),
+    Many(Vec<Port>),
+}
+
+impl Ports {
+    pub fn iter(&self) -> std::slice::Iter<'_, Port> {
+        match self {
+            Self::None => [].iter(),
+            Self::One(port) => std::slice::from_ref(port).iter(),
+            Self::Many(ports) => ports.iter(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.iter().next().is_none()
+    }
+
+    pub fn contains(&self, id: Uuid) -> bool {
+        self.iter().any(|p| p.id == id)
+    }
+
+    pub fn push(&mut self, port: Port) {
+        *self = match std::mem::take(self) {
+            Self::None => Self::One(port),
+            Self::One(first) => Self::Many(vec![first, port]),
+            Self::Many(mut ports) => {
+                ports.push(port);
+                Self::Many(ports)
+            }
+        };
+    }
+
+    /// Removes the VIF `id`; whether it was there.
+    pub fn remove(&mut self, id: Uuid) -> bool {
+        let mut ports: Vec<Port> = self.iter().cloned().collect();
+        let before = ports.len();
+        ports.retain(|p| p.id != id);
+        if ports.len() == before {
+            return false;
+        }
+        *self = Self::from_ports(ports);
+        true
+    }
+
+    fn from_ports(mut ports: Vec<Port>) -> Self {
+        match ports.len() {
+            0 => Self::None,
+            1 => ports.pop().map_or(Self::None, Self::One),
+            _ => Self::Many(ports),
+        }
+    }
+
+    pub fn public(&self) -> Vec<FakeInterface> {
+        self.iter().map(Port::public).collect()
+    }
+
+    pub fn from_public(interfaces: &[FakeInterface]) -> Self {
+        Self::from_ports(interfaces.iter().map(Port::from).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_read_back_inline_or_shared() {
+        for text in [
+            "",
+            "vm-1",
+            "exactly-twenty-two-by",
+            &"x".repeat(45),
+            "ünïcödé",
+        ] {
+            let name = Name::new(text);
+            assert_eq!(name.as_str(), text);
+            assert_eq!(name, Name::new(text));
+        }
+        assert!(matches!(Name::new("short"), Name::Inline { .. }));
+        assert!(matches!(Name::new(&"x".repeat(23)), Name::Shared(_)));
+    }
+
+    #[test]
+    fn macs_read_back_exactly() {
+        for text in [
+            "fa:16:3e:00:01:ff",
+            "FA:16:3E:00:01:FF",
+            "weird",
+            "fa-16-3e-00-01-ff",
+            "",
+        ] {
+            assert_eq!(Mac::parse(text).to_text(), text);
+        }
+        assert!(matches!(Mac::parse("fa:16:3e:00:01:ff"), Mac::Bytes(_)));
+    }
+
+    #[test]
+    fn ports_keep_order_through_push_and_remove() {
+        let ids: Vec<Uuid> = (1..=3).map(Uuid::from_u128).collect();
+        let mut ports = Ports::default();
+        for id in &ids {
+            ports.push(Port {
+                id: *id,
+                mac: Mac::parse("aa:bb:cc:dd:ee:ff"),
+            });
+        }
+        assert!(ports.remove(ids[1]));
+        assert!(!ports.remove(ids[1]));
+        assert_eq!(
+            ports.iter().map(|p| p.id).collect::<Vec<_>>(),
+            [ids[0], ids[2]]
+        );
+        assert!(ports.remove(ids[0]));
+        assert!(matches!(ports, Ports::One(_)));
+        assert!(ports.remove(ids[2]));
+        assert!(ports.is_empty());
+    }
+}
