@@ -8,7 +8,7 @@ use crate::hypervisor::HypervisorKind;
 /// The features every libvirt connection offers: the lifecycle table, internal
 /// snapshots, files recorded in metadata, libvirt's statistics and disk facts,
 /// and recovery after a host reboot.
-const EVERY_CONNECTION: [Feature; 11] = [
+const EVERY_CONNECTION: [Feature; 12] = [
     Feature::PowerControl,
     Feature::Reboot,
     Feature::Pause,
@@ -18,6 +18,7 @@ const EVERY_CONNECTION: [Feature; 11] = [
     Feature::Snapshot,
     Feature::FileInjection,
     Feature::Diagnostics,
+    Feature::UsageCounters,
     Feature::DiskInfo,
     Feature::HostBootRecovery,
 ];

@@ -2,8 +2,8 @@
 //! from `qemu-img` (or, on `test:///`, from the flavor).
 
 use driver_api::{
-    BlockStats, Diagnostics, DiskDiagnostics, DiskInfo, DriverError, DriverResult, InstanceDisk,
-    InstanceRef, InterfaceStats, NicDiagnostics,
+    BandwidthCounter, BlockStats, Diagnostics, DiskDiagnostics, DiskInfo, DriverError,
+    DriverResult, Instance, InstanceDisk, InstanceRef, InterfaceStats, NicDiagnostics, VolumeUsage,
 };
 use uuid::Uuid;
 use virt::domain::Domain;
@@ -160,5 +160,56 @@ impl Hypervisor {
     pub fn instance_on_disk(&self, uuid: Uuid) -> DriverResult<bool> {
         let (_, record) = self.get(uuid)?;
         Ok(!self.makes_files() || record.files.root_disk.exists())
+    }
+
+    /// `get_all_bw_counters`: the counters of every VIF of the given
+    /// instances that are ours (zero while stopped); others are skipped.
+    pub fn bw_counters(&self, instances: &[Instance]) -> DriverResult<Vec<BandwidthCounter>> {
+        let mut counters = Vec::new();
+        for instance in instances {
+            let Some((dom, record)) = self.find(instance.uuid)? else {
+                continue;
+            };
+            let active = Self::is_active(&dom)?;
+            for vif in record.vifs.values() {
+                let stats = if active {
+                    let iface = vif.devname.as_deref().unwrap_or(&vif.mac);
+                    Self::interface_stats_of(&dom, iface)?
+                } else {
+                    InterfaceStats::default()
+                };
+                counters.push(BandwidthCounter::new(
+                    record.uuid,
+                    vif.mac.clone(),
+                    stats.rx_bytes,
+                    stats.tx_bytes,
+                ));
+            }
+        }
+        Ok(counters)
+    }
+
+    /// `get_all_volume_usage`: libvirt's counters of every volume attached to
+    /// the given instances that are ours (zero while stopped), named by the
+    /// volume's serial (else its mountpoint). libvirt keeps no history, so the
+    /// figures are totals since the guest started, whatever the period.
+    pub fn volume_usage(&self, instances: &[Instance]) -> DriverResult<Vec<VolumeUsage>> {
+        let mut usage = Vec::new();
+        for instance in instances {
+            let Some((dom, record)) = self.find(instance.uuid)? else {
+                continue;
+            };
+            let active = Self::is_active(&dom)?;
+            for (mountpoint, volume) in &record.volumes {
+                let stats = if active {
+                    Self::block_stats_of(&dom, &volume.target)?
+                } else {
+                    BlockStats::default()
+                };
+                let id = volume.serial.clone().unwrap_or_else(|| mountpoint.clone());
+                usage.push(VolumeUsage::new(id, record.uuid, stats));
+            }
+        }
+        Ok(usage)
     }
 }

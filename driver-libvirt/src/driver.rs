@@ -3,14 +3,15 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use driver_api::{
-    BlockDeviceInfo, BlockStats, Capabilities, ComputeDriver, ConnectionInfo, Diagnostics,
-    DiskInfo, DriverError, DriverMethod, DriverResult, EventListener, HostCpuStats, HostStats,
-    ImageMeta, InjectedFile, Instance, InstanceInfo, InterfaceStats, LifecycleEvent, NodeResources,
-    RebootType, RequestContext, Secret, TaskStateCallback, Vif, VncConsole, VolumeConnector,
+    BandwidthCounter, BlockDeviceInfo, BlockStats, Capabilities, ComputeDriver, ConnectionInfo,
+    Diagnostics, DiskInfo, DriverError, DriverMethod, DriverResult, EventListener, HostCpuStats,
+    HostStats, ImageMeta, InjectedFile, Instance, InstanceInfo, InterfaceStats, LifecycleEvent,
+    NodeResources, RebootType, RequestContext, Secret, TaskStateCallback, Vif, VncConsole,
+    VolumeConnector, VolumeUsage,
 };
 use uuid::Uuid;
 
@@ -506,5 +507,30 @@ impl ComputeDriver for LibvirtDriver {
     async fn get_host_uptime(&self) -> DriverResult<Duration> {
         self.run(DriverMethod::GetHostUptime, |hv| hv.host_uptime())
             .await
+    }
+
+    async fn get_all_bw_counters(
+        &self,
+        instances: &[Instance],
+    ) -> DriverResult<Vec<BandwidthCounter>> {
+        let instances = instances.to_vec();
+        self.run(DriverMethod::GetAllBwCounters, move |hv| {
+            hv.bw_counters(&instances)
+        })
+        .await
+    }
+
+    async fn get_all_volume_usage(
+        &self,
+        _context: &RequestContext,
+        instances: &[Instance],
+        _start_time: SystemTime,
+        _stop_time: Option<SystemTime>,
+    ) -> DriverResult<Vec<VolumeUsage>> {
+        let instances = instances.to_vec();
+        self.run(DriverMethod::GetAllVolumeUsage, move |hv| {
+            hv.volume_usage(&instances)
+        })
+        .await
     }
 }
