@@ -311,27 +311,33 @@ impl FakeDriver {
     /// `InsufficientResources` if the claim does not fit (claimed here unless
     /// `claimed`). Emits `Started` when running. All or nothing.
     pub(crate) fn create(&self, new: NewInstance<'_>, claimed: bool) -> DriverResult<()> {
+        use std::collections::hash_map::Entry;
         let uuid = new.uuid;
-        let (index, mut shard) = self.store.lock_uuid(&uuid);
-        if shard.holds(&uuid) {
+        let (index, mut guard) = self.store.lock_uuid(&uuid);
+        let shard = &mut *guard;
+        if !shard.incoming.is_empty() && shard.incoming.contains_key(&uuid) {
             return Err(DriverError::InstanceExists {
                 instance: uuid.into(),
             });
         }
-        let name = {
+        let Entry::Vacant(slot) = shard.instances.entry(uuid) else {
+            return Err(DriverError::InstanceExists {
+                instance: uuid.into(),
+            });
+        };
+        let name = Name::new(new.name);
+        {
             let mut names = self.store.lock_name(new.name);
-            if names.contains_key(new.name) {
+            let Entry::Vacant(name_slot) = names.entry(name.clone()) else {
                 return Err(DriverError::InstanceExists {
                     instance: InstanceRef::Name(new.name.to_owned()),
                 });
-            }
+            };
             if !claimed {
                 new.ledger.claim(&new.claim)?;
             }
-            let name = Name::new(new.name);
-            names.insert(name.clone(), uuid);
-            name
-        };
+            name_slot.insert(uuid);
+        }
         let mut console = ConsoleRing::default();
         let state = if new.running {
             console.push(ConsoleEntry::Started);
@@ -339,21 +345,18 @@ impl FakeDriver {
         } else {
             driver_api::PowerState::Shutdown
         };
-        shard.instances.insert(
-            uuid,
-            InstanceRecord {
-                name,
-                node: new.ledger,
-                claim: new.claim,
-                interfaces: new.interfaces,
-                extras: new.extras,
-                console,
-                status: InstanceStatus::new(state),
-                admin_password_set: new.admin_password_set,
-            },
-        );
-        let drain = new.running && self.queue(&mut shard, uuid, LifecycleTransition::Started);
-        drop(shard);
+        slot.insert(InstanceRecord {
+            name,
+            node: new.ledger,
+            claim: new.claim,
+            interfaces: new.interfaces,
+            extras: new.extras,
+            console,
+            status: InstanceStatus::new(state),
+            admin_password_set: new.admin_password_set,
+        });
+        let drain = new.running && self.queue(&mut guard, uuid, LifecycleTransition::Started);
+        drop(guard);
         self.deliver(index, drain);
         Ok(())
     }
