@@ -2,52 +2,52 @@
 //!
 //! It implements the mandatory methods only (declaring no optional feature, so
 //! every optional method keeps the trait's `NotSupported` default) and runs
-//! the suite through the runner API: `cargo run -p conformance --example minimal_backend`.
+//! the suite through the runner API:
+//! `cargo run -p conformance --example minimal_backend`.
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use conformance::{Backend, BackendFactory, FactoryError, RunOptions, Tier};
 use driver_api::*;
 use uuid::Uuid;
 
 const CAPACITY: ResourceAmounts = ResourceAmounts::new(8, 16_384, 200);
+type Instances = BTreeMap<Uuid, (Instance, PowerState)>;
 
 /// One host in memory: instances by UUID, one node, one event listener.
 #[derive(Debug, Default)]
 pub struct MinimalDriver {
     host: Mutex<String>,
-    instances: Mutex<BTreeMap<Uuid, (Instance, PowerState)>>,
+    instances: Mutex<Instances>,
     events: EventSlot,
 }
 
 impl MinimalDriver {
-    fn used(&self) -> ResourceAmounts {
-        let instances = self.instances.lock().unwrap_or_else(|p| p.into_inner());
-        instances
+    fn instances(&self) -> MutexGuard<'_, Instances> {
+        self.instances.lock().unwrap_or_else(|p| p.into_inner())
+    }
+    fn used(instances: &Instances) -> ResourceAmounts {
+        let claims = instances
             .values()
-            .fold(ResourceAmounts::default(), |sum, (i, _)| {
-                sum.saturating_add(&ResourceAmounts::of_flavor(&i.flavor))
-            })
+            .map(|(i, _)| ResourceAmounts::of_flavor(&i.flavor));
+        claims.fold(ResourceAmounts::default(), |sum, c| sum.saturating_add(&c))
     }
     fn node(&self) -> String {
         self.host.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
+    fn emit(&self, uuid: Uuid, transition: LifecycleTransition) {
+        self.events.emit(LifecycleEvent::new(uuid, transition));
+    }
 }
 
+// Kept compact on purpose: the whole backend reads in one screen.
+#[rustfmt::skip]
 #[async_trait::async_trait]
 impl ComputeDriver for MinimalDriver {
-    fn driver_name(&self) -> &'static str {
-        "minimal"
-    }
-    fn capabilities(&self) -> Capabilities {
-        Capabilities::none()
-    }
-    fn register_event_listener(&self, listener: Option<EventListener>) {
-        self.events.register(listener);
-    }
-    fn emit_event(&self, event: LifecycleEvent) {
-        self.events.emit(event);
-    }
+    fn driver_name(&self) -> &'static str { "minimal" }
+    fn capabilities(&self) -> Capabilities { Capabilities::none() }
+    fn register_event_listener(&self, listener: Option<EventListener>) { self.events.register(listener) }
+    fn emit_event(&self, event: LifecycleEvent) { self.events.emit(event); }
     async fn init_host(&self, host: &str) -> DriverResult<()> {
         if host.is_empty() {
             return Err(DriverError::invalid_input("init_host", "empty host name"));
@@ -55,116 +55,55 @@ impl ComputeDriver for MinimalDriver {
         *self.host.lock().unwrap_or_else(|p| p.into_inner()) = host.to_owned();
         Ok(())
     }
-    async fn get_available_nodes(&self, _refresh: bool) -> DriverResult<Vec<String>> {
-        Ok(vec![self.node()])
-    }
+    async fn get_available_nodes(&self, _: bool) -> DriverResult<Vec<String>> { Ok(vec![self.node()]) }
     async fn get_available_resource(&self, node: &str) -> DriverResult<NodeResources> {
         if node != self.node() {
-            return Err(DriverError::NodeNotFound {
-                node: node.to_owned(),
-            });
+            return Err(DriverError::NodeNotFound { node: node.into() });
         }
-        let mut resources = NodeResources::new(node, node, CAPACITY, self.used());
+        let mut resources = NodeResources::new(node, node, CAPACITY, Self::used(&self.instances()));
         resources.hypervisor_type = "minimal".into();
         resources.hypervisor_version = 1000;
         resources.supported_instances = vec![SupportedInstance::new("x86_64", "minimal", "hvm")];
         Ok(resources)
     }
-    async fn spawn(
-        &self,
-        _: &RequestContext,
-        instance: &Instance,
-        _: &ImageMeta,
-        _: &[InjectedFile],
-        _: Option<Secret>,
-        _: &[Vif],
-        _: &BlockDeviceInfo,
-        power_on: bool,
-    ) -> DriverResult<()> {
-        if instance.node.as_deref().is_some_and(|n| n != self.node()) {
-            return Err(DriverError::NodeNotFound {
-                node: instance.node.clone().unwrap_or_default(),
-            });
+    async fn spawn(&self, _: &RequestContext, instance: &Instance, _: &ImageMeta, _: &[InjectedFile],
+                   _: Option<Secret>, _: &[Vif], _: &BlockDeviceInfo, power_on: bool) -> DriverResult<()> {
+        let node = self.node();
+        if let Some(other) = instance.node.as_ref().filter(|n| **n != node) {
+            return Err(DriverError::NodeNotFound { node: other.clone() });
+        }
+        let mut instances = self.instances();
+        if instances.values().any(|(i, _)| i.uuid == instance.uuid || i.name == instance.name) {
+            return Err(DriverError::InstanceExists { instance: instance.reference() });
         }
         let requested = ResourceAmounts::of_flavor(&instance.flavor);
-        let free = CAPACITY.saturating_sub(&self.used());
-        let mut instances = self.instances.lock().unwrap_or_else(|p| p.into_inner());
-        if instances
-            .values()
-            .any(|(i, _)| i.uuid == instance.uuid || i.name == instance.name)
-        {
-            return Err(DriverError::InstanceExists {
-                instance: instance.reference(),
-            });
-        }
+        let free = CAPACITY.saturating_sub(&Self::used(&instances));
         if !requested.fits_in(&free) {
-            let node = self.node();
-            return Err(DriverError::InsufficientResources {
-                node,
-                requested,
-                free,
-            });
+            return Err(DriverError::InsufficientResources { node, requested, free });
         }
-        let state = if power_on {
-            PowerState::Running
-        } else {
-            PowerState::Shutdown
-        };
+        let state = if power_on { PowerState::Running } else { PowerState::Shutdown };
         instances.insert(instance.uuid, (instance.clone(), state));
         drop(instances);
-        if power_on {
-            self.events.emit(LifecycleEvent::new(
-                instance.uuid,
-                LifecycleTransition::Started,
-            ));
-        }
+        if power_on { self.emit(instance.uuid, LifecycleTransition::Started); }
         Ok(())
     }
-    async fn destroy(
-        &self,
-        instance: &Instance,
-        _: &[Vif],
-        _: &BlockDeviceInfo,
-        _: bool,
-    ) -> DriverResult<()> {
-        let removed = self
-            .instances
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&instance.uuid);
-        if let Some((_, state)) = removed.filter(|(_, s)| *s != PowerState::Shutdown) {
-            let _ = state;
-            self.events.emit(LifecycleEvent::new(
-                instance.uuid,
-                LifecycleTransition::Stopped,
-            ));
+    async fn destroy(&self, instance: &Instance, _: &[Vif], _: &BlockDeviceInfo, _: bool) -> DriverResult<()> {
+        let removed = self.instances().remove(&instance.uuid);
+        if removed.is_some_and(|(_, state)| state != PowerState::Shutdown) {
+            self.emit(instance.uuid, LifecycleTransition::Stopped);
         }
         Ok(())
     }
     async fn get_info(&self, instance: &Instance) -> DriverResult<InstanceInfo> {
-        let instances = self.instances.lock().unwrap_or_else(|p| p.into_inner());
-        let (_, state) = instances
-            .get(&instance.uuid)
-            .ok_or_else(|| DriverError::instance_not_found(instance))?;
+        let instances = self.instances();
+        let (_, state) = instances.get(&instance.uuid).ok_or_else(|| DriverError::instance_not_found(instance))?;
         Ok(InstanceInfo::new(*state))
     }
     async fn list_instances(&self) -> DriverResult<Vec<String>> {
-        Ok(self
-            .instances
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .values()
-            .map(|(i, _)| i.name.clone())
-            .collect())
+        Ok(self.instances().values().map(|(i, _)| i.name.clone()).collect())
     }
     async fn list_instance_uuids(&self) -> DriverResult<Vec<Uuid>> {
-        Ok(self
-            .instances
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .keys()
-            .copied()
-            .collect())
+        Ok(self.instances().keys().copied().collect())
     }
 }
 
@@ -187,7 +126,7 @@ fn main() -> std::io::Result<()> {
         ..RunOptions::default()
     };
     let report = conformance::run(Arc::new(MinimalFactory), &options, |case| {
-        println!("{} ... {}", case.id, case.verdict);
+        println!("test {} ... {}", case.id, case.verdict);
     })?;
     println!("{}", report.summary_line());
     std::process::exit(if report.is_success() { 0 } else { 1 });

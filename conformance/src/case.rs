@@ -58,7 +58,15 @@ impl CaseError {
 impl From<DriverError> for CaseError {
     /// An unexpected driver error: the case expected the call to succeed.
     fn from(error: DriverError) -> Self {
-        Self::fail("Ok", describe_error(&error))
+        if error.kind() == driver_api::ErrorKind::NotSupported {
+            // Cases run only when their features are declared.
+            Self::fail(
+                "Ok (the feature is declared: a declared capability never answers NotSupported)",
+                describe_error(&error),
+            )
+        } else {
+            Self::fail("Ok", describe_error(&error))
+        }
     }
 }
 

@@ -80,7 +80,6 @@ macro_rules! __with_catalogue {
                 events,
                 event_bad_callback,
                 live_migration,
-                legacy_nwinfo,
             }
             transition {
                 pause_from_running => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Pause, $crate::cases::transition::RUNNING),
@@ -208,6 +207,7 @@ macro_rules! __with_catalogue {
                 listener_replaced,
                 listener_unregistered,
                 panicking_listener_contained,
+                crash_emits_stopped,
             }
             idempotence {
                 power_off_twice,
@@ -245,6 +245,7 @@ macro_rules! __with_catalogue {
                 output_of_unknown_instance,
             }
             host {
+                legacy_nwinfo,
                 init_host_rejects_empty_name,
                 disk_available_least,
                 instance_on_disk,

@@ -2,37 +2,59 @@
 //!
 //! One registry of cases ([`registry`]), each with a stable id
 //! `<area>::<case>`, a [`Tier`], the [`Feature`](driver_api::Feature)s it
-//! needs and an async body over a [`CaseContext`]. A [`BackendFactory`] gives
-//! every case a fresh, isolated backend (two for migration cases); everything
-//! a case spawns is destroyed afterwards, pass or fail.
+//! needs, the methods it exercises and an async body over a [`CaseContext`].
+//! A [`BackendFactory`] gives every case a fresh, isolated backend (two for
+//! migration cases, named `conformance-a` and `conformance-b` through
+//! `init_host`); everything a case spawns is destroyed afterwards, pass or fail.
 //!
-//! Two front ends share the registry:
+//! ## Plugging a backend in
 //!
-//! - **In a backend's own tests**, one line generates one `#[test]` per case
-//!   (`cargo test` lists and filters them; the backend needs no Tokio):
+//! Write a factory (see [`BackendFactory`]; `examples/minimal_backend.rs` is a
+//! whole backend in about 150 lines that passes the core tier), then either:
+//!
+//! - **one line in your crate's tests** — one `#[test]` per case, listed and
+//!   filtered by `cargo test` as usual, no Tokio needed on your side:
 //!
 //!   ```ignore
 //!   // tests/conformance.rs
 //!   conformance::suite!(my_backend::MyFactory::default());
 //!   ```
 //!
-//!   `cargo test --test conformance nova::` runs Nova's scenarios only.
+//!   `cargo test --test conformance nova::` runs Nova's scenarios only;
+//!   `cargo test --test conformance -- --exact transition::pause_from_running`
+//!   one cell. A skipped case passes and prints its reason (`--nocapture`).
 //!
-//! - **The runner API** ([`run`]) runs the selected cases concurrently and
-//!   returns a [`Report`], which renders as JSON ([`Report::to_json`]), JUnit
-//!   XML ([`to_junit`]) and a support matrix ([`to_matrix`]). The
-//!   `conformance-runner` binary is this API behind a command line; a backend
-//!   outside this workspace can call it from its own binary (see
-//!   `examples/minimal_backend.rs`).
+//! - **the runner API** ([`run`]) from your own binary: it runs the selected
+//!   cases concurrently and returns a [`Report`], which renders as JSON
+//!   ([`Report::to_json`]), JUnit XML ([`to_junit`]) and a support matrix
+//!   ([`to_matrix`]). The `conformance-runner` binary is this API behind a
+//!   command line, with the fake and libvirt built in.
+//!
+//! ## What the cases check
+//!
+//! | area | what |
+//! |---|---|
+//! | `nova` | every scenario of Nova's `test_virt_drivers.py` (64 current + Grizzly-only), asserting results (see [`nova_map`]) |
+//! | `transition` | every cell of the transition table: reach the row's status by legal operations, apply the operation, check status, event, claim, or `InvalidState` with nothing changed |
+//! | `resources` | `*_used` equals the sum of the flavors after spawn, destroy, failures; `InsufficientResources` per dimension |
+//! | `identity` | duplicate UUID or name, unknown instances (every per-instance method), failed spawns leave nothing, listings show every state |
+//! | `events` | one event per change, in order, listener replacement, a panicking listener contained |
+//! | `idempotence` | repeat a call: same answer, no second event or claim |
+//! | `volumes`, `interfaces`, `consoles`, `host` | devices, consoles' preconditions, host actions, isolation of two backends |
+//! | `migration` | cold (confirm, revert) and live (post, rollback, checks) between two hosts: moved exactly once |
+//! | `capability` | an undeclared feature answers `NotSupported` (never `Ok`, never a panic), one case per feature; a declared one never does |
+//! | `read_only` | every mutating method refused with `ReadOnly`, nothing changed |
+//! | `secrets` | no password in the backend's `Debug` or in any error or value it returns |
+//! | `model` | seeded random walks over the transition table, bounded in steps and time |
 //!
 //! ## Verdicts
 //!
 //! [`Verdict::Pass`], [`Verdict::Fail`] (what was expected, what came back,
 //! and the steps the case took), or [`Verdict::Skipped`] with the reason: a
-//! feature the backend does not declare, or a test hook (crash) its factory
-//! does not offer. A declared feature answering `NotSupported` fails; an
-//! undeclared one answering anything but `NotSupported` fails too
-//! (`capability::undeclared_*`).
+//! feature the backend does not declare, a test hook (crash) or a read-only
+//! mode its factory does not offer. A declared feature answering
+//! `NotSupported` fails; an undeclared one answering anything but
+//! `NotSupported` fails too (`capability::undeclared_*`).
 #![forbid(unsafe_code)]
 
 mod actions;
@@ -47,6 +69,7 @@ pub mod fixtures;
 #[doc(hidden)]
 pub mod harness;
 mod invoke;
+pub mod nova_map;
 pub mod paths;
 mod prelude;
 mod report;

@@ -117,3 +117,52 @@ fn crashed_cells_need_hooks() {
         }
     }
 }
+
+#[test]
+fn every_nova_scenario_is_mapped_to_registered_cases() {
+    use conformance::nova_map::{NovaScenario, NOVA_SCENARIOS};
+    let ids: BTreeSet<String> = registry().into_iter().map(|c| c.id).collect();
+    let current = NOVA_SCENARIOS
+        .iter()
+        .filter(|(n, _)| !n.ends_with("(Grizzly)"))
+        .count();
+    assert_eq!(current, 64, "Nova's _VirtDriverTestCase has 64 tests");
+    for (name, scenario) in NOVA_SCENARIOS {
+        match scenario {
+            NovaScenario::Case(cases) => {
+                for id in *cases {
+                    assert!(
+                        ids.contains(*id),
+                        "{name} maps to {id}, which is not registered"
+                    );
+                }
+            }
+            NovaScenario::NotApplicable(reason) => assert!(!reason.is_empty(), "{name}"),
+        }
+    }
+    let mapped = NOVA_SCENARIOS
+        .iter()
+        .filter(|(_, s)| matches!(s, NovaScenario::Case(_)))
+        .count();
+    assert!(mapped >= 65, "{mapped}");
+}
+
+#[test]
+fn every_nova_case_is_in_the_map() {
+    use conformance::nova_map::{NovaScenario, NOVA_SCENARIOS};
+    let mapped: BTreeSet<&str> = NOVA_SCENARIOS
+        .iter()
+        .filter_map(|(_, s)| match s {
+            NovaScenario::Case(cases) => Some(cases.iter().copied()),
+            NovaScenario::NotApplicable(_) => None,
+        })
+        .flatten()
+        .collect();
+    for case in registry().into_iter().filter(|c| c.area() == "nova") {
+        assert!(
+            mapped.contains(case.id.as_str()),
+            "{} is in no Nova mapping",
+            case.id
+        );
+    }
+}

@@ -226,3 +226,26 @@ pub(crate) fn panicking_listener_contained() -> CaseSpec {
         M::GetInfo,
     ])
 }
+
+pub(crate) fn crash_emits_stopped() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let instance = ctx.spawn_running().await?;
+            ctx.hooks(0)?;
+            let mark = ctx.event_mark(0);
+            ctx.expect_apply(&instance, Op::Crash).await?;
+            ctx.expect_status(&instance, CRASHED).await?;
+            ctx.expect_events(0, mark, &[(instance.uuid, Ev::Stopped)])
+                .await?;
+            ctx.expect_listed(0, &instance).await?;
+            ctx.expect_used(0, claim(&instance.flavor)).await
+        })
+    })
+    .needs_hooks()
+    .exercises(&[
+        M::Spawn,
+        M::GetInfo,
+        M::ListInstances,
+        M::GetAvailableResource,
+    ])
+}

@@ -110,3 +110,17 @@ pub(crate) fn backends_are_isolated() -> CaseSpec {
         M::GetAvailableNodes,
     ])
 }
+
+pub(crate) fn legacy_nwinfo() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            ctx.step("legacy_nwinfo");
+            expect_eq(
+                "legacy_nwinfo of a typed backend",
+                false,
+                ctx.driver().legacy_nwinfo(),
+            )
+        })
+    })
+    .exercises(&[M::LegacyNwinfo])
+}

@@ -261,17 +261,3 @@ pub(crate) fn event_bad_callback() -> CaseSpec {
 pub(crate) fn live_migration() -> CaseSpec {
     crate::cases::migration::live_migration_moves_instance()
 }
-
-pub(crate) fn legacy_nwinfo() -> CaseSpec {
-    CaseSpec::new(|ctx| {
-        Box::pin(async move {
-            ctx.step("legacy_nwinfo");
-            expect_eq(
-                "legacy_nwinfo of a typed backend",
-                false,
-                ctx.driver().legacy_nwinfo(),
-            )
-        })
-    })
-    .exercises(&[M::LegacyNwinfo])
-}
