@@ -1,9 +1,11 @@
 //! The builder: nodes, sizes, read-only, capabilities, faults, latency.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use driver_api::{Capabilities, DriverMethod, ResourceAmounts};
+use virtapi::VirtAPI;
 
 use crate::driver::FakeDriver;
 use crate::faults::{Fault, FaultInjector, FaultPreset};
@@ -46,6 +48,7 @@ pub struct FakeDriverBuilder {
     latency: Vec<(DriverMethod, Duration)>,
     presets: Vec<FaultPreset>,
     shards: usize,
+    virtapi: Option<Arc<dyn VirtAPI>>,
 }
 
 impl Default for FakeDriverBuilder {
@@ -61,6 +64,7 @@ impl Default for FakeDriverBuilder {
             latency: Vec::new(),
             presets: Vec::new(),
             shards: DEFAULT_SHARDS,
+            virtapi: None,
         }
     }
 }
@@ -132,6 +136,13 @@ impl FakeDriverBuilder {
         self
     }
 
+    /// The VirtAPI the driver calls back into (default: a fresh
+    /// [`FakeVirtAPI`](crate::FakeVirtAPI)).
+    pub fn virtapi(mut self, virtapi: Arc<dyn VirtAPI>) -> Self {
+        self.virtapi = Some(virtapi);
+        self
+    }
+
     /// Builds the driver.
     pub fn build(self) -> FakeDriver {
         let mut table = NodeTable::new(self.size.capacity(), self.capacities);
@@ -154,6 +165,8 @@ impl FakeDriverBuilder {
             self.read_only,
             self.capabilities,
             faults,
+            self.virtapi
+                .unwrap_or_else(|| Arc::new(crate::FakeVirtAPI::new())),
         )
     }
 }

@@ -13,6 +13,7 @@ use driver_api::{
 };
 use tokio::sync::oneshot;
 use uuid::Uuid;
+use virtapi::VirtAPI;
 
 use crate::compact::{Name, Ports};
 use crate::faults::FaultInjector;
@@ -54,6 +55,7 @@ pub struct FakeDriver {
     pub(crate) host_flags: Mutex<HostFlags>,
     pub(crate) live: Mutex<HashMap<Uuid, oneshot::Sender<LiveSignal>>>,
     pub(crate) started: Instant,
+    pub(crate) virtapi: Arc<dyn VirtAPI>,
 }
 
 /// A new instance, as `spawn`, `finish_migration` and friends hand it to
@@ -82,6 +84,7 @@ impl FakeDriver {
         read_only: bool,
         capabilities: Capabilities,
         faults: FaultInjector,
+        virtapi: Arc<dyn VirtAPI>,
     ) -> Self {
         Self {
             store,
@@ -99,6 +102,7 @@ impl FakeDriver {
             }),
             live: Mutex::new(HashMap::new()),
             started: Instant::now(),
+            virtapi,
         }
     }
 
@@ -108,6 +112,12 @@ impl FakeDriver {
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
+    }
+
+    /// The VirtAPI the driver was built with (Nova's `ComputeDriver(virtapi)`);
+    /// a [`FakeVirtAPI`](crate::FakeVirtAPI) unless the builder was given one.
+    pub fn virtapi(&self) -> Arc<dyn VirtAPI> {
+        self.virtapi.clone()
     }
 
     /// Whether the driver was opened read-only.
