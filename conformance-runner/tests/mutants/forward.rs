@@ -46,6 +46,9 @@ impl ComputeDriver for Mutant {
     }
 
     async fn init_host(&self, host: &str) -> DriverResult<()> {
+        if self.is(Mutation::InitHostIgnored) {
+            return Ok(());
+        }
         self.inner.init_host(host).await
     }
 
@@ -54,7 +57,21 @@ impl ComputeDriver for Mutant {
     }
 
     async fn get_available_resource(&self, nodename: &str) -> DriverResult<NodeResources> {
-        let mut resources = self.inner.get_available_resource(nodename).await?;
+        let mut resources = match self.inner.get_available_resource(nodename).await {
+            Err(e)
+                if e.kind() == ErrorKind::NodeNotFound && self.is(Mutation::UnknownNodeAnswers) =>
+            {
+                let first = self.inner.nodes().first().cloned().unwrap_or_default();
+                self.inner.get_available_resource(&first).await?
+            }
+            other => other?,
+        };
+        if self.is(Mutation::SoftDeleteReleasesClaim) {
+            let released = self.released();
+            resources.vcpus_used = resources.vcpus_used.saturating_sub(released.vcpus);
+            resources.memory_mb_used = resources.memory_mb_used.saturating_sub(released.memory_mb);
+            resources.local_gb_used = resources.local_gb_used.saturating_sub(released.local_gb);
+        }
         if self.is(Mutation::DestroyKeepsClaim) {
             let kept = self.kept();
             resources.vcpus_used += kept.vcpus;
@@ -216,10 +233,18 @@ impl ComputeDriver for Mutant {
     }
 
     async fn get_num_instances(&self) -> DriverResult<usize> {
-        self.inner.get_num_instances().await
+        let count = self.inner.get_num_instances().await?;
+        Ok(if self.is(Mutation::NumInstancesOffByOne) {
+            count + 1
+        } else {
+            count
+        })
     }
 
     async fn instance_exists(&self, instance: &Instance) -> DriverResult<bool> {
+        if self.is(Mutation::InstanceExistsAlways) {
+            return Ok(true);
+        }
         self.inner.instance_exists(instance).await
     }
 
@@ -231,6 +256,14 @@ impl ComputeDriver for Mutant {
         reboot_type: RebootType,
         block_device_info: &BlockDeviceInfo,
     ) -> DriverResult<()> {
+        let paused = self
+            .inner
+            .get_info(instance)
+            .await
+            .is_ok_and(|i| i.state == PowerState::Paused);
+        if paused && reboot_type == RebootType::Hard && self.is(Mutation::HardRebootKeepsPaused) {
+            return Ok(());
+        }
         let result = self
             .inner
             .reboot(
@@ -271,9 +304,14 @@ impl ComputeDriver for Mutant {
         network_info: &[Vif],
         block_device_info: &BlockDeviceInfo,
     ) -> DriverResult<()> {
-        self.inner
+        let result = self
+            .inner
             .power_on(context, instance, network_info, block_device_info)
-            .await
+            .await;
+        if self.is(Mutation::PowerOnSideDoor) && Self::invalid_state(&result) {
+            return self.inner.restore(instance).await;
+        }
+        result
     }
 
     async fn pause(&self, instance: &Instance) -> DriverResult<()> {
@@ -332,10 +370,25 @@ impl ComputeDriver for Mutant {
     }
 
     async fn soft_delete(&self, instance: &Instance) -> DriverResult<()> {
-        self.inner.soft_delete(instance).await
+        let was_deleted = self
+            .inner
+            .get_info(instance)
+            .await
+            .is_ok_and(|i| i.soft_deleted);
+        let result = self.inner.soft_delete(instance).await;
+        if result.is_ok() && !was_deleted && self.is(Mutation::SoftDeleteReleasesClaim) {
+            self.release(ResourceAmounts::of_flavor(&instance.flavor));
+        }
+        result
     }
 
     async fn restore(&self, instance: &Instance) -> DriverResult<()> {
+        if self.is(Mutation::RestoreSilent) {
+            self.suppress_next_started(true);
+            let result = self.inner.restore(instance).await;
+            self.suppress_next_started(false);
+            return result;
+        }
         self.inner.restore(instance).await
     }
 
@@ -403,7 +456,11 @@ impl ComputeDriver for Mutant {
     }
 
     async fn get_diagnostics(&self, instance_name: &str) -> DriverResult<Diagnostics> {
-        self.inner.get_diagnostics(instance_name).await
+        let mut diagnostics = self.inner.get_diagnostics(instance_name).await?;
+        if self.is(Mutation::DiagnosticsStaleState) {
+            diagnostics.state = PowerState::Running;
+        }
+        Ok(diagnostics)
     }
 
     async fn get_instance_disk_info(&self, instance_name: &str) -> DriverResult<DiskInfo> {
@@ -478,6 +535,11 @@ impl ComputeDriver for Mutant {
             .await;
         if self.is(Mutation::AttachBusyOk)
             && matches!(&result, Err(e) if e.kind() == ErrorKind::DeviceBusy)
+        {
+            return Ok(());
+        }
+        if self.is(Mutation::AttachUnknownInstanceOk)
+            && matches!(&result, Err(e) if e.kind() == ErrorKind::InstanceNotFound)
         {
             return Ok(());
         }
@@ -653,16 +715,23 @@ impl ComputeDriver for Mutant {
         block_migration: bool,
         migrate_data: &LiveMigrateData,
     ) -> DriverResult<()> {
-        self.inner
+        let result = self
+            .inner
             .live_migration(
                 context,
                 instance,
                 dest,
-                callbacks,
+                callbacks.clone(),
                 block_migration,
                 migrate_data,
             )
-            .await
+            .await;
+        if self.is(Mutation::LiveMigrationBothCallbacks) {
+            callbacks
+                .recover(instance, dest, migrate_data, MigrationStatus::Error)
+                .await;
+        }
+        result
     }
 
     async fn post_live_migration_at_destination(

@@ -89,6 +89,12 @@ pub(crate) fn spawn() -> CaseSpec {
             ctx.step("get_num_instances");
             let after = ctx.driver().get_num_instances().await?;
             expect_eq("get_num_instances after one spawn", before + 1, after)?;
+            let listed = ctx.uuids(0).await?.len();
+            expect_eq(
+                "get_num_instances (as list_instance_uuids counts)",
+                listed,
+                after,
+            )?;
             ctx.step(format!("instance_exists {}", instance.name));
             let exists = ctx.driver().instance_exists(&instance).await?;
             expect_eq("instance_exists", true, exists)?;
