@@ -63,12 +63,20 @@ pub struct FakeDriver {
 pub(crate) struct NewInstance<'a> {
     pub uuid: Uuid,
     pub name: &'a str,
-    pub ledger: Arc<NodeLedger>,
+    pub node: NodeChoice<'a>,
     pub claim: ResourceAmounts,
     pub running: bool,
     pub interfaces: Ports,
     pub extras: Option<Box<InstanceExtras>>,
     pub admin_password_set: bool,
+}
+
+/// Where a new instance lands.
+pub(crate) enum NodeChoice<'a> {
+    /// This ledger, already resolved.
+    Resolved(Arc<NodeLedger>),
+    /// The instance's node if given (must be managed), else the first node.
+    Requested(Option<&'a str>),
 }
 
 /// The driver's name in errors (`NotSupported`, `ReadOnly`, `Backend`).
@@ -325,6 +333,12 @@ impl FakeDriver {
         let uuid = new.uuid;
         let (index, mut guard) = self.store.lock_uuid(&uuid);
         let shard = &mut *guard;
+        let ledger = match new.node {
+            NodeChoice::Resolved(ledger) => ledger,
+            NodeChoice::Requested(node) => {
+                self.nodes.resolve_cached(&mut shard.node_cache, node)?
+            }
+        };
         if !shard.incoming.is_empty() && shard.incoming.contains_key(&uuid) {
             return Err(DriverError::InstanceExists {
                 instance: uuid.into(),
@@ -344,7 +358,7 @@ impl FakeDriver {
                 });
             };
             if !claimed {
-                new.ledger.claim(&new.claim)?;
+                ledger.claim(&new.claim)?;
             }
             name_slot.insert(uuid);
         }
@@ -357,7 +371,7 @@ impl FakeDriver {
         };
         slot.insert(InstanceRecord {
             name,
-            node: new.ledger,
+            node: ledger,
             claim: new.claim,
             interfaces: new.interfaces,
             extras: new.extras,

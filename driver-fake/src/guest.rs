@@ -16,7 +16,7 @@ use driver_api::{
 use uuid::Uuid;
 
 use crate::compact::{Port, Ports};
-use crate::driver::{FakeDriver, NewInstance, DRIVER_NAME};
+use crate::driver::{FakeDriver, NewInstance, NodeChoice, DRIVER_NAME};
 use crate::record::{render_console, ConsoleEntry, InstanceExtras, InstanceRecord};
 
 /// The root disk's name in statistics and diagnostics.
@@ -116,12 +116,11 @@ impl FakeDriver {
         }
         let interfaces = interfaces_of(uuid, network_info)?;
         let volumes = volumes_of(uuid, block_device_info)?;
-        let ledger = self.nodes.read().resolve(instance.node.as_deref())?;
         self.create(
             NewInstance {
                 uuid,
                 name: &instance.name,
-                ledger,
+                node: NodeChoice::Requested(instance.node.as_deref()),
                 claim: ResourceAmounts::of_flavor(&instance.flavor),
                 running: power_on,
                 interfaces,

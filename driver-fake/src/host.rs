@@ -54,7 +54,7 @@ impl FakeDriver {
             .host
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = host.to_owned();
-        self.nodes.write().set_managed(&[node.to_owned()]);
+        self.nodes.set_managed(&[node.to_owned()]);
         Ok(())
     }
 

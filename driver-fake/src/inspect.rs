@@ -96,12 +96,12 @@ impl FakeDriver {
     /// no longer managed stay, with their claims.
     pub fn set_nodes<S: AsRef<str>>(&self, nodes: &[S]) {
         let nodes: Vec<String> = nodes.iter().map(|n| n.as_ref().to_owned()).collect();
-        self.nodes.write().set_managed(&nodes);
+        self.nodes.set_managed(&nodes);
     }
 
     /// Restores the node list the driver was built with (Nova's `restore_nodes`).
     pub fn restore_nodes(&self) {
-        self.nodes.write().set_managed(&self.default_nodes);
+        self.nodes.set_managed(&self.default_nodes);
     }
 
     /// The managed nodes, in order.

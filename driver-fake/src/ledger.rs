@@ -6,7 +6,7 @@
 //! node shows it again when it comes back.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use driver_api::{DriverError, DriverResult, ResourceAmounts};
@@ -227,25 +227,70 @@ impl NodeTable {
     }
 }
 
-/// The node table behind a lock.
+/// A shard's memo of its last node resolution, valid while the managed list
+/// keeps the same generation: spawns skip the node table's lock.
 #[derive(Debug)]
-pub(crate) struct Nodes(RwLock<NodeTable>);
+pub(crate) struct NodeCache {
+    generation: u64,
+    requested: Option<Box<str>>,
+    ledger: Arc<NodeLedger>,
+}
+
+/// The node table behind a lock, with a generation bumped on every change of
+/// the managed list.
+#[derive(Debug)]
+pub(crate) struct Nodes {
+    table: RwLock<NodeTable>,
+    generation: AtomicU64,
+}
 
 impl Nodes {
     pub fn new(table: NodeTable) -> Self {
-        Self(RwLock::new(table))
+        Self {
+            table: RwLock::new(table),
+            generation: AtomicU64::new(0),
+        }
     }
 
     #[inline]
     pub fn read(&self) -> RwLockReadGuard<'_, NodeTable> {
-        self.0
+        self.table
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     pub fn write(&self) -> RwLockWriteGuard<'_, NodeTable> {
-        self.0
+        self.table
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Makes `nodes` the managed list and invalidates every [`NodeCache`].
+    pub fn set_managed(&self, nodes: &[String]) {
+        let mut table = self.write();
+        table.set_managed(nodes);
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// [`NodeTable::resolve`], through the caller's cache.
+    #[inline]
+    pub fn resolve_cached(
+        &self,
+        cache: &mut Option<NodeCache>,
+        node: Option<&str>,
+    ) -> DriverResult<Arc<NodeLedger>> {
+        let generation = self.generation.load(Ordering::Acquire);
+        if let Some(hit) = cache.as_ref() {
+            if hit.generation == generation && hit.requested.as_deref() == node {
+                return Ok(hit.ledger.clone());
+            }
+        }
+        let ledger = self.read().resolve(node)?;
+        *cache = Some(NodeCache {
+            generation,
+            requested: node.map(Box::from),
+            ledger: ledger.clone(),
+        });
+        Ok(ledger)
     }
 }

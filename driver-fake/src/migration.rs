@@ -25,7 +25,7 @@ use driver_api::{
 use uuid::Uuid;
 
 use crate::compact::Name;
-use crate::driver::{live_waiters, FakeDriver, LiveSignal, NewInstance, DRIVER_NAME};
+use crate::driver::{live_waiters, FakeDriver, LiveSignal, NewInstance, NodeChoice, DRIVER_NAME};
 use crate::faults::{FaultPreset, LIVE_MIGRATION_WAIT_LIMIT};
 use crate::guest::{interfaces_of, volumes_of};
 use crate::ledger::NodeLedger;
@@ -147,7 +147,7 @@ impl FakeDriver {
             NewInstance {
                 uuid,
                 name: &instance.name,
-                ledger,
+                node: NodeChoice::Resolved(ledger),
                 claim,
                 running: power_on,
                 interfaces,
@@ -443,7 +443,7 @@ impl FakeDriver {
                 NewInstance {
                     uuid,
                     name: &instance.name,
-                    ledger,
+                    node: NodeChoice::Resolved(ledger),
                     claim: ResourceAmounts::of_flavor(&instance.flavor),
                     running: true,
                     interfaces,

@@ -12,6 +12,7 @@ use driver_api::{EventSlot, LifecycleEvent};
 use uuid::Uuid;
 
 use crate::compact::Name;
+use crate::ledger::NodeCache;
 use crate::record::{IncomingMigration, InstanceRecord};
 
 /// A fast, non-cryptographic hasher (FxHash's mixing step) for UUIDs and names.
@@ -117,6 +118,8 @@ pub(crate) struct Shard {
     pub instances: UuidMap<InstanceRecord>,
     /// Live migrations reserved here by `pre_live_migration`, not yet arrived.
     pub incoming: UuidMap<IncomingMigration>,
+    /// The last node a spawn here resolved.
+    pub node_cache: Option<NodeCache>,
     events: VecDeque<LifecycleEvent>,
     draining: bool,
 }
