@@ -18,7 +18,11 @@
 //! - **Faults and latency**: [`FakeDriver::faults`] ([`Fault`], [`FaultPreset`]),
 //!   through tokio's clock, so `tokio::time::pause()` keeps tests instant.
 //! - **Migrations** between two `FakeDriver` values move the instance and its
-//!   claim exactly once (see the `migration` module docs).
+//!   claim exactly once (see [Migrations](#migrations)).
+//! - **Fixtures**: [`FakeDriver::export_state`] / [`FakeDriver::to_json`] and
+//!   [`FakeDriverBuilder::build_with_state`] / [`FakeDriver::from_json`].
+//! - **VirtAPI**: [`FakeVirtAPI`], which the driver holds by default
+//!   ([`FakeDriverBuilder::virtapi`] to give another).
 //!
 //! ```
 //! use std::sync::{Arc, Mutex};
@@ -55,6 +59,58 @@
 //! # Ok::<(), driver_api::DriverError>(())
 //! # }).unwrap();
 //! ```
+//!
+//! # Events
+//!
+//! Every real change emits its event after the change, through the driver's
+//! embedded [`EventSlot`](driver_api::EventSlot): no listener, no cost. A
+//! listener runs with no lock held, so it may call back into the driver, and a
+//! panicking listener is contained. Events of one instance are delivered in the
+//! order its changes happened. With one caller, every event of a call is
+//! delivered before the call returns; with concurrent callers, an event may be
+//! delivered by another caller's thread, possibly after the call returned.
+//!
+//! # Migrations
+//!
+//! Each step is one call on one driver, as the caller drives the protocol:
+//!
+//! - cold: `migrate_disk_and_power_off` (source: powered off, keeps its claim)
+//!   → `finish_migration` (destination: created and claimed; on the same host
+//!   the claim is swapped for the new flavor's in place) → `confirm_migration`
+//!   (source: removed and released; nothing for a same-host resize) or
+//!   `finish_revert_migration` (source: back on; a same-host resize gets its
+//!   old claim back).
+//! - live: `check_can_live_migrate_destination` (capacity, identity) →
+//!   `check_can_live_migrate_source` (running or paused, no flags) →
+//!   `pre_live_migration` (destination: UUID, name and claim reserved) →
+//!   `live_migration` (source: removed and released, `MigrationCompleted`, then
+//!   `post`; on an injected failure `recover` with `Error` and the instance
+//!   stays) → `post_live_migration_at_destination` (the reservation becomes a
+//!   `Running` instance, `Started`) or `rollback_live_migration_at_destination`
+//!   (the reservation is released; idempotent).
+//!
+//! With [`FaultPreset::LiveMigrationWaits`], `live_migration` waits for
+//! `live_migration_abort` (then `recover` with `Cancelled`, and `Ok`: an abort
+//! is not a failure) or `live_migration_force_complete` (then as above).
+//!
+//! # Where the contract leaves room
+//!
+//! - `get_volume_connector`, `ensure_filtering_rules_for_instance` and
+//!   `unfilter_instance` do not need the instance to be here (Nova calls them
+//!   before it arrives or after it left); other per-instance methods answer
+//!   `InstanceNotFound` (`destroy`: `Ok`; `snapshot`: `InstanceNotRunning`).
+//! - `instance_on_disk` is `true` for an instance on this host.
+//! - `block_stats` and `interface_stats` answer zero counters for any disk or
+//!   interface id of an instance that is here (as Nova's fake).
+//! - `test_remove_vm` releases the claim (the VM no longer uses the node) and
+//!   emits nothing (nobody stopped it).
+//! - `init_host` works read-only (it changes the node list, no instance);
+//!   `restore_nodes` returns to the list the driver was built with.
+//! - `post_live_migration_at_destination` without a reservation claims on
+//!   arrival (as Nova's fake, which spawns there).
+//! - Node UUIDs are UUID v5 of the node name in the DNS namespace
+//!   ([`node_uuid`]); the console log keeps the last [`CONSOLE_LOG_LIMIT`]
+//!   entries.
 #![forbid(unsafe_code)]
 
 mod builder;
