@@ -8,7 +8,7 @@ use crate::hypervisor::HypervisorKind;
 /// The features every libvirt connection offers: the lifecycle table, internal
 /// snapshots, files recorded in metadata, libvirt's statistics and disk facts,
 /// and recovery after a host reboot.
-const EVERY_CONNECTION: [Feature; 12] = [
+const EVERY_CONNECTION: [Feature; 13] = [
     Feature::PowerControl,
     Feature::Reboot,
     Feature::Pause,
@@ -19,6 +19,7 @@ const EVERY_CONNECTION: [Feature; 12] = [
     Feature::FileInjection,
     Feature::Diagnostics,
     Feature::UsageCounters,
+    Feature::ColdMigration,
     Feature::DiskInfo,
     Feature::HostBootRecovery,
 ];

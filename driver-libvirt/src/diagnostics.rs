@@ -107,6 +107,11 @@ impl Hypervisor {
     /// `get_instance_disk_info`: every disk of the domain with its sizes.
     pub fn instance_disk_info(&self, name: &str) -> DriverResult<DiskInfo> {
         let (dom, record) = self.find_by_name(name)?;
+        self.disk_info_of(&dom, &record)
+    }
+
+    /// The disks of one domain with their sizes.
+    pub fn disk_info_of(&self, dom: &Domain, record: &InstanceRecord) -> DriverResult<DiskInfo> {
         let xml = dom
             .xml_desc(virt::sys::VIR_DOMAIN_XML_INACTIVE)
             .map_err(backend("get_instance_disk_info"))?;

@@ -4,6 +4,8 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use uuid::Uuid;
+
 use crate::config::LibvirtConfig;
 use crate::record::{InstanceRecord, VolumeRecord};
 
@@ -35,7 +37,7 @@ pub fn escape(text: &str) -> String {
 /// The full domain definition of an instance.
 pub fn domain(
     config: &LibvirtConfig,
-    domain_name: &str,
+    (domain_name, domain_uuid): (&str, Uuid),
     record: &InstanceRecord,
     mode: BootMode,
 ) -> String {
@@ -56,7 +58,7 @@ pub fn domain(
          <devices><emulator>{emulator}</emulator>",
         dtype = escape(&config.domain_type),
         name = escape(domain_name),
-        uuid = record.uuid,
+        uuid = domain_uuid,
         title = escape(&record.name),
         meta = record.to_domain_metadata(),
         emulator = escape(&config.emulator.to_string_lossy()),
@@ -91,7 +93,7 @@ pub fn domain(
         if let Some(dev) = &vif.devname {
             let _ = write!(xml, "<target dev='{}' managed='yes'/>", escape(dev));
         }
-        xml.push_str("<model type='virtio'/><rom bar='off'/></interface>");
+        xml.push_str("<model type='virtio'/><rom enabled='no'/></interface>");
     }
     let _ = write!(
         xml,

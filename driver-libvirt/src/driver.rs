@@ -8,10 +8,10 @@ use std::time::{Duration, SystemTime};
 use async_trait::async_trait;
 use driver_api::{
     BandwidthCounter, BlockDeviceInfo, BlockStats, Capabilities, ComputeDriver, ConnectionInfo,
-    Diagnostics, DiskInfo, DriverError, DriverMethod, DriverResult, EventListener, HostCpuStats,
-    HostStats, ImageMeta, InjectedFile, Instance, InstanceInfo, InterfaceStats, LifecycleEvent,
-    NodeResources, RebootType, RequestContext, Secret, TaskStateCallback, Vif, VncConsole,
-    VolumeConnector, VolumeUsage,
+    Diagnostics, DiskInfo, DriverError, DriverMethod, DriverResult, EventListener, Flavor,
+    HostCpuStats, HostStats, ImageMeta, InjectedFile, Instance, InstanceInfo, InterfaceStats,
+    LifecycleEvent, Migration, NodeResources, RebootType, RequestContext, Secret,
+    TaskStateCallback, Vif, VncConsole, VolumeConnector, VolumeUsage,
 };
 use uuid::Uuid;
 
@@ -530,6 +530,74 @@ impl ComputeDriver for LibvirtDriver {
         let instances = instances.to_vec();
         self.run(DriverMethod::GetAllVolumeUsage, move |hv| {
             hv.volume_usage(&instances)
+        })
+        .await
+    }
+
+    async fn migrate_disk_and_power_off(
+        &self,
+        _context: &RequestContext,
+        instance: &Instance,
+        dest: &str,
+        _flavor: &Flavor,
+        _network_info: &[Vif],
+        _block_device_info: &BlockDeviceInfo,
+    ) -> DriverResult<DiskInfo> {
+        let (uuid, dest) = (instance.uuid, dest.to_owned());
+        self.run(DriverMethod::MigrateDiskAndPowerOff, move |hv| {
+            hv.migrate_out(uuid, &dest)
+        })
+        .await
+    }
+
+    async fn finish_migration(
+        &self,
+        _context: &RequestContext,
+        migration: &Migration,
+        instance: &Instance,
+        disk_info: &DiskInfo,
+        network_info: &[Vif],
+        _image_meta: &ImageMeta,
+        _resize_instance: bool,
+        block_device_info: &BlockDeviceInfo,
+        power_on: bool,
+    ) -> DriverResult<()> {
+        let (migration, instance, disks, vifs, bdi) = (
+            migration.clone(),
+            instance.clone(),
+            disk_info.clone(),
+            network_info.to_vec(),
+            block_device_info.clone(),
+        );
+        self.run(DriverMethod::FinishMigration, move |hv| {
+            hv.migrate_in(&migration, &instance, &disks, &vifs, &bdi, power_on)
+        })
+        .await
+    }
+
+    async fn confirm_migration(
+        &self,
+        migration: &Migration,
+        instance: &Instance,
+        _network_info: &[Vif],
+    ) -> DriverResult<()> {
+        let (migration, uuid) = (migration.clone(), instance.uuid);
+        self.run(DriverMethod::ConfirmMigration, move |hv| {
+            hv.confirm_migration(&migration, uuid)
+        })
+        .await
+    }
+
+    async fn finish_revert_migration(
+        &self,
+        instance: &Instance,
+        _network_info: &[Vif],
+        _block_device_info: &BlockDeviceInfo,
+        power_on: bool,
+    ) -> DriverResult<()> {
+        let uuid = instance.uuid;
+        self.run(DriverMethod::FinishRevertMigration, move |hv| {
+            hv.revert_migration(uuid, power_on)
         })
         .await
     }

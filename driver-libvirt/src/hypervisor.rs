@@ -199,6 +199,14 @@ impl Hypervisor {
         format!("{}{}", self.config.domain_prefix, uuid)
     }
 
+    /// The libvirt UUID of an instance's domain: derived from the instance
+    /// UUID and the prefix, so that drivers with different prefixes are
+    /// separate hosts even on one hypervisor (a cold migration between them
+    /// defines the same instance twice, as two hosts would).
+    pub fn domain_uuid(&self, uuid: Uuid) -> Uuid {
+        Uuid::new_v5(&uuid, self.config.domain_prefix.as_bytes())
+    }
+
     /// Emits `transition` for `uuid`.
     pub fn emit(&self, uuid: Uuid, transition: LifecycleTransition) {
         self.events.emit(LifecycleEvent::new(uuid, transition));
@@ -216,8 +224,9 @@ impl Hypervisor {
         }
         let kind = sys::VIR_DOMAIN_METADATA_ELEMENT as i32;
         match dom.metadata(kind, Some(NAMESPACE), 0) {
-            Ok(xml) => Ok(InstanceRecord::from_metadata(&xml)
-                .filter(|r| dom.uuid().is_ok_and(|u| u == r.uuid))),
+            Ok(xml) => Ok(
+                InstanceRecord::from_metadata(&xml).filter(|r| self.domain_name(r.uuid) == name)
+            ),
             Err(e)
                 if is_code(&e, ErrorNumber::NoDomainMetadata)
                     || is_code(&e, ErrorNumber::NoDomain) =>
@@ -247,9 +256,9 @@ impl Hypervisor {
         Ok(())
     }
 
-    /// Our domain with this UUID and its record.
+    /// Our domain of the instance with this UUID, and its record.
     pub fn find(&self, uuid: Uuid) -> DriverResult<Option<(Domain, InstanceRecord)>> {
-        let dom = match self.conn.lookup_domain_by_uuid_string(&uuid.to_string()) {
+        let dom = match self.conn.lookup_domain_by_name(&self.domain_name(uuid)) {
             Ok(dom) => dom,
             Err(e) if is_code(&e, ErrorNumber::NoDomain) => return Ok(None),
             Err(e) => return Err(backend("lookup")(e)),
@@ -263,13 +272,21 @@ impl Hypervisor {
             .ok_or_else(|| DriverError::instance_not_found(uuid))
     }
 
-    /// Whether any domain (ours or not) has this UUID.
+    /// Whether a domain with the instance's domain name or domain UUID exists
+    /// (ours or not: either would clash).
     pub fn uuid_taken(&self, uuid: Uuid) -> DriverResult<bool> {
-        match self.conn.lookup_domain_by_uuid_string(&uuid.to_string()) {
-            Ok(_) => Ok(true),
-            Err(e) if is_code(&e, ErrorNumber::NoDomain) => Ok(false),
-            Err(e) => Err(backend("lookup")(e)),
+        let by_name = self.conn.lookup_domain_by_name(&self.domain_name(uuid));
+        let by_uuid = self
+            .conn
+            .lookup_domain_by_uuid_string(&self.domain_uuid(uuid).to_string());
+        for lookup in [by_name, by_uuid] {
+            match lookup {
+                Ok(_) => return Ok(true),
+                Err(e) if is_code(&e, ErrorNumber::NoDomain) => {}
+                Err(e) => return Err(backend("lookup")(e)),
+            }
         }
+        Ok(false)
     }
 
     /// Every domain of ours, with its record.

@@ -31,6 +31,8 @@
 //! | get_console_output | the serial log file (`<serial type='file'>`) |
 //! | get_vnc_console | the domain's VNC display port |
 //! | get_available_resource | node info × allocation ratios; claims summed from our domains' metadata |
+//! | cold migration / resize | source: power off, hand over disks; destination: define anew (root disk copied when readable); confirm: undefine the source copy; same-host resize: redefine with the new flavor |
+//! | statistics, disk info | `block_stats`, `interface_stats`, `info`; `qemu-img info` |
 //!
 //! Errors are the contract's: every lifecycle call checks the instance's state
 //! against [`driver_api::transition`] first, so libvirt's own error codes (which
@@ -47,7 +49,10 @@
 //!
 //! Domains are named `<prefix><uuid>` (prefix `hvd-` by default) and must carry
 //! a record in the namespace; anything else on the host is never listed or
-//! touched.
+//! touched. The domain's libvirt UUID is derived from the instance UUID and the
+//! prefix (UUID v5), so drivers with different prefixes are separate hosts even
+//! on one hypervisor: CI's single libvirtd plays both hosts of a cold
+//! migration.
 //!
 //! ## Capabilities
 //!
@@ -66,6 +71,7 @@ mod driver;
 pub mod factory;
 mod host_stats;
 mod hypervisor;
+mod migration;
 mod power;
 pub mod record;
 mod resources;

@@ -61,7 +61,15 @@ impl Hypervisor {
     /// Defines the domain anew from `record` (the persistent config; a running
     /// domain picks it up at its next start).
     pub fn redefine(&self, record: &InstanceRecord, mode: BootMode) -> DriverResult<Domain> {
-        let xml = domain_xml::domain(&self.config, &self.domain_name(record.uuid), record, mode);
+        let xml = domain_xml::domain(
+            &self.config,
+            (
+                &self.domain_name(record.uuid),
+                self.domain_uuid(record.uuid),
+            ),
+            record,
+            mode,
+        );
         self.conn.define_domain_xml(&xml).map_err(backend("define"))
     }
 

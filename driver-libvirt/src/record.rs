@@ -53,6 +53,19 @@ pub struct InstanceRecord {
     pub vifs: BTreeMap<Uuid, VifRecord>,
     /// The files the driver made for the instance.
     pub files: InstanceFiles,
+    /// A cold migration or resize under way from this host.
+    #[serde(default)]
+    pub cold_migration: Option<ColdMigration>,
+}
+
+/// A cold migration (or same-host resize) between `migrate_disk_and_power_off`
+/// and `confirm_migration` / `finish_revert_migration`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ColdMigration {
+    /// The destination host.
+    pub dest: String,
+    /// The flavor before a same-host resize, for a revert.
+    pub flavor_before: Option<Flavor>,
 }
 
 /// One VIF, as a NIC of the domain.
@@ -113,6 +126,7 @@ impl InstanceRecord {
             volumes: BTreeMap::new(),
             vifs: BTreeMap::new(),
             files,
+            cold_migration: None,
         }
     }
 

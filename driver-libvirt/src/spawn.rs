@@ -1,5 +1,7 @@
 //! Spawn and destroy: the domain's whole life, and nothing left behind.
 
+use std::path::Path;
+
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use driver_api::{
@@ -12,6 +14,24 @@ use crate::disks;
 use crate::domain_xml::{self, BootMode};
 use crate::hypervisor::{backend, Hypervisor, HypervisorKind};
 use crate::record::{InstanceFiles, InstanceRecord, VifRecord};
+
+/// What [`Hypervisor::create_instance`] makes.
+pub struct Creation<'a> {
+    /// The instance, with the flavor to claim.
+    pub instance: &'a Instance,
+    /// The (managed) node to claim on.
+    pub node: String,
+    /// Files to record.
+    pub injected_files: &'a [InjectedFile],
+    /// VIFs, as NICs.
+    pub network_info: &'a [Vif],
+    /// Volumes to attach.
+    pub block_device_info: &'a BlockDeviceInfo,
+    /// Start it.
+    pub power_on: bool,
+    /// A disk to copy as the root disk (a cold migration's).
+    pub root_from: Option<&'a Path>,
+}
 
 impl Hypervisor {
     /// `spawn`: checks identity and capacity, makes the disks, defines the
@@ -26,12 +46,36 @@ impl Hypervisor {
         power_on: bool,
     ) -> DriverResult<()> {
         let _guard = self.lock();
-        let uuid = instance.uuid;
         let node = match &instance.node {
             Some(node) => node.clone(),
             None => self.node_list().first().cloned().unwrap_or_default(),
         };
         self.check_node(&node)?;
+        self.create_instance(Creation {
+            instance,
+            node,
+            injected_files,
+            network_info,
+            block_device_info,
+            power_on,
+            root_from: None,
+        })
+    }
+
+    /// Creates an instance (for `spawn` and `finish_migration`; the caller
+    /// holds the lock and chose a managed node): identity and capacity
+    /// checks, disks, definition, start. Any failure undoes what it did.
+    pub fn create_instance(&self, creation: Creation<'_>) -> DriverResult<()> {
+        let Creation {
+            instance,
+            node,
+            injected_files,
+            network_info,
+            block_device_info,
+            power_on,
+            root_from,
+        } = creation;
+        let uuid = instance.uuid;
         if self.uuid_taken(uuid)? {
             return Err(DriverError::InstanceExists {
                 instance: InstanceRef::Uuid(uuid),
@@ -100,17 +144,11 @@ impl Hypervisor {
         }
 
         if self.makes_files() {
-            let root_mib = instance.flavor.root_gb.max(1).saturating_mul(1024);
-            disks::create_qcow2(
-                &self.config.qemu_img,
-                "spawn",
-                &record.files.root_disk,
-                root_mib,
-            )?;
+            self.make_root_disk(&record, root_from)?;
         }
         let xml = domain_xml::domain(
             &self.config,
-            &self.domain_name(uuid),
+            (&self.domain_name(uuid), self.domain_uuid(uuid)),
             &record,
             BootMode::Normal,
         );
@@ -130,6 +168,30 @@ impl Hypervisor {
             self.emit(uuid, LifecycleTransition::Started);
         }
         Ok(())
+    }
+
+    /// The root disk: a copy of `root_from` (a migrated disk) when given and
+    /// present, else empty; at least the flavor's size.
+    fn make_root_disk(
+        &self,
+        record: &InstanceRecord,
+        root_from: Option<&Path>,
+    ) -> DriverResult<()> {
+        let root = &record.files.root_disk;
+        let bytes = record.flavor.root_gb.max(1).saturating_mul(1 << 30);
+        match root_from.filter(|p| p.is_file()) {
+            Some(source) => {
+                std::fs::copy(source, root).map_err(|e| {
+                    DriverError::backend(crate::hypervisor::DRIVER_NAME, "finish_migration", e)
+                })?;
+                let size = disks::image_info(&self.config.qemu_img, "finish_migration", root)?;
+                if size.virtual_size < bytes {
+                    disks::grow(&self.config.qemu_img, "finish_migration", root, bytes)?;
+                }
+                Ok(())
+            }
+            None => disks::create_qcow2(&self.config.qemu_img, "spawn", root, bytes >> 20),
+        }
     }
 
     /// `destroy`: off, undefined (managed save and snapshot metadata too),
@@ -159,7 +221,8 @@ impl Hypervisor {
         Ok(())
     }
 
-    fn undefine_flags(&self) -> u32 {
+    /// The flags that undefine a domain with everything libvirt keeps for it.
+    pub fn undefine_flags(&self) -> u32 {
         let mut flags =
             sys::VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | sys::VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA;
         if self.kind == HypervisorKind::Qemu {
@@ -168,7 +231,9 @@ impl Hypervisor {
         flags
     }
 
-    fn remove_files(&self, record: &InstanceRecord, disks_too: bool) {
+    /// Removes the files the driver made for an instance (disks only when
+    /// `disks_too`).
+    pub fn remove_files(&self, record: &InstanceRecord, disks_too: bool) {
         if !self.makes_files() {
             return;
         }

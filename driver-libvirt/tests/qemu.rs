@@ -20,7 +20,14 @@ async fn qemu() -> Option<LibvirtDriver> {
         );
         return None;
     };
-    let config = LibvirtConfig::small_guests(uri).with_prefix("hvd-t2-");
+    // A prefix of its own: the tests run in parallel on one libvirtd.
+    let prefix = format!(
+        "hvd-t2-{}-",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    );
+    let config = LibvirtConfig::small_guests(uri)
+        .with_prefix(prefix)
+        .with_purge_on_drop(true);
     Some(LibvirtDriver::connect(config).await.unwrap())
 }
 
@@ -125,7 +132,7 @@ async fn qemu_volumes_in_every_state() {
         .unwrap();
     let xml = d
         .connection()
-        .lookup_domain_by_uuid_string(&vm.uuid.to_string())
+        .lookup_domain_by_name(&d.domain_name(vm.uuid))
         .unwrap()
         .xml_desc(0)
         .unwrap();
@@ -196,4 +203,54 @@ async fn qemu_nics_statistics_and_host() {
     d.destroy(&vm, &[], &BlockDeviceInfo::default(), true)
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn qemu_cold_migration_between_two_prefixes() {
+    let Some(a) = qemu().await else { return };
+    let Ok(uri) = std::env::var("LIBVIRT_TIER2_URI") else {
+        return;
+    };
+    let b_prefix = format!(
+        "hvd-t2b-{}-",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    );
+    let b = LibvirtDriver::connect(
+        LibvirtConfig::small_guests(uri)
+            .with_prefix(b_prefix)
+            .with_purge_on_drop(true),
+    )
+    .await
+    .unwrap();
+    let vm = instance(&format!("t2-move-{}", uuid::Uuid::new_v4()));
+    spawn(&a, &vm).await;
+    let (ctx, bdi) = (RequestContext::default(), BlockDeviceInfo::default());
+    let small = driver_api::Flavor::m1_small();
+    let disks = a
+        .migrate_disk_and_power_off(&ctx, &vm, "b", &small, &[], &bdi)
+        .await
+        .unwrap();
+    assert!(std::path::Path::new(&disks[0].path).is_file());
+    let resized = vm.clone().with_flavor(small);
+    let migration = driver_api::Migration::new(vm.uuid, "a", "b");
+    b.finish_migration(
+        &ctx,
+        &migration,
+        &resized,
+        &disks,
+        &[],
+        &ImageMeta::new("i"),
+        true,
+        &bdi,
+        true,
+    )
+    .await
+    .unwrap();
+    assert_eq!(state(&b, &vm).await, PowerState::Running);
+    let moved = b.get_instance_disk_info(&vm.name).await.unwrap();
+    assert!(moved[0].path.starts_with(&*b.work_dir().to_string_lossy()));
+    assert_eq!(moved[0].virt_disk_size, 20 << 30);
+    a.confirm_migration(&migration, &vm, &[]).await.unwrap();
+    assert!(a.list_instance_uuids().await.unwrap().is_empty());
+    b.destroy(&vm, &[], &bdi, true).await.unwrap();
 }

@@ -1,0 +1,189 @@
+//! Cold migration and resize between two drivers (two hosts, or two
+//! hypervisors on one machine): the source powers off and hands over its
+//! disks, the destination defines the instance anew (copying the root disk
+//! when it can read it), the source removes its copy on confirm or powers it
+//! back on on revert. A same-host resize redefines the domain with the new
+//! flavor and keeps the old one for a revert. Live migration is not offered.
+
+use std::path::Path;
+use std::time::Duration;
+
+use driver_api::{
+    transition, BlockDeviceInfo, DiskInfo, DriverError, DriverResult, Flavor, Instance,
+    LifecycleOperation as Op, Migration, ResourceAmounts, Vif,
+};
+use uuid::Uuid;
+use virt::domain::Domain;
+
+use crate::domain_xml::BootMode;
+use crate::hypervisor::{backend, Hypervisor};
+use crate::record::{ColdMigration, InstanceRecord};
+use crate::spawn::Creation;
+
+impl Hypervisor {
+    /// `migrate_disk_and_power_off` on the source: off (as `power_off`, no
+    /// grace period), marked as migrating, its disks returned.
+    pub fn migrate_out(&self, uuid: Uuid, dest: &str) -> DriverResult<DiskInfo> {
+        let _guard = self.lock();
+        let (dom, mut record) = self.get(uuid)?;
+        let from = self.status(&dom, &record)?;
+        let step = transition(from, Op::PowerOff)
+            .map_err(|_| DriverError::invalid_state(uuid, Op::PowerOff, from))?;
+        self.halt(&dom, Duration::ZERO)?;
+        let flavor_before = record.cold_migration.take().and_then(|m| m.flavor_before);
+        record.cold_migration = Some(ColdMigration {
+            dest: dest.to_owned(),
+            flavor_before,
+        });
+        self.write_record(&dom, &record)?;
+        if let Some(event) = step.event {
+            self.emit(uuid, event);
+        }
+        self.disk_info_of(&dom, &record)
+    }
+
+    /// `finish_migration` on the destination.
+    pub fn migrate_in(
+        &self,
+        migration: &Migration,
+        instance: &Instance,
+        disk_info: &DiskInfo,
+        network_info: &[Vif],
+        block_device_info: &BlockDeviceInfo,
+        power_on: bool,
+    ) -> DriverResult<()> {
+        let _guard = self.lock();
+        if migration.is_same_host() {
+            if let Some((dom, record)) = self.find(instance.uuid)? {
+                return self.resize_in_place(&dom, record, &instance.flavor, power_on);
+            }
+        }
+        let managed = self.node_list();
+        let node = [migration.dest_node.as_deref(), instance.node.as_deref()]
+            .into_iter()
+            .flatten()
+            .find(|n| managed.iter().any(|m| m == n))
+            .map(str::to_owned)
+            .or_else(|| managed.first().cloned())
+            .unwrap_or_default();
+        let root_from = disk_info.first().map(|d| Path::new(d.path.as_str()));
+        self.create_instance(Creation {
+            instance,
+            node,
+            injected_files: &[],
+            network_info,
+            block_device_info,
+            power_on,
+            root_from,
+        })
+    }
+
+    fn resize_in_place(
+        &self,
+        dom: &Domain,
+        mut record: InstanceRecord,
+        flavor: &Flavor,
+        power_on: bool,
+    ) -> DriverResult<()> {
+        let uuid = record.uuid;
+        let Some(mark) = record.cold_migration.clone() else {
+            return Err(DriverError::InstanceExists {
+                instance: uuid.into(),
+            });
+        };
+        let from = self.status(dom, &record)?;
+        let step = if power_on {
+            Some(
+                transition(from, Op::PowerOn)
+                    .map_err(|_| DriverError::invalid_state(uuid, Op::PowerOn, from))?,
+            )
+        } else {
+            None
+        };
+        let others = self
+            .node_used(&record.node)?
+            .saturating_sub(&record.claim());
+        let free = self.node_totals()?.saturating_sub(&others);
+        let requested = ResourceAmounts::of_flavor(flavor);
+        if !requested.fits_in(&free) {
+            return Err(DriverError::InsufficientResources {
+                node: record.node.clone(),
+                requested,
+                free,
+            });
+        }
+        record.cold_migration = Some(ColdMigration {
+            flavor_before: Some(mark.flavor_before.unwrap_or_else(|| record.flavor.clone())),
+            ..mark
+        });
+        record.flavor = flavor.clone();
+        self.redefine(&record, BootMode::Normal)?;
+        if let Some(step) = step.filter(|s| !s.is_noop(from)) {
+            self.boot(dom, &record)?;
+            if let Some(event) = step.event {
+                self.emit(uuid, event);
+            }
+        }
+        Ok(())
+    }
+
+    /// `confirm_migration` on the source: the source copy goes (nothing but
+    /// the mark for a same-host resize). Idempotent.
+    pub fn confirm_migration(&self, migration: &Migration, uuid: Uuid) -> DriverResult<()> {
+        let _guard = self.lock();
+        let Some((dom, mut record)) = self.find(uuid)? else {
+            return Ok(());
+        };
+        if migration.is_same_host() {
+            record.cold_migration = None;
+            return self.write_record(&dom, &record);
+        }
+        if dom.is_active().map_err(backend("confirm_migration"))? {
+            dom.destroy().map_err(backend("confirm_migration"))?;
+        }
+        dom.undefine_flags(self.undefine_flags())
+            .map_err(backend("confirm_migration"))?;
+        self.remove_files(&record, true);
+        Ok(())
+    }
+
+    /// `finish_revert_migration` on the source: the old flavor back after a
+    /// same-host resize, powered on when asked.
+    pub fn revert_migration(&self, uuid: Uuid, power_on: bool) -> DriverResult<()> {
+        let _guard = self.lock();
+        let (dom, mut record) = self.get(uuid)?;
+        let before = self.status(&dom, &record)?;
+        if power_on {
+            transition(before, Op::PowerOn)
+                .map_err(|_| DriverError::invalid_state(uuid, Op::PowerOn, before))?;
+        }
+        if let Some(flavor) = record.cold_migration.take().and_then(|m| m.flavor_before) {
+            record.flavor = flavor;
+            self.redefine(&record, BootMode::Normal)?;
+            // A running guest restarts into its old size (no state change,
+            // no event); any other picks it up at its next start.
+            if before.state == driver_api::PowerState::Running {
+                self.halt(&dom, Duration::ZERO)?;
+                dom.create().map_err(backend("finish_revert_migration"))?;
+            }
+        } else {
+            self.write_record(&dom, &record)?;
+        }
+        if power_on {
+            let from = self.status(&dom, &record)?;
+            let step = transition(from, Op::PowerOn)
+                .map_err(|_| DriverError::invalid_state(uuid, Op::PowerOn, from))?;
+            if !step.is_noop(from) {
+                if from.state == driver_api::PowerState::Paused {
+                    dom.resume().map_err(backend("finish_revert_migration"))?;
+                } else {
+                    self.boot(&dom, &record)?;
+                }
+                if let Some(event) = step.event {
+                    self.emit(uuid, event);
+                }
+            }
+        }
+        Ok(())
+    }
+}
