@@ -154,7 +154,8 @@ pub enum FaultPreset {
     /// `FakeLiveMigrateDriver`: `live_migration` waits until
     /// `live_migration_force_complete` (it completes) or `live_migration_abort`
     /// (it recovers with status `Cancelled`), at most
-    /// [`LIVE_MIGRATION_WAIT_LIMIT`], after which it completes.
+    /// [`LIVE_MIGRATION_WAIT_LIMIT`], after which it completes. The wait is a
+    /// tokio timer (see [`FaultInjector::set_latency`]).
     LiveMigrationWaits,
 }
 
@@ -321,6 +322,10 @@ impl FaultInjector {
     }
 
     /// Delays every call of `method` by `delay` (zero removes the delay).
+    ///
+    /// The delay is a `tokio::time::sleep`: calls must run inside a tokio
+    /// runtime with its time driver enabled (`enable_time`, or
+    /// `#[tokio::test]`), as tokio requires of every timer.
     pub fn set_latency(&self, method: DriverMethod, delay: Duration) {
         self.update(|plan| {
             if delay.is_zero() {
