@@ -2,19 +2,21 @@
 //! crash hook, and read-only backends seeded through the fake's state export.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use conformance::{Backend, BackendFactory, BackendHooks, FactoryError};
 use driver_api::{
-    BlockDeviceInfo, Capabilities, ComputeDriver, DriverResult, Feature, ImageMeta, Instance,
-    RequestContext,
+    BlockDeviceInfo, Capabilities, ComputeDriver, DriverMethod, DriverResult, Feature, ImageMeta,
+    Instance, RequestContext,
 };
-use driver_fake::{FakeDriver, NodeSize};
+use driver_fake::{FakeDriver, FakeDriverBuilder, NodeSize};
 
 /// Makes fake backends: Nova's node sizes, all or some capabilities.
 #[derive(Clone, Debug)]
 pub struct FakeFactory {
     size: NodeSize,
     capabilities: Capabilities,
+    latency: Vec<(DriverMethod, Duration)>,
 }
 
 impl Default for FakeFactory {
@@ -22,6 +24,7 @@ impl Default for FakeFactory {
         Self {
             size: NodeSize::Default,
             capabilities: Capabilities::all(),
+            latency: Vec::new(),
         }
     }
 }
@@ -50,12 +53,26 @@ impl FakeFactory {
         self
     }
 
+    /// The same, with every call of `method` delayed by `delay` (the suite
+    /// must not depend on timing).
+    pub fn with_latency(mut self, method: DriverMethod, delay: Duration) -> Self {
+        self.latency.push((method, delay));
+        self
+    }
+
     /// A fake as this factory configures it (writable).
     pub fn build(&self) -> FakeDriver {
-        FakeDriver::builder()
+        self.builder().build()
+    }
+
+    fn builder(&self) -> FakeDriverBuilder {
+        let mut builder = FakeDriver::builder()
             .node_size(self.size)
-            .capabilities(self.capabilities)
-            .build()
+            .capabilities(self.capabilities);
+        for (method, delay) in &self.latency {
+            builder = builder.latency(*method, *delay);
+        }
+        builder
     }
 }
 
@@ -104,9 +121,8 @@ impl BackendFactory for FakeFactory {
                 .await
                 .map_err(|e| create(&e))?;
         }
-        let read_only = FakeDriver::builder()
-            .node_size(self.size)
-            .capabilities(self.capabilities)
+        let read_only = self
+            .builder()
             .read_only(true)
             .build_with_state(seeder.export_state())
             .map_err(|e| create(&e))?;

@@ -360,3 +360,22 @@ pub fn show_events(events: &[(Uuid, LifecycleTransition)]) -> String {
         .collect();
     format!("[{}]", items.join(", "))
 }
+
+impl CaseContext {
+    /// Skips the case unless the first host's node has `flavors` free at once
+    /// (a small node cannot run the cases that need several instances).
+    pub async fn require_free(&self, flavors: &[Flavor]) -> CaseResult {
+        let needed = flavors
+            .iter()
+            .map(ResourceAmounts::of_flavor)
+            .fold(ResourceAmounts::default(), |sum, f| sum.saturating_add(&f));
+        let free = self.resources(0).await?.free();
+        if needed.fits_in(&free) {
+            Ok(())
+        } else {
+            Err(CaseError::skip(format!(
+                "needs {needed:?} free at once; the node has {free:?}"
+            )))
+        }
+    }
+}

@@ -181,6 +181,7 @@ pub(crate) fn instance_exists_tracks_lifetime() -> CaseSpec {
 pub(crate) fn listings_show_every_state() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
+            ctx.require_free(&vec![Flavor::m1_tiny(); 6]).await?;
             let mut instances = Vec::new();
             for target in [RUNNING, PAUSED, SUSPENDED, SHUTDOWN, SOFT_DELETED, RESCUED] {
                 let instance = ctx.spawn_running().await?;

@@ -23,6 +23,8 @@ pub(crate) fn spawn_claims_flavor() -> CaseSpec {
 pub(crate) fn used_is_sum_of_flavors() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
+            ctx.require_free(&[Flavor::m1_tiny(), Flavor::m1_small(), Flavor::m1_medium()])
+                .await?;
             let tiny = ctx.spawn_flavor(Flavor::m1_tiny()).await?;
             let small = ctx.spawn_flavor(Flavor::m1_small()).await?;
             let medium = ctx.spawn_flavor(Flavor::m1_medium()).await?;
@@ -49,7 +51,7 @@ pub(crate) fn used_is_sum_of_flavors() -> CaseSpec {
 pub(crate) fn destroy_releases_claim() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            let instance = ctx.spawn_flavor(Flavor::m1_large()).await?;
+            let instance = ctx.spawn_flavor(Flavor::m1_small()).await?;
             ctx.expect_apply(&instance, Op::Destroy).await?;
             ctx.expect_used(0, ResourceAmounts::default()).await
         })

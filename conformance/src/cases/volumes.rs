@@ -91,6 +91,7 @@ pub(crate) fn detach_nothing() -> CaseSpec {
 pub(crate) fn attach_in_every_state() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
+            ctx.require_free(&vec![Flavor::m1_tiny(); 4]).await?;
             for (n, target) in [RUNNING, PAUSED, SUSPENDED, SHUTDOWN]
                 .into_iter()
                 .enumerate()
