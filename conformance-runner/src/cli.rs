@@ -156,6 +156,30 @@ fn progress_line(case: &CaseReport) -> String {
     }
 }
 
+/// `declares every feature` or the undeclared ones, so skips make sense.
+fn declared_line(report: &Report) -> String {
+    let Some(capabilities) = report.capabilities else {
+        return format!(
+            "{}: capabilities unknown (the factory failed)",
+            report.driver
+        );
+    };
+    let undeclared: Vec<&str> = Feature::ALL
+        .iter()
+        .filter(|f| !capabilities.supports(**f))
+        .map(|f| f.name())
+        .collect();
+    if undeclared.is_empty() {
+        format!("{} declares every feature", report.driver)
+    } else {
+        format!(
+            "{} does not declare: {}",
+            report.driver,
+            undeclared.join(", ")
+        )
+    }
+}
+
 fn write_reports(args: &Args, report: &Report) -> Result<(), String> {
     let write = |path: &PathBuf, text: String| {
         std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
@@ -217,7 +241,8 @@ pub fn run(args: &Args) -> ExitCode {
             println!("    {}", case.id);
         }
     }
-    println!("\n{}", report.summary_line());
+    println!("\n{}", declared_line(&report));
+    println!("{}", report.summary_line());
     if let Err(message) = write_reports(args, &report) {
         eprintln!("error: {message}");
         return ExitCode::from(2);
