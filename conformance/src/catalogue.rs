@@ -223,6 +223,12 @@ macro_rules! __with_catalogue {
                 set_host_enabled_twice,
                 plug_vifs_twice,
             }
+            guest {
+                snapshot_refuses_soft_deleted,
+                crash_dump_while_paused,
+                inject_file_rejects_relative_path,
+                poll_rebooting_ignores_strangers,
+            }
             volumes {
                 attach_unknown_instance,
                 mountpoint_busy,

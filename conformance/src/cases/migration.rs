@@ -184,6 +184,17 @@ pub(crate) fn live_rollback_releases_reservation() -> CaseSpec {
                 .await?;
             ctx.expect_used(1, ResourceAmounts::default()).await?;
             ctx.expect_absent(1, &instance).await?;
+            ctx.step("rollback_live_migration_at_destination on B again");
+            ctx.driver_on(1)
+                .rollback_live_migration_at_destination(
+                    &fixtures::context(),
+                    &instance,
+                    &[],
+                    &fixtures::no_block_devices(),
+                    true,
+                )
+                .await?;
+            ctx.expect_used(1, ResourceAmounts::default()).await?;
             ctx.expect_status(&instance, RUNNING).await?;
             ctx.expect_used(0, claim).await
         })

@@ -3,6 +3,7 @@
 pub(crate) mod capability;
 pub(crate) mod consoles;
 pub(crate) mod events;
+pub(crate) mod guest;
 pub(crate) mod host;
 pub(crate) mod idempotence;
 pub(crate) mod identity;
