@@ -28,7 +28,7 @@ const EVERY_CONNECTION: [Feature; 13] = [
 ///
 /// `test:///` cannot hot-plug devices or open consoles, so it declares no
 /// volumes, interfaces or consoles. QEMU adds SCSI volumes, the serial console
-/// log, (when configured) VNC, and, when the hypervisor runs on this machine
+/// log, (when configured) VNC and a TCP serial console, and, when the hypervisor runs on this machine
 /// (`local`), host statistics (CPU times and uptime come from `/proc`).
 pub fn for_connection(kind: HypervisorKind, local: bool, config: &LibvirtConfig) -> Capabilities {
     let mut caps = Capabilities::none();
@@ -39,6 +39,9 @@ pub fn for_connection(kind: HypervisorKind, local: bool, config: &LibvirtConfig)
         caps = caps.with(Feature::Volumes).with(Feature::ConsoleOutput);
         if config.vnc {
             caps = caps.with(Feature::VncConsole);
+        }
+        if config.serial_console {
+            caps = caps.with(Feature::SerialConsole);
         }
         if local {
             caps = caps.with(Feature::HostStats);

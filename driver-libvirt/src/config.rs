@@ -50,6 +50,9 @@ pub struct LibvirtConfig {
     pub volume_size_mib: u64,
     /// Give QEMU guests a VNC display on 127.0.0.1 (`get_vnc_console`).
     pub vnc: bool,
+    /// Give QEMU guests an interactive serial console on a TCP port of
+    /// 127.0.0.1 (`get_serial_console`).
+    pub serial_console: bool,
     /// How long a soft reboot waits for the guest to shut down before it falls
     /// back to a reset (Nova: `wait_soft_reboot_seconds`).
     pub soft_reboot_wait: Duration,
@@ -99,6 +102,7 @@ impl Default for LibvirtConfig {
             guest_vcpus: None,
             volume_size_mib: 16,
             vnc: true,
+            serial_console: true,
             soft_reboot_wait: Duration::from_secs(1),
             read_only: false,
             test_node: TestNode::default(),

@@ -100,6 +100,14 @@ pub fn domain(
         "<serial type='file'><source path='{}' append='on'/><target port='0'/></serial>",
         escape(&files.console_log.to_string_lossy())
     );
+    if let Some(port) = record.serial_port {
+        // The interactive console (the first serial port is the log).
+        let _ = write!(
+            xml,
+            "<serial type='tcp'><source mode='bind' host='127.0.0.1' service='{port}'/>\
+             <protocol type='raw'/><target port='1'/></serial>"
+        );
+    }
     if config.vnc {
         xml.push_str("<graphics type='vnc' autoport='yes' listen='127.0.0.1'/>");
     }

@@ -10,7 +10,7 @@ use driver_api::{
     BandwidthCounter, BlockDeviceInfo, BlockStats, Capabilities, ComputeDriver, ConnectionInfo,
     Diagnostics, DiskInfo, DriverError, DriverMethod, DriverResult, EventListener, Flavor,
     HostCpuStats, HostStats, ImageMeta, InjectedFile, Instance, InstanceInfo, InterfaceStats,
-    LifecycleEvent, Migration, NodeResources, RebootType, RequestContext, Secret,
+    LifecycleEvent, Migration, NodeResources, RebootType, RequestContext, Secret, SerialConsole,
     TaskStateCallback, Vif, VncConsole, VolumeConnector, VolumeUsage,
 };
 use uuid::Uuid;
@@ -354,6 +354,14 @@ impl ComputeDriver for LibvirtDriver {
         let uuid = instance.uuid;
         self.run(DriverMethod::GetConsoleOutput, move |hv| {
             hv.console_output(uuid)
+        })
+        .await
+    }
+
+    async fn get_serial_console(&self, instance: &Instance) -> DriverResult<SerialConsole> {
+        let uuid = instance.uuid;
+        self.run(DriverMethod::GetSerialConsole, move |hv| {
+            hv.serial_console(uuid)
         })
         .await
     }

@@ -56,6 +56,9 @@ pub struct InstanceRecord {
     /// A cold migration or resize under way from this host.
     #[serde(default)]
     pub cold_migration: Option<ColdMigration>,
+    /// The TCP port of the interactive serial console on 127.0.0.1, if any.
+    #[serde(default)]
+    pub serial_port: Option<u16>,
 }
 
 /// A cold migration (or same-host resize) between `migrate_disk_and_power_off`
@@ -127,6 +130,7 @@ impl InstanceRecord {
             vifs: BTreeMap::new(),
             files,
             cold_migration: None,
+            serial_port: None,
         }
     }
 

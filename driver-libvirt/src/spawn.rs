@@ -143,6 +143,9 @@ impl Hypervisor {
             record.volumes.insert(mapping.mount_device.clone(), volume);
         }
 
+        if self.kind == HypervisorKind::Qemu && self.config.serial_console {
+            record.serial_port = Some(free_port()?);
+        }
         if self.makes_files() {
             self.make_root_disk(&record, root_from)?;
         }
@@ -243,4 +246,13 @@ impl Hypervisor {
             disks::remove(&record.files.root_disk);
         }
     }
+}
+
+/// A TCP port of 127.0.0.1 free right now (the kernel picks it), for a
+/// guest's serial console.
+fn free_port() -> DriverResult<u16> {
+    std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .map_err(|e| DriverError::backend(crate::hypervisor::DRIVER_NAME, "spawn", e))
 }

@@ -213,6 +213,22 @@ impl Hypervisor {
         }
     }
 
+    /// `get_serial_console`: the TCP port of the interactive serial console,
+    /// for a running or paused domain.
+    pub fn serial_console(&self, uuid: Uuid) -> DriverResult<driver_api::SerialConsole> {
+        let (dom, record) = self.get(uuid)?;
+        let state = self.power_state(&dom)?;
+        if !matches!(state, PowerState::Running | PowerState::Paused) {
+            return Err(DriverError::InstanceNotRunning {
+                instance: uuid.into(),
+            });
+        }
+        let port = record
+            .serial_port
+            .ok_or_else(|| backend_msg("get_serial_console", "the domain has no serial console"))?;
+        Ok(driver_api::SerialConsole::new("127.0.0.1", port))
+    }
+
     /// `get_vnc_console`: the display's port, for a running or paused domain.
     pub fn vnc_console(&self, uuid: Uuid) -> DriverResult<driver_api::VncConsole> {
         let (dom, _) = self.get(uuid)?;

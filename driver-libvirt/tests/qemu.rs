@@ -41,6 +41,9 @@ async fn qemu_lifecycle_console_and_vnc() {
     spawn(&d, &vm).await;
     let (ctx, bdi) = (RequestContext::default(), BlockDeviceInfo::default());
     assert!(d.get_vnc_console(&vm).await.unwrap().port >= 5900);
+    let serial = d.get_serial_console(&vm).await.unwrap();
+    std::net::TcpStream::connect(("127.0.0.1", serial.port))
+        .expect("QEMU listens on the serial port");
     d.pause(&vm).await.unwrap();
     d.suspend(&vm).await.unwrap();
     assert_eq!(state(&d, &vm).await, PowerState::Suspended);
