@@ -30,6 +30,9 @@
 //! | attach / detach / swap volume | SCSI disk via `attach_device_flags` / `detach_device_flags` |
 //! | get_console_output | the serial log file (`<serial type='file'>`) |
 //! | get_vnc_console | the domain's VNC display port |
+//! | get_serial_console | a second serial port, TCP on 127.0.0.1 |
+//! | inject_file | recorded in the metadata (no guest filesystem is touched) |
+//! | resume_state_on_host_boot | start an instance that is off (not paused, suspended or soft-deleted) |
 //! | get_available_resource | node info × allocation ratios; claims summed from our domains' metadata |
 //! | cold migration / resize | source: power off, hand over disks; destination: define anew (root disk copied when readable); confirm: undefine the source copy; same-host resize: redefine with the new flavor |
 //! | statistics, disk info | `block_stats`, `interface_stats`, `info`; `qemu-img info` |
@@ -56,9 +59,26 @@
 //!
 //! ## Capabilities
 //!
-//! Declared per connection (see [`capabilities::for_connection`]): `test:///`
-//! offers the lifecycle, snapshots and file injection; QEMU adds volumes, the
-//! console log and VNC.
+//! Declared per connection (see [`capabilities::for_connection`]):
+//!
+//! - every connection: power control, reboot, pause, suspend, rescue, soft
+//!   delete, snapshot, file injection, diagnostics, disk info, usage counters,
+//!   cold migration, host-boot recovery;
+//! - QEMU adds volumes, the console log, VNC and the serial console, and, when
+//!   libvirtd runs on this machine, host statistics.
+//!
+//! Never declared: interfaces (PCI hot-unplug needs a cooperating guest OS),
+//! VIF plugging, firewall, SPICE, console pools, admin password (needs a guest
+//! agent), crash dump, live migration (one libvirtd cannot migrate to itself),
+//! host power, maintenance and enabling.
+//!
+//! ## Tests
+//!
+//! `cargo test -p driver-libvirt` runs the behaviour tests and the whole
+//! conformance suite on private `test:///` hypervisors (tier 1). With
+//! `LIBVIRT_TIER2_URI` set (see `.ci/libvirtd.sh`), the QEMU tests and the
+//! suite on real TCG guests run too (tier 2). Feature `conformance` offers
+//! `factory::LibvirtFactory` to the conformance runner.
 #![forbid(unsafe_code)]
 
 pub mod capabilities;
