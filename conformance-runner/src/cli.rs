@@ -111,6 +111,9 @@ impl Args {
     pub fn factory(&self) -> Result<Arc<dyn BackendFactory>, String> {
         match self.backend {
             BackendArg::Fake => {
+                if self.uri.is_some() {
+                    return Err("--uri applies to --backend libvirt".to_owned());
+                }
                 let size = match self.preset {
                     PresetArg::Default => NodeSize::Default,
                     PresetArg::Small => NodeSize::Small,
@@ -124,7 +127,12 @@ impl Args {
                 }
                 Ok(Arc::new(factory))
             }
-            BackendArg::Libvirt => libvirt_factory(self.uri.as_deref()),
+            BackendArg::Libvirt => {
+                if self.preset != PresetArg::Default || !self.without.is_empty() {
+                    return Err("--preset and --without apply to --backend fake".to_owned());
+                }
+                libvirt_factory(self.uri.as_deref())
+            }
         }
     }
 }

@@ -108,6 +108,22 @@ fn unknown_feature_is_a_usage_error() {
     assert_eq!(output.status.code(), Some(2));
 }
 
+#[test]
+fn flags_of_the_other_backend_are_usage_errors() {
+    let output = runner().args(["--uri", "qemu:///system"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let text = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        text.contains("--uri applies to --backend libvirt"),
+        "{text}"
+    );
+    let output = runner()
+        .args(["--backend", "libvirt", "--preset", "small"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
 #[cfg(not(feature = "libvirt"))]
 #[test]
 fn libvirt_without_the_feature_is_a_clear_error() {
