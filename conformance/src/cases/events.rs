@@ -194,7 +194,7 @@ pub(crate) fn panicking_listener_contained() -> CaseSpec {
             ctx.step("register a listener that panics");
             ctx.driver()
                 .register_event_listener(Some(Arc::new(|_e: LifecycleEvent| {
-                    std::panic::panic_any("listener failure");
+                    std::panic::panic_any("a deliberate listener panic: the conformance suite checks the driver contains it");
                 })));
             let driver = ctx.driver().clone();
             let target = instance.clone();

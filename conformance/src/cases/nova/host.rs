@@ -239,7 +239,7 @@ pub(crate) fn event_bad_callback() -> CaseSpec {
             ctx.step("register_event_listener (panics: Hit Me!)");
             ctx.driver()
                 .register_event_listener(Some(Arc::new(|_e: LifecycleEvent| {
-                    std::panic::panic_any("Hit Me!");
+                    std::panic::panic_any("Hit Me! (a deliberate listener panic: the conformance suite checks the driver contains it)");
                 })));
             let driver = ctx.driver().clone();
             ctx.step("emit_event Started");
