@@ -68,3 +68,21 @@ fn undeclared_features_skip_their_cases_and_are_refused() {
         Verdict::Pass
     );
 }
+
+#[test]
+fn a_fake_declaring_nothing_refuses_every_optional_method() {
+    let factory = FakeFactory::new().with_capabilities(driver_api::Capabilities::none());
+    let report = conformance::run(Arc::new(factory), &RunOptions::default(), |_| {}).unwrap();
+    assert!(
+        report.is_success(),
+        "{:#?}",
+        report.failures().collect::<Vec<_>>()
+    );
+    let undeclared: Vec<_> = report
+        .cases
+        .iter()
+        .filter(|c| c.id.starts_with("capability::undeclared_"))
+        .collect();
+    assert_eq!(undeclared.len(), Feature::ALL.len());
+    assert!(undeclared.iter().all(|c| c.verdict == Verdict::Pass));
+}
