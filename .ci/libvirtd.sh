@@ -18,7 +18,10 @@
 # that tests leave defined are still there at the next start. Tests must use unique names
 # and undefine what they define.
 #
-# Environment: LIBVIRTD_START_TIMEOUT (seconds, default 30), LIBVIRTD_STOP_TIMEOUT (default 15).
+# Environment: LIBVIRTD_START_TIMEOUT (seconds, default 30), LIBVIRTD_STOP_TIMEOUT (default 15),
+# LIBVIRTD_PURGE_PREFIX (default "hvd-": on stop, domains whose names start with it -- what
+# driver-libvirt's tests and the conformance runner define -- are destroyed and undefined, so
+# that a test killed half-way leaves nothing for the next start; empty: keep every domain).
 set -euo pipefail
 
 die() { echo "libvirtd.sh: $*" >&2; exit 1; }
@@ -37,6 +40,7 @@ LOGDIR="$STATE/log"
 URI="qemu:///system?socket=$SOCK"
 START_TIMEOUT=${LIBVIRTD_START_TIMEOUT:-30}
 STOP_TIMEOUT=${LIBVIRTD_STOP_TIMEOUT:-15}
+PURGE_PREFIX=${LIBVIRTD_PURGE_PREFIX-hvd-}
 
 # A unix socket path must fit in sun_path (108 bytes, NUL included).
 [[ ${#RUN} -le 80 ]] || die "statedir path too long for unix sockets: $RUN"
@@ -196,6 +200,16 @@ stop_daemon() {
             timeout 20 virsh -q -c "$URI" destroy "$dom" >/dev/null 2>&1 ||
                 log "could not destroy domain $dom"
         done < <(timeout 10 virsh -q -c "$URI" list --name --state-running --state-paused --state-other 2>/dev/null || true)
+    fi
+
+    # Undefine what the driver's tests left defined (persistent definitions outlive the daemon).
+    if [[ -n "$lpid" && -n "$PURGE_PREFIX" ]] && answers; then
+        while read -r dom; do
+            [[ "$dom" == "$PURGE_PREFIX"* ]] || continue
+            timeout 20 virsh -q -c "$URI" undefine "$dom" --managed-save --snapshots-metadata --nvram \
+                >/dev/null 2>&1 && log "undefined leftover domain $dom" ||
+                log "could not undefine domain $dom"
+        done < <(timeout 10 virsh -q -c "$URI" list --all --name 2>/dev/null || true)
     fi
 
     qemus=$( { qemu_children "$tpid"; qemu_from_pidfiles; } | sort -u)
