@@ -58,6 +58,11 @@ fn main() -> DriverResult<()> {
     let driver = FakeDriver::builder()
         .nodes(["bench-node"])
         .node_size(NodeSize::Custom(capacity))
+        .expected_instances(if std::env::var_os("NO_HINT").is_some() {
+            0
+        } else {
+            n
+        })
         .build();
     let specs = specs(n);
     let (ctx, image, bdi) = (
@@ -66,6 +71,20 @@ fn main() -> DriverResult<()> {
         BlockDeviceInfo::default(),
     );
     rt.block_on(async {
+        if only.as_deref() == Some("churn") {
+            // Spawn and destroy everything ten times (for profiling).
+            for _ in 0..10 {
+                for (instance, vifs) in &specs {
+                    driver
+                        .spawn(&ctx, instance, &image, &[], None, vifs, &bdi, true)
+                        .await?;
+                }
+                for (instance, vifs) in &specs {
+                    driver.destroy(instance, vifs, &bdi, true).await?;
+                }
+            }
+            return Ok(());
+        }
         let start = Instant::now();
         for (instance, vifs) in &specs {
             driver
@@ -123,7 +142,9 @@ fn main() -> DriverResult<()> {
         // Steady state: the maps have grown already.
         let start = Instant::now();
         for (instance, vifs) in &specs {
-            driver.spawn(&ctx, instance, &image, &[], None, vifs, &bdi, true).await?;
+            driver
+                .spawn(&ctx, instance, &image, &[], None, vifs, &bdi, true)
+                .await?;
         }
         report("spawn (again)", n, start.elapsed());
         Ok(())

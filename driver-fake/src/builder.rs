@@ -48,6 +48,7 @@ pub struct FakeDriverBuilder {
     latency: Vec<(DriverMethod, Duration)>,
     presets: Vec<FaultPreset>,
     shards: usize,
+    expected_instances: usize,
     virtapi: Option<Arc<dyn VirtAPI>>,
 }
 
@@ -64,6 +65,7 @@ impl Default for FakeDriverBuilder {
             latency: Vec::new(),
             presets: Vec::new(),
             shards: DEFAULT_SHARDS,
+            expected_instances: 0,
             virtapi: None,
         }
     }
@@ -136,6 +138,13 @@ impl FakeDriverBuilder {
         self
     }
 
+    /// Sizes the store for about `instances` instances up front, so that
+    /// filling it does not pay for growing it (a capacity hint: more still fit).
+    pub fn expected_instances(mut self, instances: usize) -> Self {
+        self.expected_instances = instances;
+        self
+    }
+
     /// The VirtAPI the driver calls back into (default: a fresh
     /// [`FakeVirtAPI`](crate::FakeVirtAPI)).
     pub fn virtapi(mut self, virtapi: Arc<dyn VirtAPI>) -> Self {
@@ -158,7 +167,7 @@ impl FakeDriverBuilder {
             faults.enable(preset);
         }
         FakeDriver::assemble(
-            Store::new(self.shards),
+            Store::new(self.shards, self.expected_instances),
             Nodes::new(table),
             self.nodes,
             self.host,

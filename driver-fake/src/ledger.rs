@@ -5,7 +5,7 @@
 //! an instance left on a node that `set_nodes` removed keeps its claim, and the
 //! node shows it again when it comes back.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -13,7 +13,7 @@ use driver_api::{DriverError, DriverResult, ResourceAmounts};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::store::{lock, FastMap};
+use crate::store::lock;
 
 /// The capacity of a fake node: Nova's presets or any size.
 ///
@@ -140,7 +140,7 @@ impl NodeLedger {
 /// Every node the driver knows, and which of them it manages, in order.
 #[derive(Debug)]
 pub(crate) struct NodeTable {
-    known: FastMap<Arc<str>, Arc<NodeLedger>>,
+    known: HashMap<Arc<str>, Arc<NodeLedger>>,
     managed: Vec<Arc<NodeLedger>>,
     default_capacity: ResourceAmounts,
     capacities: BTreeMap<String, ResourceAmounts>,
@@ -152,7 +152,7 @@ impl NodeTable {
         capacities: BTreeMap<String, ResourceAmounts>,
     ) -> Self {
         Self {
-            known: FastMap::default(),
+            known: HashMap::new(),
             managed: Vec::new(),
             default_capacity,
             capacities,

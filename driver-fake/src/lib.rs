@@ -120,6 +120,7 @@ mod driver;
 mod export;
 mod faults;
 mod guest;
+mod hashing;
 mod host;
 mod inspect;
 mod ledger;

@@ -5,103 +5,22 @@
 //! ledger. Nothing awaits while holding a lock, and no listener runs under one.
 
 use std::collections::{HashMap, VecDeque};
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::BuildHasherDefault;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use driver_api::{EventSlot, LifecycleEvent};
 use uuid::Uuid;
 
 use crate::compact::Name;
+use crate::hashing::{name_hash, uuid_hash, NameHasher, UuidHasher};
 use crate::ledger::NodeCache;
 use crate::record::{IncomingMigration, InstanceRecord};
-
-/// A fast, non-cryptographic hasher (FxHash's mixing step) for UUIDs and names.
-///
-/// The fake is a test double: hash flooding is not a threat it has to resist.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct FastHasher(u64);
-
-const MIX: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-impl FastHasher {
-    #[inline]
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(MIX);
-    }
-}
-
-impl Hasher for FastHasher {
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    #[inline]
-    fn write_u8(&mut self, n: u8) {
-        self.add(u64::from(n));
-    }
-
-    #[inline]
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-}
-
-pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
-
-/// Hashes UUIDs so that the bucket index follows the UUID's low bits while the
-/// 7-bit tag (the top bits) is mixed: random (v4) UUIDs spread as well as with
-/// any hash, and runs of sequential UUIDs land in neighbouring buckets, so
-/// walking them in order stays in cache.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct UuidHasher(u64);
-
-const LOW_57: u64 = (1 << 57) - 1;
-
-impl Hasher for UuidHasher {
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        if let Ok(raw) = <[u8; 16]>::try_from(bytes) {
-            let (hi, lo) = Uuid::from_bytes(raw).as_u64_pair();
-            let tag = (lo ^ hi).wrapping_mul(MIX).wrapping_mul(MIX);
-            self.0 = ((lo ^ hi.rotate_left(32)) & LOW_57) | (tag & !LOW_57);
-        } else {
-            let mut fallback = FastHasher(self.0);
-            fallback.write(bytes);
-            self.0 = fallback.0;
-        }
-    }
-
-    #[inline]
-    fn write_usize(&mut self, _length: usize) {}
-}
 
 /// Maps keyed by UUID.
 pub(crate) type UuidMap<V> = HashMap<Uuid, V, BuildHasherDefault<UuidHasher>>;
 
 /// Instance names to UUIDs (one shard of the index).
-pub(crate) type NameIndex = FastMap<Name, Uuid>;
+pub(crate) type NameIndex = HashMap<Name, Uuid, BuildHasherDefault<NameHasher>>;
 
 /// Locks a mutex, recovering from poisoning (a panicking listener or callback
 /// never runs under one of our locks, so poisoning means a bug elsewhere; the
@@ -159,11 +78,31 @@ pub(crate) struct Store {
 
 impl Store {
     /// A store with `shards` shards (rounded up to a power of two, at least 1).
-    pub fn new(shards: usize) -> Self {
+    /// Each shard's maps are sized for `expected` instances in all: an even
+    /// share, or a whole run of sequential keys if that is more (sequential
+    /// keys gather by runs, see [`crate::hashing`]).
+    pub fn new(shards: usize, expected: usize) -> Self {
         let count = shards.max(1).next_power_of_two();
+        let per_shard = if expected == 0 {
+            0
+        } else {
+            (expected / count + 1).max(expected.min(crate::hashing::RUN_LENGTH))
+        };
         Self {
-            shards: (0..count).map(|_| Padded::default()).collect(),
-            names: (0..count).map(|_| Padded::default()).collect(),
+            shards: (0..count)
+                .map(|_| {
+                    let mut shard = Shard::default();
+                    shard.instances.reserve(per_shard);
+                    Padded(Mutex::new(shard))
+                })
+                .collect(),
+            names: (0..count)
+                .map(|_| {
+                    let mut names = NameIndex::default();
+                    names.reserve(per_shard);
+                    Padded(Mutex::new(names))
+                })
+                .collect(),
             mask: count - 1,
         }
     }
@@ -173,13 +112,10 @@ impl Store {
         self.shards.len()
     }
 
-    /// The shard index of a UUID: random for random UUIDs; runs of 4096
-    /// sequential UUIDs share a shard (see [`UuidHasher`]), so callers working
-    /// on disjoint runs rarely meet on a lock.
+    /// The shard index of a UUID (see [`crate::hashing`]).
     #[inline]
     pub fn shard_of(&self, uuid: &Uuid) -> usize {
-        let (hi, lo) = uuid.as_u64_pair();
-        ((lo >> 12) ^ hi ^ (hi >> 29)) as usize & self.mask
+        (uuid_hash(uuid).run >> 40) as usize & self.mask
     }
 
     /// Locks shard `index`.
@@ -197,9 +133,7 @@ impl Store {
 
     #[inline]
     fn name_shard_of(&self, name: &str) -> usize {
-        let mut hasher = FastHasher::default();
-        name.hash(&mut hasher);
-        (hasher.finish() >> 40) as usize & self.mask
+        (name_hash(name.as_bytes()).run >> 40) as usize & self.mask
     }
 
     /// Locks the name-index shard holding `name`.

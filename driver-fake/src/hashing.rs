@@ -1,0 +1,193 @@
+//! Hashing for the store: fast, and locality-preserving for sequential keys.
+//!
+//! Keys are split into a *base* and a *serial* (a UUID: its high and low
+//! halves; a name: its text before a trailing run of hex digits, and their
+//! value). Serials are grouped in runs of 4096: a run's base position and its
+//! shard are pseudo-random (a full 64-bit mix), and within a run consecutive
+//! serials take consecutive buckets. So random keys (v4 UUIDs, free-form names)
+//! spread as with any good hash, and keys made in sequence (`Uuid::from_u128(i)`,
+//! `instance-0000000a`, `vm-17`) sit next to each other: walking them in order
+//! stays in cache, and callers working on disjoint runs rarely share a lock.
+//! The 7-bit tag (the top bits) is always a full mix of the whole key.
+//!
+//! The fake is a test double: hash flooding is not a threat it has to resist.
+
+use std::hash::Hasher;
+
+use uuid::Uuid;
+
+const C1: u64 = 0xff51_afd7_ed55_8ccd;
+const C2: u64 = 0xc4ce_b9fe_1a85_ec53;
+const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
+const RUN_BITS: u32 = 12;
+const OFFSET_MASK: u64 = (1 << RUN_BITS) - 1;
+
+/// How many sequential keys make a run.
+pub(crate) const RUN_LENGTH: usize = 1 << RUN_BITS;
+const LOW_57: u64 = (1 << 57) - 1;
+
+/// MurmurHash3's 64-bit finaliser.
+#[inline]
+fn fmix(mut x: u64) -> u64 {
+    x ^= x >> 33;
+    x = x.wrapping_mul(C1);
+    x ^= x >> 33;
+    x = x.wrapping_mul(C2);
+    x ^ (x >> 33)
+}
+
+/// A key's run (shard and base position) and its full hash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct KeyHash {
+    /// The same for every key of a run.
+    pub run: u64,
+    /// The bucket hash: the run's base plus the offset in the run, topped by
+    /// the key's own tag.
+    pub hash: u64,
+}
+
+#[inline]
+fn key_hash(base: u64, serial: u64) -> KeyHash {
+    let run = fmix(base ^ (serial >> RUN_BITS).wrapping_mul(GOLDEN));
+    let tag = fmix(base.rotate_left(29) ^ serial.wrapping_mul(C2));
+    KeyHash {
+        run,
+        hash: (run.wrapping_add(serial & OFFSET_MASK) & LOW_57) | (tag & !LOW_57),
+    }
+}
+
+/// The hash of a UUID.
+#[inline]
+pub(crate) fn uuid_hash(uuid: &Uuid) -> KeyHash {
+    let (hi, lo) = uuid.as_u64_pair();
+    key_hash(hi, lo)
+}
+
+/// FxHash's word mix, for the non-serial part of names.
+#[inline]
+fn fx(hash: u64, word: u64) -> u64 {
+    (hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
+}
+
+/// The hash of an instance name.
+#[inline]
+pub(crate) fn name_hash(name: &[u8]) -> KeyHash {
+    let digits = name
+        .iter()
+        .rev()
+        .take(16)
+        .take_while(|b| b.is_ascii_hexdigit())
+        .count();
+    let (prefix, suffix) = name.split_at(name.len() - digits);
+    let serial = suffix.iter().fold(0u64, |value, b| {
+        let digit = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            _ => b.wrapping_sub(b'A').wrapping_add(10),
+        };
+        value << 4 | u64::from(digit & 0xf)
+    });
+    let mut base = fx(0, prefix.len() as u64);
+    let mut chunks = prefix.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        base = fx(base, u64::from_le_bytes(word));
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut word = [0u8; 8];
+        word[..rest.len()].copy_from_slice(rest);
+        base = fx(base, u64::from_le_bytes(word));
+    }
+    // Keep "vm-7" and "vm-07" (same serial) apart in the tag.
+    key_hash(fx(base, digits as u64), serial)
+}
+
+/// `Hasher` for `Uuid` keys ([`uuid_hash`]).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct UuidHasher(u64);
+
+impl Hasher for UuidHasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = match <[u8; 16]>::try_from(bytes) {
+            Ok(raw) => uuid_hash(&Uuid::from_bytes(raw)).hash,
+            Err(_) => name_hash(bytes).hash ^ self.0,
+        };
+    }
+
+    /// `Uuid` hashes its 16 bytes as a slice, with a length prefix: ignored.
+    #[inline]
+    fn write_usize(&mut self, _length: usize) {}
+}
+
+/// `Hasher` for name keys ([`name_hash`]).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct NameHasher(u64);
+
+impl Hasher for NameHasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 ^= name_hash(bytes).hash;
+    }
+
+    /// `str` hashes as its bytes then `0xff`: the terminator adds nothing.
+    #[inline]
+    fn write_u8(&mut self, _terminator: u8) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn sequential_keys_are_neighbours_and_share_a_run() {
+        let a = uuid_hash(&Uuid::from_u128(0x1000));
+        let b = uuid_hash(&Uuid::from_u128(0x1001));
+        assert_eq!(a.run, b.run);
+        assert_eq!((b.hash & LOW_57).wrapping_sub(a.hash & LOW_57), 1);
+        assert_ne!(a.hash >> 57, b.hash >> 57 ^ 0x7f);
+        let x = name_hash(b"instance-0000000a");
+        let y = name_hash(b"instance-0000000b");
+        assert_eq!(x.run, y.run);
+        assert_eq!((y.hash & LOW_57).wrapping_sub(x.hash & LOW_57), 1);
+    }
+
+    #[test]
+    fn strided_and_random_keys_spread() {
+        // Keys stepping by a large power of two must not collide in the low bits.
+        for shift in [0, 12, 20, 40, 64, 80, 100] {
+            let buckets: HashSet<u64> = (0..4096u128)
+                .map(|i| uuid_hash(&Uuid::from_u128(i << shift)).hash & 0xffff)
+                .collect();
+            assert!(buckets.len() > 2000, "shift {shift}: {}", buckets.len());
+        }
+        let tags: HashSet<u64> = (0..4096u128)
+            .map(|i| uuid_hash(&Uuid::from_u128(i)).hash >> 57)
+            .collect();
+        assert_eq!(tags.len(), 128);
+        let names: HashSet<u64> = (0..4096)
+            .map(|i| name_hash(format!("vm-{}", i * 4096).as_bytes()).hash & 0xffff)
+            .collect();
+        assert!(names.len() > 2000);
+    }
+
+    #[test]
+    fn names_differing_only_in_leading_zeros_differ() {
+        assert_ne!(name_hash(b"vm-7").hash, name_hash(b"vm-07").hash);
+        assert_ne!(name_hash(b"").hash, name_hash(b"0").hash);
+    }
+}
