@@ -39,6 +39,9 @@ pub struct LibvirtConfig {
     pub emulator: PathBuf,
     /// The `qemu-img` binary used to create disks.
     pub qemu_img: PathBuf,
+    /// Where a local root libvirtd keeps its QEMU pid files (the crash test
+    /// hook kills QEMU by them).
+    pub qemu_pid_dir: PathBuf,
     /// Guest memory in MiB regardless of the flavor (claims still follow the
     /// flavor). `None`: the flavor's memory. CI sets a small value so that many
     /// TCG guests fit on a small machine.
@@ -98,6 +101,7 @@ impl Default for LibvirtConfig {
             domain_type: "qemu".to_owned(),
             emulator: PathBuf::from("/usr/bin/qemu-system-x86_64"),
             qemu_img: PathBuf::from("qemu-img"),
+            qemu_pid_dir: PathBuf::from("/run/libvirt/qemu"),
             guest_memory_mib: None,
             guest_vcpus: None,
             volume_size_mib: 16,

@@ -79,6 +79,28 @@ impl LibvirtDriver {
         Arc::clone(&self.hv.conn)
     }
 
+    /// Whether [`crash`](Self::crash) works here: QEMU under a libvirtd on
+    /// this machine.
+    pub fn can_crash(&self) -> bool {
+        self.hv.kind == HypervisorKind::Qemu && self.hv.is_local()
+    }
+
+    /// Test hook: crashes the guest for real by killing its QEMU process;
+    /// libvirt then reports it shut off because it crashed, which the driver
+    /// reports as `Crashed`, and `Stopped` is emitted (the table's `crash`
+    /// row). `NotSupported` where [`can_crash`](Self::can_crash) is false;
+    /// `InvalidState` unless `Running` or `Paused`.
+    pub async fn crash(&self, instance: &Instance) -> DriverResult<()> {
+        if !self.can_crash() {
+            return Err(DriverError::not_supported("crash", DRIVER_NAME));
+        }
+        let uuid = instance.uuid;
+        let hv = Arc::clone(&self.hv);
+        tokio::task::spawn_blocking(move || hv.crash(uuid))
+            .await
+            .map_err(|e| backend_msg("crash", e.to_string()))?
+    }
+
     /// Runs `f` on the blocking pool after the capability and read-only checks
     /// for `method`.
     async fn run<T, F>(&self, method: DriverMethod, f: F) -> DriverResult<T>

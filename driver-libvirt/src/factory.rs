@@ -8,6 +8,9 @@
 //!   each other's instances or claims), small TCG guests, and its domains
 //!   destroyed when it is dropped.
 //!
+//! On a local QEMU libvirtd the backends offer the crash hook: the guest's QEMU
+//! process is killed, which libvirt records as a crash.
+//!
 //! Read-only backends are seeded by a writable driver on the same hypervisor
 //! (`test:///default` on tier 1, which is shared within the process) with the
 //! same prefix; the read-only driver keeps the seeder alive, and the seeds are
@@ -15,7 +18,7 @@
 
 use std::sync::Arc;
 
-use conformance::{Backend, BackendFactory, FactoryError};
+use conformance::{Backend, BackendFactory, BackendHooks, FactoryError};
 use driver_api::{BlockDeviceInfo, ComputeDriver, ImageMeta, Instance, RequestContext};
 use uuid::Uuid;
 
@@ -57,6 +60,18 @@ impl LibvirtFactory {
     }
 }
 
+/// The crash hook on local QEMU: [`LibvirtDriver::crash`] (kills QEMU).
+struct CrashByKill {
+    driver: LibvirtDriver,
+}
+
+#[conformance::async_trait]
+impl BackendHooks for CrashByKill {
+    async fn crash(&self, instance: &Instance) -> driver_api::DriverResult<()> {
+        self.driver.crash(instance).await
+    }
+}
+
 fn create_error(e: impl std::fmt::Display) -> FactoryError {
     FactoryError::Create(e.to_string())
 }
@@ -74,7 +89,12 @@ impl BackendFactory for LibvirtFactory {
         let driver = LibvirtDriver::connect(self.config(false))
             .await
             .map_err(create_error)?;
-        Ok(Backend::new(Arc::new(driver)))
+        let backend = Backend::new(Arc::new(driver.clone()));
+        Ok(if driver.can_crash() {
+            backend.with_hooks(Arc::new(CrashByKill { driver }))
+        } else {
+            backend
+        })
     }
 
     async fn create_read_only(&self, seed: &[Instance]) -> Result<Option<Backend>, FactoryError> {

@@ -12,7 +12,8 @@ use driver_api::{
 };
 use uuid::Uuid;
 use virt::connect::Connect;
-use virt::domain::{Domain, DomainState};
+use virt::domain::{Domain, DomainShutoffReason, DomainState, DomainStateReason};
+use virt::enumutil::Enum;
 use virt::error::{Error as VirtError, ErrorNumber};
 use virt::sys;
 
@@ -315,12 +316,25 @@ impl Hypervisor {
             s if s.is(DomainState::Shutoff) => {
                 if dom.has_managed_save(0).map_err(backend("get_info"))? {
                     PowerState::Suspended
+                } else if Self::stopped_by_crash(dom) {
+                    PowerState::Crashed
                 } else {
                     PowerState::Shutdown
                 }
             }
             _ => PowerState::NoState,
         })
+    }
+
+    /// Whether a shut-off domain went down because QEMU died (libvirt's
+    /// shutoff reason `crashed`), which is the contract's `Crashed`.
+    fn stopped_by_crash(dom: &Domain) -> bool {
+        match dom.state() {
+            Ok((_, Enum::Known(DomainStateReason::Shutoff(reason)))) => {
+                reason.is(DomainShutoffReason::Crashed)
+            }
+            _ => false,
+        }
     }
 
     /// Power state and flags.

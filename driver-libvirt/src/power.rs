@@ -10,7 +10,7 @@ use virt::domain::{Domain, DomainState};
 
 use crate::disks;
 use crate::domain_xml::{self, BootMode};
-use crate::hypervisor::{backend, Hypervisor, HypervisorKind};
+use crate::hypervisor::{backend, backend_msg, Hypervisor, HypervisorKind};
 use crate::record::InstanceRecord;
 
 /// Size of the (empty) rescue disk, in MiB.
@@ -54,6 +54,14 @@ impl Hypervisor {
         }
         if dom.has_managed_save(0).map_err(backend("power_off"))? {
             dom.managed_save_remove(0).map_err(backend("power_off"))?;
+        }
+        if self.power_state(dom)? == PowerState::Crashed {
+            // libvirt keeps "crashed" as the shut-off reason until the next
+            // start: start it paused (no guest code runs) and destroy it, so
+            // that it is plainly shut off.
+            dom.create_with_flags(virt::sys::VIR_DOMAIN_START_PAUSED)
+                .map_err(backend("power_off"))?;
+            dom.destroy().map_err(backend("power_off"))?;
         }
         Ok(())
     }
@@ -233,5 +241,39 @@ impl Hypervisor {
         dom.create().map_err(backend("resume_state_on_host_boot"))?;
         self.emit(uuid, driver_api::LifecycleTransition::Started);
         Ok(())
+    }
+
+    /// The crash test hook: kills the domain's QEMU process (`SIGKILL`, by
+    /// the pid file a local libvirtd keeps), as a crashing emulator would;
+    /// libvirt records the domain shut off, reason crashed: the contract's
+    /// `Crashed`. Emits `Stopped`. QEMU on this machine only.
+    pub fn crash(&self, uuid: Uuid) -> DriverResult<()> {
+        self.lifecycle(uuid, Op::Crash, |hv, dom, _, _| {
+            let name = hv.domain_name(uuid);
+            let pid_file = hv.config.qemu_pid_dir.join(format!("{name}.pid"));
+            let pid = std::fs::read_to_string(&pid_file)
+                .map_err(|e| backend_msg("crash", format!("{}: {e}", pid_file.display())))?;
+            let pid = pid.trim();
+            if pid.is_empty() || !pid.chars().all(|c| c.is_ascii_digit()) {
+                return Err(backend_msg(
+                    "crash",
+                    format!("bad pid {pid:?} in {}", pid_file.display()),
+                ));
+            }
+            let status = std::process::Command::new("kill")
+                .args(["-KILL", pid])
+                .status()
+                .map_err(|e| backend_msg("crash", e.to_string()))?;
+            if !status.success() {
+                return Err(backend_msg("crash", format!("kill -KILL {pid} failed")));
+            }
+            if !hv.wait_inactive(dom, Duration::from_secs(10)) {
+                return Err(backend_msg(
+                    "crash",
+                    "QEMU was killed but libvirt still runs the domain",
+                ));
+            }
+            Ok(())
+        })
     }
 }

@@ -257,3 +257,43 @@ async fn qemu_cold_migration_between_two_prefixes() {
     assert!(a.list_instance_uuids().await.unwrap().is_empty());
     b.destroy(&vm, &[], &bdi, true).await.unwrap();
 }
+
+#[tokio::test]
+async fn qemu_crash_is_a_state() {
+    let Some(d) = qemu().await else { return };
+    assert!(d.can_crash());
+    let vm = instance(&format!("t2-crash-{}", uuid::Uuid::new_v4()));
+    spawn(&d, &vm).await;
+    let events = record_events(&d);
+    let (ctx, bdi) = (RequestContext::default(), BlockDeviceInfo::default());
+    d.crash(&vm).await.unwrap();
+    assert_eq!(state(&d, &vm).await, PowerState::Crashed);
+    assert_eq!(
+        d.pause(&vm).await.unwrap_err().kind(),
+        ErrorKind::InvalidState
+    );
+    d.power_off(&vm, Duration::ZERO).await.unwrap();
+    assert_eq!(state(&d, &vm).await, PowerState::Shutdown);
+    assert_eq!(
+        d.crash(&vm).await.unwrap_err().kind(),
+        ErrorKind::InvalidState
+    );
+    d.power_on(&ctx, &vm, &[], &bdi).await.unwrap();
+    d.crash(&vm).await.unwrap();
+    d.rescue(&ctx, &vm, &[], &ImageMeta::new("r"), Secret::new("pw"))
+        .await
+        .unwrap();
+    assert_eq!(state(&d, &vm).await, PowerState::Running);
+    use driver_api::LifecycleTransition as Ev;
+    assert_eq!(
+        take(&events),
+        vec![
+            Ev::Stopped,
+            Ev::Stopped,
+            Ev::Started,
+            Ev::Stopped,
+            Ev::Started
+        ]
+    );
+    d.destroy(&vm, &[], &bdi, true).await.unwrap();
+}
