@@ -154,7 +154,8 @@ impl FakeDriverBuilder {
 
     /// Builds the driver.
     pub fn build(self) -> FakeDriver {
-        let mut table = NodeTable::new(self.size.capacity(), self.capacities);
+        let store = Store::new(self.shards, self.expected_instances);
+        let mut table = NodeTable::new(self.size.capacity(), self.capacities, store.shard_count());
         table.set_managed(&self.nodes);
         let faults = FaultInjector::default();
         for fault in self.faults {
@@ -167,7 +168,7 @@ impl FakeDriverBuilder {
             faults.enable(preset);
         }
         FakeDriver::assemble(
-            Store::new(self.shards, self.expected_instances),
+            store,
             Nodes::new(table),
             self.nodes,
             self.host,

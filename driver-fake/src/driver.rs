@@ -17,6 +17,7 @@ use virtapi::VirtAPI;
 
 use crate::compact::{Name, Ports};
 use crate::faults::FaultInjector;
+use crate::ledger::{NodeId, Shortfall};
 use crate::ledger::{NodeLedger, Nodes};
 use crate::record::{ConsoleEntry, ConsoleRing, InstanceExtras, InstanceRecord};
 use crate::store::{lock, Shard, Store};
@@ -310,7 +311,7 @@ impl FakeDriver {
                 names.remove(name);
             }
         }
-        record.node.release(&record.claim);
+        shard.accounts.release(record.node, &record.claim);
         let event = event.or_else(|| {
             transition(record.status, LifecycleOperation::Destroy)
                 .ok()
@@ -325,29 +326,77 @@ impl FakeDriver {
         Ok(Some(record.status))
     }
 
+    /// Runs `step` on shard `index` under its lock; if it reports that the
+    /// node's ledger ran dry ([`Shortfall::Rebalance`]), runs it again with
+    /// every shard locked and their unused leases reclaimed, so that its claim
+    /// is decided against the exact free capacity. `step` changes nothing
+    /// before its claim succeeds. Returns `step`'s value and the shard index.
+    pub(crate) fn with_claim<T>(
+        &self,
+        index: usize,
+        mut step: impl FnMut(&mut Shard, bool) -> Result<T, Shortfall>,
+    ) -> DriverResult<T> {
+        let first = step(&mut self.store.lock_shard(index), false);
+        match first {
+            Ok(value) => Ok(value),
+            Err(Shortfall::Failed(error)) => Err(error),
+            Err(Shortfall::Rebalance(ledger)) => {
+                let mut all = self.store.lock_all();
+                for shard in all.iter_mut() {
+                    shard.accounts.reclaim(&ledger);
+                }
+                match step(&mut all[index], true) {
+                    Ok(value) => Ok(value),
+                    Err(Shortfall::Failed(error)) => Err(error),
+                    Err(Shortfall::Rebalance(ledger)) => {
+                        // Exact claims never ask to rebalance; be definite anyway.
+                        Err(ledger
+                            .insufficient(&ResourceAmounts::default(), ResourceAmounts::default()))
+                    }
+                }
+            }
+        }
+    }
+
     /// Creates an instance: `InstanceExists` if the UUID or name is taken,
-    /// `InsufficientResources` if the claim does not fit (claimed here unless
-    /// `claimed`). Emits `Started` when running. All or nothing.
-    pub(crate) fn create(&self, new: NewInstance<'_>, claimed: bool) -> DriverResult<()> {
+    /// `NodeNotFound`, `InsufficientResources` if the claim does not fit.
+    /// Emits `Started` when running. All or nothing.
+    pub(crate) fn create(&self, mut new: NewInstance<'_>) -> DriverResult<()> {
+        let index = self.store.shard_of(&new.uuid);
+        let drain =
+            self.with_claim(index, |shard, exact| self.create_in(shard, &mut new, exact))?;
+        self.deliver(index, drain);
+        Ok(())
+    }
+
+    /// [`create`](Self::create) on a locked shard; returns whether to drain.
+    fn create_in(
+        &self,
+        shard: &mut Shard,
+        new: &mut NewInstance<'_>,
+        exact: bool,
+    ) -> Result<bool, Shortfall> {
         use std::collections::hash_map::Entry;
         let uuid = new.uuid;
-        let (index, mut guard) = self.store.lock_uuid(&uuid);
-        let shard = &mut *guard;
-        let ledger = match new.node {
-            NodeChoice::Resolved(ledger) => ledger,
-            NodeChoice::Requested(node) => {
-                self.nodes.resolve_cached(&mut shard.node_cache, node)?
-            }
+        let exists = || DriverError::InstanceExists {
+            instance: uuid.into(),
         };
-        if !shard.incoming.is_empty() && shard.incoming.contains_key(&uuid) {
-            return Err(DriverError::InstanceExists {
-                instance: uuid.into(),
-            });
+        let Shard {
+            instances,
+            incoming,
+            node_cache,
+            accounts,
+            ..
+        } = shard;
+        let ledger = match &new.node {
+            NodeChoice::Resolved(ledger) => ledger,
+            NodeChoice::Requested(node) => self.nodes.resolve_cached(node_cache, *node)?,
+        };
+        if !incoming.is_empty() && incoming.contains_key(&uuid) {
+            return Err(exists().into());
         }
-        let Entry::Vacant(slot) = shard.instances.entry(uuid) else {
-            return Err(DriverError::InstanceExists {
-                instance: uuid.into(),
-            });
+        let Entry::Vacant(slot) = instances.entry(uuid) else {
+            return Err(exists().into());
         };
         let name = Name::new(new.name);
         {
@@ -355,11 +404,10 @@ impl FakeDriver {
             let Entry::Vacant(name_slot) = names.entry(name.clone()) else {
                 return Err(DriverError::InstanceExists {
                     instance: InstanceRef::Name(new.name.to_owned()),
-                });
+                }
+                .into());
             };
-            if !claimed {
-                ledger.claim(&new.claim)?;
-            }
+            accounts.claim(ledger, &new.claim, exact)?;
             name_slot.insert(uuid);
         }
         let mut console = ConsoleRing::default();
@@ -371,18 +419,28 @@ impl FakeDriver {
         };
         slot.insert(InstanceRecord {
             name,
-            node: ledger,
+            node: ledger.id(),
             claim: new.claim,
-            interfaces: new.interfaces,
-            extras: new.extras,
+            interfaces: std::mem::take(&mut new.interfaces),
+            extras: new.extras.take(),
             console,
             status: InstanceStatus::new(state),
             admin_password_set: new.admin_password_set,
         });
-        let drain = new.running && self.queue(&mut guard, uuid, LifecycleTransition::Started);
-        drop(guard);
-        self.deliver(index, drain);
-        Ok(())
+        Ok(new.running && self.queue(shard, uuid, LifecycleTransition::Started))
+    }
+
+    /// The ledger of node `id` (takes the node table's read lock, which may be
+    /// taken under a shard lock, never the other way round).
+    pub(crate) fn ledger_by_id(&self, id: NodeId) -> DriverResult<Arc<NodeLedger>> {
+        self.nodes
+            .read()
+            .known()
+            .get(id)
+            .cloned()
+            .ok_or_else(|| DriverError::NodeNotFound {
+                node: format!("#{id}"),
+            })
     }
 
     /// The number of instances.

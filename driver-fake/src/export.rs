@@ -1,18 +1,16 @@
 //! Export and import of the whole fake's state (serde, JSON), for fixtures.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
-use driver_api::{ConnectionInfo, DriverError, InstanceRef, ResourceAmounts};
+use driver_api::{ConnectionInfo, DriverError, ResourceAmounts};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::builder::FakeDriverBuilder;
-use crate::compact::{Name, Ports};
+use crate::compact::Ports;
 use crate::driver::FakeDriver;
-use crate::record::{
-    ConsoleRing, FakeInstance, FakeInterface, IncomingMigration, InstanceExtras, InstanceRecord,
-};
+use crate::driver::{NewInstance, NodeChoice};
+use crate::record::{ConsoleRing, FakeInstance, FakeInterface, InstanceExtras};
 use crate::store::lock;
 
 /// A live migration reserved on this host (`pre_live_migration` done).
@@ -80,6 +78,7 @@ impl FakeDriver {
         let nodes = self.nodes.read();
         let capacities: BTreeMap<String, ResourceAmounts> = nodes
             .known()
+            .iter()
             .map(|l| (l.name().to_owned(), l.capacity()))
             .collect();
         let managed = nodes
@@ -88,12 +87,13 @@ impl FakeDriver {
             .map(|l| l.name().to_owned())
             .collect();
         drop(nodes);
+        let names = self.node_names();
         let mut incoming = Vec::new();
         self.store.for_each_shard(|shard| {
             incoming.extend(shard.incoming.iter().map(|(uuid, i)| IncomingState {
                 uuid: *uuid,
                 name: i.name.as_str().to_owned(),
-                node: i.node.name().to_owned(),
+                node: names.get(i.node).map(|n| n.to_string()).unwrap_or_default(),
                 claim: i.claim,
                 interfaces: i.interfaces.public(),
                 volumes: i.volumes.clone(),
@@ -151,37 +151,9 @@ impl FakeDriverBuilder {
 }
 
 impl FakeDriver {
-    /// Claims and names one imported entry; returns its name and ledger.
-    fn reserve_import(
-        &self,
-        uuid: Uuid,
-        name: &str,
-        node: &str,
-        claim: &ResourceAmounts,
-    ) -> Result<(Name, Arc<crate::ledger::NodeLedger>), DriverError> {
-        let ledger = self.nodes.write().ledger(node);
-        let mut names = self.store.lock_name(name);
-        if names.contains_key(name) {
-            return Err(DriverError::InstanceExists {
-                instance: InstanceRef::Name(name.to_owned()),
-            });
-        }
-        ledger.claim(claim)?;
-        let name = Name::new(name);
-        names.insert(name.clone(), uuid);
-        Ok((name, ledger))
-    }
-
     fn import_instance(&self, instance: FakeInstance) -> Result<(), DriverError> {
         let uuid = instance.uuid;
-        let (_, mut shard) = self.store.lock_uuid(&uuid);
-        if shard.holds(&uuid) {
-            return Err(DriverError::InstanceExists {
-                instance: uuid.into(),
-            });
-        }
-        let (name, node) =
-            self.reserve_import(uuid, &instance.name, &instance.node, &instance.claim)?;
+        let ledger = self.nodes.write().ledger(&instance.node);
         let extras = InstanceExtras {
             volumes: instance.volumes,
             injected_files: instance.injected_files,
@@ -192,42 +164,32 @@ impl FakeDriver {
             && extras.injected_files.is_empty()
             && extras.snapshots.is_empty()
             && extras.cold_migration.is_none();
-        shard.instances.insert(
+        self.create(NewInstance {
             uuid,
-            InstanceRecord {
-                name,
-                node,
-                claim: instance.claim,
-                interfaces: Ports::from_public(&instance.interfaces),
-                extras: (!empty).then(|| Box::new(extras)),
-                console: ConsoleRing::from_entries(&instance.console_log),
-                status: instance.status,
-                admin_password_set: instance.admin_password_set,
-            },
-        );
-        Ok(())
+            name: &instance.name,
+            node: NodeChoice::Resolved(ledger),
+            claim: instance.claim,
+            running: false,
+            interfaces: Ports::from_public(&instance.interfaces),
+            extras: (!empty).then(|| Box::new(extras)),
+            admin_password_set: instance.admin_password_set,
+        })?;
+        self.with_record(uuid, |record| {
+            record.status = instance.status;
+            record.console = ConsoleRing::from_entries(&instance.console_log);
+            Ok(())
+        })
     }
 
     fn import_incoming(&self, incoming: IncomingState) -> Result<(), DriverError> {
-        let uuid = incoming.uuid;
-        let (_, mut shard) = self.store.lock_uuid(&uuid);
-        if shard.holds(&uuid) {
-            return Err(DriverError::InstanceExists {
-                instance: uuid.into(),
-            });
-        }
-        let (name, node) =
-            self.reserve_import(uuid, &incoming.name, &incoming.node, &incoming.claim)?;
-        shard.incoming.insert(
-            uuid,
-            IncomingMigration {
-                name,
-                node,
-                claim: incoming.claim,
-                interfaces: Ports::from_public(&incoming.interfaces),
-                volumes: incoming.volumes,
-            },
-        );
-        Ok(())
+        let ledger = self.nodes.write().ledger(&incoming.node);
+        self.reserve_incoming(
+            incoming.uuid,
+            &incoming.name,
+            ledger,
+            incoming.claim,
+            Ports::from_public(&incoming.interfaces),
+            incoming.volumes,
+        )
     }
 }

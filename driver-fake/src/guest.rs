@@ -116,19 +116,16 @@ impl FakeDriver {
         }
         let interfaces = interfaces_of(uuid, network_info)?;
         let volumes = volumes_of(uuid, block_device_info)?;
-        self.create(
-            NewInstance {
-                uuid,
-                name: &instance.name,
-                node: NodeChoice::Requested(instance.node.as_deref()),
-                claim: ResourceAmounts::of_flavor(&instance.flavor),
-                running: power_on,
-                interfaces,
-                extras: extras_of(volumes, dedupe_files(injected_files)),
-                admin_password_set,
-            },
-            false,
-        )
+        self.create(NewInstance {
+            uuid,
+            name: &instance.name,
+            node: NodeChoice::Requested(instance.node.as_deref()),
+            claim: ResourceAmounts::of_flavor(&instance.flavor),
+            running: power_on,
+            interfaces,
+            extras: extras_of(volumes, dedupe_files(injected_files)),
+            admin_password_set,
+        })
     }
 
     /// `get_info`.

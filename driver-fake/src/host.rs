@@ -58,6 +58,11 @@ impl FakeDriver {
         Ok(())
     }
 
+    /// The managed ledgers (copied out, so no shard is locked under the table).
+    fn managed_ledgers(&self) -> Vec<std::sync::Arc<NodeLedger>> {
+        self.nodes.read().managed().to_vec()
+    }
+
     /// `get_available_resource`: `NodeNotFound` for an unmanaged node.
     pub(crate) fn resources_now(&self, node: &str) -> DriverResult<NodeResources> {
         let ledger = self
@@ -72,7 +77,7 @@ impl FakeDriver {
     }
 
     fn resources_of(&self, ledger: &NodeLedger) -> NodeResources {
-        let used = ledger.used();
+        let used = self.store.used(ledger.id());
         let total = ledger.capacity();
         let mut resources = NodeResources::new(ledger.name(), self.host(), total, used);
         resources.hypervisor_type = HYPERVISOR_TYPE.to_owned();
@@ -89,11 +94,12 @@ impl FakeDriver {
     /// `get_disk_available_least`: free disk over the managed nodes, in GiB.
     pub(crate) fn disk_available_least_now(&self) -> i64 {
         let free: u64 = self
-            .nodes
-            .read()
-            .managed()
+            .managed_ledgers()
             .iter()
-            .map(|l| l.capacity().local_gb.saturating_sub(l.used().local_gb))
+            .map(|l| {
+                let used = self.store.used(l.id());
+                l.capacity().local_gb.saturating_sub(used.local_gb)
+            })
             .sum();
         i64::try_from(free).unwrap_or(i64::MAX)
     }
@@ -101,13 +107,11 @@ impl FakeDriver {
     /// `get_host_stats`: one entry per managed node, figures from its ledger.
     pub(crate) fn host_stats_now(&self) -> Vec<HostStats> {
         let host = self.host();
-        self.nodes
-            .read()
-            .managed()
+        self.managed_ledgers()
             .iter()
             .map(|ledger| {
                 let total = ledger.capacity();
-                let used = ledger.used();
+                let used = self.store.used(ledger.id());
                 let mut stats = HostStats::new(ledger.name(), host.clone());
                 stats.description = "Fake Host".to_owned();
                 stats.host_memory_total = total.memory_mb.saturating_mul(MIB);

@@ -9,20 +9,37 @@ use crate::record::FakeInstance;
 impl FakeDriver {
     /// The record of one instance, if it is on this host.
     pub fn instance(&self, uuid: Uuid) -> Option<FakeInstance> {
+        let nodes = self.node_names();
         let (_, shard) = self.store.lock_uuid(&uuid);
-        shard.instances.get(&uuid).map(|record| record.view(uuid))
+        shard
+            .instances
+            .get(&uuid)
+            .map(|record| record.view(uuid, &nodes))
+    }
+
+    /// Every known node's name, by id (read before locking any shard).
+    pub(crate) fn node_names(&self) -> Vec<std::sync::Arc<str>> {
+        self.nodes.read().names()
     }
 
     /// The record of the instance named `name`, if any.
     pub fn instance_by_name(&self, name: &str) -> Option<FakeInstance> {
-        self.with_named(name, |uuid, record| record.view(uuid)).ok()
+        let nodes = self.node_names();
+        self.with_named(name, |uuid, record| record.view(uuid, &nodes))
+            .ok()
     }
 
     /// Every instance on this host, sorted by name.
     pub fn instances(&self) -> Vec<FakeInstance> {
+        let nodes = self.node_names();
         let mut all = Vec::new();
         self.store.for_each_shard(|shard| {
-            all.extend(shard.instances.iter().map(|(uuid, r)| r.view(*uuid)));
+            all.extend(
+                shard
+                    .instances
+                    .iter()
+                    .map(|(uuid, r)| r.view(*uuid, &nodes)),
+            );
         });
         all.sort_by(|a, b| a.name.cmp(&b.name));
         all
@@ -31,20 +48,13 @@ impl FakeDriver {
     /// What is claimed on `node` now (instances and incoming live migrations);
     /// `None` for a node this driver never knew.
     pub fn claims(&self, node: &str) -> Option<ResourceAmounts> {
-        self.nodes
-            .read()
-            .known()
-            .find(|l| l.name() == node)
-            .map(|l| l.used())
+        let id = self.nodes.read().find(node)?.id();
+        Some(self.store.used(id))
     }
 
     /// The capacity of `node`; `None` for a node this driver never knew.
     pub fn capacity(&self, node: &str) -> Option<ResourceAmounts> {
-        self.nodes
-            .read()
-            .known()
-            .find(|l| l.name() == node)
-            .map(|l| l.capacity())
+        self.nodes.read().find(node).map(|l| l.capacity())
     }
 
     /// The UUIDs with a live-migration reservation here (`pre_live_migration`
@@ -79,7 +89,7 @@ impl FakeDriver {
             if names.get(name) == Some(&uuid) {
                 names.remove(name);
             }
-            record.node.release(&record.claim);
+            shard.accounts.release(record.node, &record.claim);
         }
         Ok(())
     }

@@ -1,8 +1,9 @@
 //! Nodes and their resource accounting.
 //!
 //! Every node the driver ever managed has one [`NodeLedger`]: its capacity and
-//! what is claimed on it. Ledgers are never dropped while the driver lives, so
-//! an instance left on a node that `set_nodes` removed keeps its claim, and the
+//! the leases the store's shards hold on it; each shard counts its own claims
+//! ([`Accounts`]). Ledgers are never dropped while the driver lives, so an
+//! instance left on a node that `set_nodes` removed keeps its claim, and the
 //! node shows it again when it comes back.
 
 use std::collections::{BTreeMap, HashMap};
@@ -53,23 +54,45 @@ pub fn node_uuid(name: &str) -> Uuid {
     Uuid::new_v5(&Uuid::NAMESPACE_DNS, name.as_bytes())
 }
 
-/// One node's capacity and claims.
+/// A node's index in its driver's node table (stable for the driver's life).
+pub(crate) type NodeId = usize;
+
+/// One node: its capacity, and how much of it the store's shards have leased.
+///
+/// Claims are counted per shard, under the shard's lock ([`Accounts`]); a
+/// shard claims from its lease and tops the lease up from the ledger in
+/// chunks, so spawns and destroys on different shards share no counter. The
+/// ledger's `leased` is the sum of every shard's lease, never above capacity.
 #[derive(Debug)]
 pub(crate) struct NodeLedger {
+    id: NodeId,
     name: Arc<str>,
     capacity: ResourceAmounts,
-    used: Mutex<ResourceAmounts>,
+    chunk: ResourceAmounts,
+    leased: Mutex<ResourceAmounts>,
     managed: AtomicBool,
 }
 
 impl NodeLedger {
-    fn new(name: &str, capacity: ResourceAmounts) -> Self {
+    fn new(id: NodeId, name: &str, capacity: ResourceAmounts, shards: usize) -> Self {
+        let parts = (shards.max(1) as u64).saturating_mul(4);
         Self {
+            id,
             name: Arc::from(name),
             capacity,
-            used: Mutex::new(ResourceAmounts::default()),
+            chunk: ResourceAmounts::new(
+                capacity.vcpus / parts,
+                capacity.memory_mb / parts,
+                capacity.local_gb / parts,
+            ),
+            leased: Mutex::new(ResourceAmounts::default()),
             managed: AtomicBool::new(false),
         }
+    }
+
+    /// The node's index in the table.
+    pub fn id(&self) -> NodeId {
+        self.id
     }
 
     /// The node's name.
@@ -82,58 +105,137 @@ impl NodeLedger {
         self.capacity
     }
 
-    /// What is claimed now.
-    pub fn used(&self) -> ResourceAmounts {
-        *lock(&self.used)
-    }
-
     /// Whether the driver manages the node now.
     pub fn is_managed(&self) -> bool {
         self.managed.load(Ordering::Relaxed)
     }
 
-    /// Whether `amount` would fit now.
-    pub fn fits(&self, amount: &ResourceAmounts) -> DriverResult<()> {
-        let used = lock(&self.used);
-        self.check(&used, amount)
-    }
-
-    fn check(&self, used: &ResourceAmounts, amount: &ResourceAmounts) -> DriverResult<()> {
-        let free = self.capacity.saturating_sub(used);
-        if amount.fits_in(&free) {
-            Ok(())
-        } else {
-            Err(DriverError::InsufficientResources {
-                node: self.name.to_string(),
-                requested: *amount,
-                free,
-            })
+    /// `InsufficientResources` for `requested` when `free` is free.
+    pub fn insufficient(&self, requested: &ResourceAmounts, free: ResourceAmounts) -> DriverError {
+        DriverError::InsufficientResources {
+            node: self.name.to_string(),
+            requested: *requested,
+            free,
         }
     }
 
-    /// Claims `amount`, or refuses with `InsufficientResources` claiming nothing.
+    /// Leases at least `deficit` (and up to a chunk more) if that much is not
+    /// leased yet; `None` otherwise.
+    fn lease(&self, deficit: &ResourceAmounts) -> Option<ResourceAmounts> {
+        let mut leased = lock(&self.leased);
+        let free = self.capacity.saturating_sub(&leased);
+        if !deficit.fits_in(&free) {
+            return None;
+        }
+        let wanted = deficit.saturating_add(&self.chunk);
+        let grant = ResourceAmounts::new(
+            wanted.vcpus.min(free.vcpus),
+            wanted.memory_mb.min(free.memory_mb),
+            wanted.local_gb.min(free.local_gb),
+        );
+        *leased = leased.saturating_add(&grant);
+        Some(grant)
+    }
+
+    /// What is not leased to any shard.
+    fn unleased(&self) -> ResourceAmounts {
+        self.capacity.saturating_sub(&lock(&self.leased))
+    }
+
+    fn give_back(&self, amount: &ResourceAmounts) {
+        let mut leased = lock(&self.leased);
+        *leased = leased.saturating_sub(amount);
+    }
+}
+
+/// One shard's claims and lease on one node.
+#[derive(Clone, Copy, Debug, Default)]
+struct Account {
+    lease: ResourceAmounts,
+    used: ResourceAmounts,
+}
+
+/// Why a shard could not claim.
+#[derive(Debug)]
+pub(crate) enum Shortfall {
+    /// The ledger has nothing left to lease, but other shards may hold unused
+    /// leases: retry with every shard locked and their leases reclaimed.
+    Rebalance(Arc<NodeLedger>),
+    /// A definite failure (with every shard locked, or not about resources).
+    Failed(DriverError),
+}
+
+impl From<DriverError> for Shortfall {
+    fn from(error: DriverError) -> Self {
+        Self::Failed(error)
+    }
+}
+
+/// One shard's accounts, by node.
+#[derive(Debug, Default)]
+pub(crate) struct Accounts(Vec<Account>);
+
+impl Accounts {
+    fn account(&mut self, id: NodeId) -> &mut Account {
+        if self.0.len() <= id {
+            self.0.resize(id + 1, Account::default());
+        }
+        &mut self.0[id]
+    }
+
+    /// What this shard's instances and reservations claim on node `id`.
+    pub fn used(&self, id: NodeId) -> ResourceAmounts {
+        self.0.get(id).map(|a| a.used).unwrap_or_default()
+    }
+
+    /// Claims `amount` on `ledger`'s node from this shard's lease, topping the
+    /// lease up from the ledger. When the ledger has too little: `Rebalance`,
+    /// or with `exact` (every shard locked, leases reclaimed) the definite
+    /// `InsufficientResources`. Nothing is claimed on failure.
     #[inline]
-    pub fn claim(&self, amount: &ResourceAmounts) -> DriverResult<()> {
-        let mut used = lock(&self.used);
-        self.check(&used, amount)?;
-        *used = used.saturating_add(amount);
+    pub fn claim(
+        &mut self,
+        ledger: &Arc<NodeLedger>,
+        amount: &ResourceAmounts,
+        exact: bool,
+    ) -> Result<(), Shortfall> {
+        let account = self.account(ledger.id);
+        let needed = account.used.saturating_add(amount);
+        if !needed.fits_in(&account.lease) {
+            let deficit = needed.saturating_sub(&account.lease);
+            match ledger.lease(&deficit) {
+                Some(grant) => account.lease = account.lease.saturating_add(&grant),
+                None if exact => {
+                    let slack = account.lease.saturating_sub(&account.used);
+                    let free = ledger.unleased().saturating_add(&slack);
+                    return Err(Shortfall::Failed(ledger.insufficient(amount, free)));
+                }
+                None => return Err(Shortfall::Rebalance(ledger.clone())),
+            }
+        }
+        account.used = needed;
         Ok(())
     }
 
-    /// Releases `amount`.
+    /// Releases `amount` on node `id` (its lease stays with the shard).
     #[inline]
-    pub fn release(&self, amount: &ResourceAmounts) {
-        let mut used = lock(&self.used);
-        *used = used.saturating_sub(amount);
+    pub fn release(&mut self, id: NodeId, amount: &ResourceAmounts) {
+        let account = self.account(id);
+        account.used = account.used.saturating_sub(amount);
     }
 
-    /// Replaces a claim of `old` by `new` in one step (a same-host resize).
-    pub fn swap_claim(&self, old: &ResourceAmounts, new: &ResourceAmounts) -> DriverResult<()> {
-        let mut used = lock(&self.used);
-        let without = used.saturating_sub(old);
-        self.check(&without, new)?;
-        *used = without.saturating_add(new);
-        Ok(())
+    /// Claims `amount` back right after releasing it (its lease is still here).
+    pub fn restore(&mut self, id: NodeId, amount: &ResourceAmounts) {
+        let account = self.account(id);
+        account.used = account.used.saturating_add(amount);
+    }
+
+    /// Returns this shard's unused lease on `ledger`'s node.
+    pub fn reclaim(&mut self, ledger: &NodeLedger) {
+        let account = self.account(ledger.id);
+        let slack = account.lease.saturating_sub(&account.used);
+        ledger.give_back(&slack);
+        account.lease = account.used;
     }
 }
 
@@ -141,7 +243,9 @@ impl NodeLedger {
 #[derive(Debug)]
 pub(crate) struct NodeTable {
     known: HashMap<Arc<str>, Arc<NodeLedger>>,
+    by_id: Vec<Arc<NodeLedger>>,
     managed: Vec<Arc<NodeLedger>>,
+    shards: usize,
     default_capacity: ResourceAmounts,
     capacities: BTreeMap<String, ResourceAmounts>,
 }
@@ -150,10 +254,13 @@ impl NodeTable {
     pub fn new(
         default_capacity: ResourceAmounts,
         capacities: BTreeMap<String, ResourceAmounts>,
+        shards: usize,
     ) -> Self {
         Self {
             known: HashMap::new(),
+            by_id: Vec::new(),
             managed: Vec::new(),
+            shards,
             default_capacity,
             capacities,
         }
@@ -169,8 +276,14 @@ impl NodeTable {
             .get(name)
             .copied()
             .unwrap_or(self.default_capacity);
-        let ledger = Arc::new(NodeLedger::new(name, capacity));
+        let ledger = Arc::new(NodeLedger::new(
+            self.by_id.len(),
+            name,
+            capacity,
+            self.shards,
+        ));
         self.known.insert(ledger.name.clone(), ledger.clone());
+        self.by_id.push(ledger.clone());
         ledger
     }
 
@@ -194,9 +307,19 @@ impl NodeTable {
         &self.managed
     }
 
-    /// Every known ledger, by name.
-    pub fn known(&self) -> impl Iterator<Item = &Arc<NodeLedger>> {
-        self.known.values()
+    /// Every known ledger, in id order.
+    pub fn known(&self) -> &[Arc<NodeLedger>] {
+        &self.by_id
+    }
+
+    /// The ledger of a known node.
+    pub fn find(&self, name: &str) -> Option<&Arc<NodeLedger>> {
+        self.known.get(name)
+    }
+
+    /// Every known node's name, by id.
+    pub fn names(&self) -> Vec<Arc<str>> {
+        self.by_id.iter().map(|l| l.name.clone()).collect()
     }
 
     /// The managed ledger of `name`, if managed.
@@ -274,23 +397,28 @@ impl Nodes {
 
     /// [`NodeTable::resolve`], through the caller's cache.
     #[inline]
-    pub fn resolve_cached(
+    pub fn resolve_cached<'c>(
         &self,
-        cache: &mut Option<NodeCache>,
+        cache: &'c mut Option<NodeCache>,
         node: Option<&str>,
-    ) -> DriverResult<Arc<NodeLedger>> {
+    ) -> DriverResult<&'c Arc<NodeLedger>> {
         let generation = self.generation.load(Ordering::Acquire);
-        if let Some(hit) = cache.as_ref() {
-            if hit.generation == generation && hit.requested.as_deref() == node {
-                return Ok(hit.ledger.clone());
-            }
+        let fresh = cache
+            .as_ref()
+            .is_some_and(|hit| hit.generation == generation && hit.requested.as_deref() == node);
+        if !fresh {
+            let ledger = self.read().resolve(node)?;
+            *cache = Some(NodeCache {
+                generation,
+                requested: node.map(Box::from),
+                ledger,
+            });
         }
-        let ledger = self.read().resolve(node)?;
-        *cache = Some(NodeCache {
-            generation,
-            requested: node.map(Box::from),
-            ledger: ledger.clone(),
-        });
-        Ok(ledger)
+        match cache {
+            Some(hit) => Ok(&hit.ledger),
+            None => Err(DriverError::NodeNotFound {
+                node: node.unwrap_or_default().to_owned(),
+            }),
+        }
     }
 }

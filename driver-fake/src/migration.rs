@@ -15,23 +15,26 @@
 //!   `post_live_migration_at_destination` (reservation becomes a `Running`
 //!   instance, `Started`) or `rollback_live_migration_at_destination`.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use driver_api::{
-    transition, BlockDeviceInfo, DiskInfo, DriverError, DriverResult, Instance, InstanceDisk,
-    InstanceRef, InstanceStatus, LifecycleOperation, LifecycleTransition, LiveMigrateData,
-    LiveMigrationCallbacks, Migration, MigrationStatus, Outcome, PowerState, ResourceAmounts, Vif,
+    transition, BlockDeviceInfo, ConnectionInfo, DiskInfo, DriverError, DriverResult, Instance,
+    InstanceDisk, InstanceRef, InstanceStatus, LifecycleOperation, LifecycleTransition,
+    LiveMigrateData, LiveMigrationCallbacks, Migration, MigrationStatus, Outcome, PowerState,
+    ResourceAmounts, Vif,
 };
 use uuid::Uuid;
 
-use crate::compact::Name;
+use crate::compact::{Name, Ports};
 use crate::driver::{live_waiters, FakeDriver, LiveSignal, NewInstance, NodeChoice, DRIVER_NAME};
 use crate::faults::{FaultPreset, LIVE_MIGRATION_WAIT_LIMIT};
 use crate::guest::{interfaces_of, volumes_of};
-use crate::ledger::NodeLedger;
+use crate::ledger::{NodeLedger, Shortfall};
 use crate::record::{
     ColdMigrationMark, ConsoleEntry, ConsoleRing, IncomingMigration, InstanceExtras, InstanceRecord,
 };
+use crate::store::Shard;
 
 const GIB: u64 = 1024 * 1024 * 1024;
 
@@ -143,19 +146,16 @@ impl FakeDriver {
                 ..InstanceExtras::default()
             })
         });
-        self.create(
-            NewInstance {
-                uuid,
-                name: &instance.name,
-                node: NodeChoice::Resolved(ledger),
-                claim,
-                running: power_on,
-                interfaces,
-                extras,
-                admin_password_set: false,
-            },
-            false,
-        )
+        self.create(NewInstance {
+            uuid,
+            name: &instance.name,
+            node: NodeChoice::Resolved(ledger),
+            claim,
+            running: power_on,
+            interfaces,
+            extras,
+            admin_password_set: false,
+        })
     }
 
     /// A same-host resize: the claim becomes `claim` (the old one is kept for a
@@ -166,29 +166,56 @@ impl FakeDriver {
         claim: ResourceAmounts,
         power_on: bool,
     ) -> DriverResult<()> {
-        let (index, mut shard) = self.store.lock_uuid(&uuid);
-        let record = shard
-            .instances
-            .get_mut(&uuid)
-            .ok_or_else(|| DriverError::instance_not_found(uuid))?;
-        let Some(mark) = record
-            .extras
-            .as_ref()
-            .and_then(|e| e.cold_migration.clone())
-        else {
-            return Err(exists(uuid));
-        };
-        let event = power_on_step(uuid, record.status, power_on)?;
-        record.node.swap_claim(&record.claim, &claim)?;
-        let before = mark.claim_before.unwrap_or(record.claim);
-        record.extras_mut().cold_migration = Some(ColdMigrationMark {
-            claim_before: Some(before),
-            ..mark
-        });
-        record.claim = claim;
-        let drain = self.power_on_record(&mut shard, uuid, event);
-        drop(shard);
+        let index = self.store.shard_of(&uuid);
+        let drain = self.with_claim(index, |shard, exact| {
+            let record = shard
+                .instances
+                .get(&uuid)
+                .ok_or_else(|| DriverError::instance_not_found(uuid))?;
+            let Some(mark) = record
+                .extras
+                .as_ref()
+                .and_then(|e| e.cold_migration.clone())
+            else {
+                return Err(exists(uuid).into());
+            };
+            let event = power_on_step(uuid, record.status, power_on)?;
+            let before = record.claim;
+            self.reclaim_as(shard, uuid, &claim, exact)?;
+            if let Some(record) = shard.instances.get_mut(&uuid) {
+                record.extras_mut().cold_migration = Some(ColdMigrationMark {
+                    claim_before: Some(mark.claim_before.unwrap_or(before)),
+                    ..mark
+                });
+            }
+            Ok(self.power_on_record(shard, uuid, event))
+        })?;
         self.deliver(index, drain);
+        Ok(())
+    }
+
+    /// Replaces the claim of a record on a locked shard by `claim`, all or
+    /// nothing.
+    fn reclaim_as(
+        &self,
+        shard: &mut Shard,
+        uuid: Uuid,
+        claim: &ResourceAmounts,
+        exact: bool,
+    ) -> Result<(), Shortfall> {
+        let Some(record) = shard.instances.get_mut(&uuid) else {
+            return Err(DriverError::instance_not_found(uuid).into());
+        };
+        let (node, old) = (record.node, record.claim);
+        let ledger = self.ledger_by_id(node)?;
+        shard.accounts.release(node, &old);
+        if let Err(shortfall) = shard.accounts.claim(&ledger, claim, exact) {
+            shard.accounts.restore(node, &old);
+            return Err(shortfall);
+        }
+        if let Some(record) = shard.instances.get_mut(&uuid) {
+            record.claim = *claim;
+        }
         Ok(())
     }
 
@@ -209,25 +236,30 @@ impl FakeDriver {
 
     /// `finish_revert_migration` on the source.
     pub(crate) fn revert_migration_now(&self, uuid: Uuid, power_on: bool) -> DriverResult<()> {
-        let (index, mut shard) = self.store.lock_uuid(&uuid);
-        let record = shard
-            .instances
-            .get_mut(&uuid)
-            .ok_or_else(|| DriverError::instance_not_found(uuid))?;
-        let event = power_on_step(uuid, record.status, power_on)?;
-        let mark = record
-            .extras
-            .as_ref()
-            .and_then(|e| e.cold_migration.clone());
-        if let Some(before) = mark.and_then(|m| m.claim_before) {
-            record.node.swap_claim(&record.claim, &before)?;
-            record.claim = before;
-        }
-        if let Some(extras) = record.extras.as_mut() {
-            extras.cold_migration = None;
-        }
-        let drain = self.power_on_record(&mut shard, uuid, event);
-        drop(shard);
+        let index = self.store.shard_of(&uuid);
+        let drain = self.with_claim(index, |shard, exact| {
+            let record = shard
+                .instances
+                .get(&uuid)
+                .ok_or_else(|| DriverError::instance_not_found(uuid))?;
+            let event = power_on_step(uuid, record.status, power_on)?;
+            let before = record
+                .extras
+                .as_ref()
+                .and_then(|e| e.cold_migration.as_ref())
+                .and_then(|m| m.claim_before);
+            if let Some(before) = before {
+                self.reclaim_as(shard, uuid, &before, exact)?;
+            }
+            if let Some(extras) = shard
+                .instances
+                .get_mut(&uuid)
+                .and_then(|r| r.extras.as_mut())
+            {
+                extras.cold_migration = None;
+            }
+            Ok(self.power_on_record(shard, uuid, event))
+        })?;
         self.deliver(index, drain);
         Ok(())
     }
@@ -268,8 +300,13 @@ impl FakeDriver {
             return Err(exists(uuid));
         }
         let ledger = self.arrival_ledger(&[instance.node.as_deref()])?;
-        ledger.fits(&ResourceAmounts::of_flavor(&instance.flavor))?;
-        let free = ledger.capacity().saturating_sub(&ledger.used());
+        let claim = ResourceAmounts::of_flavor(&instance.flavor);
+        let free = ledger
+            .capacity()
+            .saturating_sub(&self.store.used(ledger.id()));
+        if !claim.fits_in(&free) {
+            return Err(ledger.insufficient(&claim, free));
+        }
         let mut data = LiveMigrateData::new(self.host());
         data.block_migration = block_migration;
         data.disk_over_commit = disk_over_commit;
@@ -302,31 +339,48 @@ impl FakeDriver {
         let volumes = volumes_of(uuid, block_device_info)?;
         let ledger = self.arrival_ledger(&[instance.node.as_deref()])?;
         let claim = ResourceAmounts::of_flavor(&instance.flavor);
-        let (_, mut shard) = self.store.lock_uuid(&uuid);
-        if shard.holds(&uuid) {
-            return Err(exists(uuid));
-        }
-        let mut names = self.store.lock_name(&instance.name);
-        if names.contains_key(instance.name.as_str()) {
-            return Err(DriverError::InstanceExists {
-                instance: InstanceRef::Name(instance.name.clone()),
-            });
-        }
-        ledger.claim(&claim)?;
-        let name = Name::new(&instance.name);
-        names.insert(name.clone(), uuid);
-        drop(names);
-        shard.incoming.insert(
-            uuid,
-            IncomingMigration {
-                name,
-                node: ledger,
-                claim,
-                interfaces,
-                volumes,
-            },
-        );
-        Ok(())
+        self.reserve_incoming(uuid, &instance.name, ledger, claim, interfaces, volumes)
+    }
+
+    /// Reserves UUID, name and claim for an arriving instance, all or nothing.
+    pub(crate) fn reserve_incoming(
+        &self,
+        uuid: Uuid,
+        name: &str,
+        ledger: Arc<NodeLedger>,
+        claim: ResourceAmounts,
+        interfaces: Ports,
+        volumes: BTreeMap<String, ConnectionInfo>,
+    ) -> DriverResult<()> {
+        let mut reservation = Some((interfaces, volumes));
+        self.with_claim(self.store.shard_of(&uuid), |shard, exact| {
+            if shard.holds(&uuid) {
+                return Err(exists(uuid).into());
+            }
+            let mut names = self.store.lock_name(name);
+            if names.contains_key(name) {
+                return Err(DriverError::InstanceExists {
+                    instance: InstanceRef::Name(name.to_owned()),
+                }
+                .into());
+            }
+            shard.accounts.claim(&ledger, &claim, exact)?;
+            let key = Name::new(name);
+            names.insert(key.clone(), uuid);
+            drop(names);
+            let (interfaces, volumes) = reservation.take().unwrap_or_default();
+            shard.incoming.insert(
+                uuid,
+                IncomingMigration {
+                    name: key,
+                    node: ledger.id(),
+                    claim,
+                    interfaces,
+                    volumes,
+                },
+            );
+            Ok(())
+        })
     }
 
     /// `live_migration` after admission and the latency: waits if the preset
@@ -439,19 +493,16 @@ impl FakeDriver {
                     ..InstanceExtras::default()
                 })
             });
-            return self.create(
-                NewInstance {
-                    uuid,
-                    name: &instance.name,
-                    node: NodeChoice::Resolved(ledger),
-                    claim: ResourceAmounts::of_flavor(&instance.flavor),
-                    running: true,
-                    interfaces,
-                    extras,
-                    admin_password_set: false,
-                },
-                false,
-            );
+            return self.create(NewInstance {
+                uuid,
+                name: &instance.name,
+                node: NodeChoice::Resolved(ledger),
+                claim: ResourceAmounts::of_flavor(&instance.flavor),
+                running: true,
+                interfaces,
+                extras,
+                admin_password_set: false,
+            });
         };
         let interfaces = if interfaces.is_empty() {
             incoming.interfaces
@@ -499,7 +550,7 @@ impl FakeDriver {
             if names.get(name) == Some(&uuid) {
                 names.remove(name);
             }
-            incoming.node.release(&incoming.claim);
+            shard.accounts.release(incoming.node, &incoming.claim);
         }
     }
 }

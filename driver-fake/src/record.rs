@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::compact::{Name, Ports};
-use crate::ledger::NodeLedger;
+use crate::ledger::NodeId;
 
 /// How many entries an instance's console log keeps (the oldest are dropped).
 pub const CONSOLE_LOG_LIMIT: usize = 16;
@@ -186,7 +186,7 @@ pub(crate) struct InstanceExtras {
 #[derive(Debug)]
 pub(crate) struct InstanceRecord {
     pub name: Name,
-    pub node: Arc<NodeLedger>,
+    pub node: NodeId,
     pub claim: ResourceAmounts,
     pub interfaces: Ports,
     pub extras: Option<Box<InstanceExtras>>,
@@ -202,13 +202,17 @@ impl InstanceRecord {
     }
 
     /// The public view.
-    pub fn view(&self, uuid: Uuid) -> FakeInstance {
+    /// The public view; `nodes` are the node names by id.
+    pub fn view(&self, uuid: Uuid, nodes: &[Arc<str>]) -> FakeInstance {
         let extras = self.extras.as_deref();
         FakeInstance {
             name: self.name.as_str().to_owned(),
             uuid,
             status: self.status,
-            node: self.node.name().to_owned(),
+            node: nodes
+                .get(self.node)
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
             claim: self.claim,
             volumes: extras.map(|e| e.volumes.clone()).unwrap_or_default(),
             interfaces: self.interfaces.public(),
@@ -225,7 +229,7 @@ impl InstanceRecord {
 #[derive(Debug)]
 pub(crate) struct IncomingMigration {
     pub name: Name,
-    pub node: Arc<NodeLedger>,
+    pub node: NodeId,
     pub claim: ResourceAmounts,
     pub interfaces: Ports,
     pub volumes: BTreeMap<String, ConnectionInfo>,

@@ -1,8 +1,10 @@
 //! The instance store: sharded maps keyed by UUID, a sharded name index, and
 //! per-shard event queues.
 //!
-//! Lock order, everywhere: one UUID shard, then one name shard, then a node
-//! ledger. Nothing awaits while holding a lock, and no listener runs under one.
+//! Lock order, everywhere: UUID shards (several only through `lock_all`, in
+//! index order), then one name shard, then a node ledger, then the node table.
+//! No shard is locked while the node table is held. Nothing awaits while
+//! holding a lock, and no listener runs under one.
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::BuildHasherDefault;
@@ -13,7 +15,7 @@ use uuid::Uuid;
 
 use crate::compact::Name;
 use crate::hashing::{name_hash, uuid_hash, NameHasher, UuidHasher};
-use crate::ledger::NodeCache;
+use crate::ledger::{Accounts, NodeCache, NodeId};
 use crate::record::{IncomingMigration, InstanceRecord};
 
 /// Maps keyed by UUID.
@@ -39,6 +41,8 @@ pub(crate) struct Shard {
     pub incoming: UuidMap<IncomingMigration>,
     /// The last node a spawn here resolved.
     pub node_cache: Option<NodeCache>,
+    /// This shard's claims and leases, by node.
+    pub accounts: Accounts,
     events: VecDeque<LifecycleEvent>,
     draining: bool,
 }
@@ -165,6 +169,20 @@ impl Store {
             };
             slot.emit(event);
         }
+    }
+
+    /// Locks every shard, in index order (the only way to hold more than one).
+    pub fn lock_all(&self) -> Vec<MutexGuard<'_, Shard>> {
+        (0..self.shards.len()).map(|i| self.lock_shard(i)).collect()
+    }
+
+    /// What is claimed on node `id`, summed over every shard at one instant.
+    pub fn used(&self, id: NodeId) -> driver_api::ResourceAmounts {
+        self.lock_all()
+            .iter()
+            .fold(Default::default(), |sum, shard| {
+                sum.saturating_add(&shard.accounts.used(id))
+            })
     }
 
     /// Visits every shard in turn (locked one at a time).

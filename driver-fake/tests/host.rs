@@ -208,3 +208,41 @@ fn host_statistics() {
         assert!(!driver.legacy_nwinfo());
     });
 }
+
+#[test]
+fn capacity_is_exact_whichever_shards_hold_the_claims() {
+    rt().block_on(async {
+        let capacity = ResourceAmounts::new(40, 40 * 512, 40);
+        let driver = FakeDriver::builder()
+            .node_size(NodeSize::Custom(capacity))
+            .shards(16)
+            .build();
+        // Random UUIDs spread over the shards; exactly 40 tiny instances fit.
+        let vms: Vec<_> = (0..40).map(|i| instance(&format!("vm-{i}"))).collect();
+        for vm in &vms {
+            spawn(&driver, vm).await.unwrap();
+        }
+        assert_eq!(driver.claims("fake-mini"), Some(capacity));
+        let err = spawn(&driver, &instance("one-too-many")).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InsufficientResources);
+        // Free room in some shards; spawns landing in others must get it.
+        for vm in vms.iter().take(10) {
+            destroy(&driver, vm).await.unwrap();
+        }
+        for i in 0..10 {
+            spawn(&driver, &instance(&format!("again-{i}")))
+                .await
+                .unwrap();
+        }
+        assert_eq!(driver.claims("fake-mini"), Some(capacity));
+        assert_eq!(
+            spawn(&driver, &instance("still-full"))
+                .await
+                .unwrap_err()
+                .kind(),
+            ErrorKind::InsufficientResources
+        );
+        let r = driver.get_available_resource("fake-mini").await.unwrap();
+        assert_eq!(r.used(), capacity);
+    });
+}
