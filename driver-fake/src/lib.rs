@@ -93,6 +93,30 @@
 //! `live_migration_abort` (then `recover` with `Cancelled`, and `Ok`: an abort
 //! is not a failure) or `live_migration_force_complete` (then as above).
 //!
+//! # Performance
+//!
+//! The fake is meant to be the fast part of any test or scale run:
+//!
+//! - instances live in shards (a mutex each) chosen by UUID; no call locks
+//!   more than one shard, except the rare exact-capacity check below;
+//! - resource claims are counted per shard under the shard's lock, from leases
+//!   the shard takes from the node's ledger in chunks: spawns and destroys on
+//!   different shards share no counter. When a ledger runs dry, the claim is
+//!   retried with every shard locked and unused leases reclaimed, so
+//!   `InsufficientResources` is exact;
+//! - hashing keeps sequential keys (`Uuid::from_u128(i)`, `instance-0000000a`)
+//!   next to each other, so walking them in order stays in cache, while random
+//!   keys spread as usual;
+//! - the per-instance record is compact: short names and one VIF are kept
+//!   inline, the console log is one packed word; rarely used parts (volumes,
+//!   files, snapshots) are boxed on first use;
+//! - events cost nothing without a listener; tracing events are cheap without
+//!   a subscriber;
+//! - [`FakeDriverBuilder::expected_instances`] sizes the store up front for
+//!   scale runs.
+//!
+//! `examples/hot_paths.rs` times the hot paths on one thread.
+//!
 //! # Where the contract leaves room
 //!
 //! - `get_volume_connector`, `ensure_filtering_rules_for_instance` and
