@@ -310,3 +310,46 @@ fn listener_may_call_back_into_the_driver() {
         );
     });
 }
+
+#[test]
+fn events_across_instances_arrive_in_the_order_of_the_changes() {
+    rt().block_on(async {
+        let driver = FakeDriver::new();
+        let events = Recorder::attach(&driver);
+        let (a, b) = (instance("a"), instance("b"));
+        spawn(&driver, &a).await.unwrap();
+        spawn(&driver, &b).await.unwrap();
+        driver.pause(&a).await.unwrap();
+        driver.suspend(&b).await.unwrap();
+        driver.pause(&a).await.unwrap(); // no-op: no event
+        driver.power_off(&a, Default::default()).await.unwrap();
+        destroy(&driver, &b).await.unwrap();
+        destroy(&driver, &a).await.unwrap(); // already off: no event
+        let got: Vec<_> = events
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|e| (e.instance_uuid, e.transition))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (a.uuid, Ev::Started),
+                (b.uuid, Ev::Started),
+                (a.uuid, Ev::Paused),
+                (b.uuid, Ev::Suspended),
+                (a.uuid, Ev::Stopped),
+                (b.uuid, Ev::Stopped),
+            ]
+        );
+        // Registering again replaces the listener; None unregisters.
+        let second = Recorder::attach(&driver);
+        let c = instance("c");
+        spawn(&driver, &c).await.unwrap();
+        driver.register_event_listener(None);
+        driver.pause(&c).await.unwrap();
+        assert_eq!(second.transitions(), [Ev::Started]);
+        assert_eq!(events.transitions().len(), 6);
+    });
+}
