@@ -51,6 +51,9 @@ fn main() -> DriverResult<()> {
     let args: Vec<String> = std::env::args().collect();
     let n: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let only = args.get(2).cloned();
+    if only.as_deref() == Some("nodes") {
+        return many_nodes(n);
+    }
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .map_err(|e| driver_api::DriverError::invalid_input("runtime", e.to_string()))?;
@@ -147,6 +150,56 @@ fn main() -> DriverResult<()> {
                 .await?;
         }
         report("spawn (again)", n, start.elapsed());
+        Ok(())
+    })
+}
+
+/// N instances over 1000 nodes: spawn all, then destroy all.
+fn many_nodes(n: usize) -> DriverResult<()> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .map_err(|e| driver_api::DriverError::invalid_input("runtime", e.to_string()))?;
+    let nodes: Vec<String> = (0..1000).map(|i| format!("node-{i}")).collect();
+    let per_node = (n / nodes.len() + 1) as u64;
+    let driver = FakeDriver::builder()
+        .nodes(nodes.clone())
+        .node_size(NodeSize::Custom(ResourceAmounts::new(
+            per_node,
+            per_node * 512,
+            per_node,
+        )))
+        .expected_instances(if std::env::var_os("NO_HINT").is_some() {
+            0
+        } else {
+            n
+        })
+        .build();
+    let mut specs = specs(n);
+    for (i, (instance, _)) in specs.iter_mut().enumerate() {
+        instance.node = Some(nodes[i % nodes.len()].clone());
+    }
+    let (ctx, image, bdi) = (
+        RequestContext::admin(),
+        ImageMeta::new("i"),
+        BlockDeviceInfo::default(),
+    );
+    rt.block_on(async {
+        let start = Instant::now();
+        for (instance, vifs) in &specs {
+            driver
+                .spawn(&ctx, instance, &image, &[], None, vifs, &bdi, true)
+                .await?;
+        }
+        let spawned = start.elapsed();
+        for (instance, vifs) in &specs {
+            driver.destroy(instance, vifs, &bdi, true).await?;
+        }
+        println!(
+            "{n} instances on {} nodes: spawn {:.2} s, spawn + destroy {:.2} s",
+            nodes.len(),
+            spawned.as_secs_f64(),
+            start.elapsed().as_secs_f64()
+        );
         Ok(())
     })
 }
