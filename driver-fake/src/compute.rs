@@ -373,7 +373,8 @@ impl ComputeDriver for FakeDriver {
     // ----- statistics -----------------------------------------------------------------
 
     async fn block_stats(&self, instance_name: &str, _disk_id: &str) -> DriverResult<BlockStats> {
-        self.run(M::BlockStats, None, || self.block_stats_now(instance_name))
+        let uuid = self.store.uuid_of_name(instance_name);
+        self.run(M::BlockStats, uuid, || self.block_stats_now(instance_name))
             .await
     }
 
@@ -382,21 +383,24 @@ impl ComputeDriver for FakeDriver {
         instance_name: &str,
         _iface_id: &str,
     ) -> DriverResult<InterfaceStats> {
-        self.run(M::InterfaceStats, None, || {
+        let uuid = self.store.uuid_of_name(instance_name);
+        self.run(M::InterfaceStats, uuid, || {
             self.interface_stats_now(instance_name)
         })
         .await
     }
 
     async fn get_diagnostics(&self, instance_name: &str) -> DriverResult<Diagnostics> {
-        self.run(M::GetDiagnostics, None, || {
+        let uuid = self.store.uuid_of_name(instance_name);
+        self.run(M::GetDiagnostics, uuid, || {
             self.diagnostics_now(instance_name)
         })
         .await
     }
 
     async fn get_instance_disk_info(&self, instance_name: &str) -> DriverResult<DiskInfo> {
-        self.run(M::GetInstanceDiskInfo, None, || {
+        let uuid = self.store.uuid_of_name(instance_name);
+        self.run(M::GetInstanceDiskInfo, uuid, || {
             self.disk_info_now(instance_name)
         })
         .await

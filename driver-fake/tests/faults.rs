@@ -200,3 +200,20 @@ fn a_fault_behind_latency_is_not_consumed_by_a_dropped_call() {
         driver.pause(&vm).await.unwrap();
     });
 }
+
+#[test]
+fn a_fault_for_one_instance_reaches_its_by_name_methods() {
+    rt().block_on(async {
+        let driver = FakeDriver::new();
+        let (a, b) = (instance("a"), instance("b"));
+        spawn(&driver, &a).await.unwrap();
+        spawn(&driver, &b).await.unwrap();
+        driver.faults().inject(
+            Fault::on(DriverMethod::GetDiagnostics)
+                .for_instance(a.uuid)
+                .always(),
+        );
+        driver.get_diagnostics("b").await.unwrap();
+        assert!(driver.get_diagnostics("a").await.is_err());
+    });
+}
