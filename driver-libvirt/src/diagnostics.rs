@@ -3,7 +3,7 @@
 
 use driver_api::{
     BandwidthCounter, BlockStats, Diagnostics, DiskDiagnostics, DiskInfo, DriverError,
-    DriverResult, Instance, InstanceDisk, InstanceRef, InterfaceStats, NicDiagnostics, VolumeUsage,
+    DriverResult, Instance, InstanceDisk, InterfaceStats, NicDiagnostics, VolumeUsage,
 };
 use uuid::Uuid;
 use virt::domain::Domain;
@@ -14,14 +14,6 @@ use crate::hypervisor::{backend, Hypervisor, DRIVER_NAME};
 use crate::record::InstanceRecord;
 
 impl Hypervisor {
-    /// Our domain whose instance has this name (the legacy by-name methods).
-    pub fn find_by_name(&self, name: &str) -> DriverResult<(Domain, InstanceRecord)> {
-        self.list()?
-            .into_iter()
-            .find(|(_, r)| r.name == name)
-            .ok_or_else(|| DriverError::instance_not_found(InstanceRef::Name(name.to_owned())))
-    }
-
     fn block_stats_of(dom: &Domain, disk: &str) -> DriverResult<BlockStats> {
         let stats = dom
             .block_stats(disk)

@@ -101,6 +101,21 @@ impl LibvirtDriver {
             .map_err(|e| backend_msg("crash", e.to_string()))?
     }
 
+    /// Rebuilds the driver's index of its domains from their metadata.
+    ///
+    /// The driver answers lookups, claims and flags from an index it builds
+    /// when it connects and keeps in step with every change it makes; the
+    /// records in the domains' metadata stay the truth. One driver value is
+    /// meant to be the only writer for its prefix: if another driver changes
+    /// instances under the same prefix, a listing picks up the domains it
+    /// added or removed, and a rescan everything else (flags, claims).
+    pub async fn rescan(&self) -> DriverResult<()> {
+        let hv = Arc::clone(&self.hv);
+        tokio::task::spawn_blocking(move || hv.rescan())
+            .await
+            .map_err(|e| backend_msg("rescan", e.to_string()))?
+    }
+
     /// Runs `f` on the blocking pool after the capability and read-only checks
     /// for `method`.
     async fn run<T, F>(&self, method: DriverMethod, f: F) -> DriverResult<T>
@@ -154,7 +169,12 @@ impl ComputeDriver for LibvirtDriver {
         .await
     }
 
-    async fn get_available_nodes(&self, _refresh: bool) -> DriverResult<Vec<String>> {
+    /// The managed nodes; `refresh` also rebuilds the driver's index of its
+    /// domains from their metadata (see [`LibvirtDriver::rescan`]).
+    async fn get_available_nodes(&self, refresh: bool) -> DriverResult<Vec<String>> {
+        if refresh {
+            self.rescan().await?;
+        }
         Ok(self.hv.node_list())
     }
 
@@ -205,38 +225,20 @@ impl ComputeDriver for LibvirtDriver {
 
     async fn get_info(&self, instance: &Instance) -> DriverResult<InstanceInfo> {
         let uuid = instance.uuid;
-        self.run(DriverMethod::GetInfo, move |hv| {
-            let (dom, record) = hv.get(uuid)?;
-            let status = hv.status(&dom, &record)?;
-            let raw = dom.info().map_err(crate::hypervisor::backend("get_info"))?;
-            let mut info = InstanceInfo::new(status.state);
-            info.rescued = status.rescued;
-            info.soft_deleted = status.soft_deleted;
-            info.max_mem_kb = raw.max_mem;
-            info.mem_kb = raw.memory;
-            info.num_cpu = raw.nr_virt_cpu;
-            // test:/// answers the wall clock as CPU time: no figure at all
-            // is more honest.
-            info.cpu_time_ns = if hv.kind == HypervisorKind::Test {
-                0
-            } else {
-                raw.cpu_time
-            };
-            Ok(info)
-        })
-        .await
+        self.run(DriverMethod::GetInfo, move |hv| hv.instance_info(uuid))
+            .await
     }
 
     async fn list_instances(&self) -> DriverResult<Vec<String>> {
         self.run(DriverMethod::ListInstances, |hv| {
-            Ok(hv.list()?.into_iter().map(|(_, r)| r.name).collect())
+            Ok(hv.listing()?.into_iter().map(|(name, _)| name).collect())
         })
         .await
     }
 
     async fn list_instance_uuids(&self) -> DriverResult<Vec<Uuid>> {
         self.run(DriverMethod::ListInstanceUuids, |hv| {
-            Ok(hv.list()?.into_iter().map(|(_, r)| r.uuid).collect())
+            Ok(hv.listing()?.into_iter().map(|(_, uuid)| uuid).collect())
         })
         .await
     }

@@ -7,18 +7,20 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
 use driver_api::{
-    transition, DriverError, DriverResult, EventSlot, InstanceStatus, LifecycleEvent,
+    transition, DriverError, DriverResult, EventSlot, InstanceInfo, InstanceStatus, LifecycleEvent,
     LifecycleOperation, LifecycleTransition, PowerState,
 };
 use uuid::Uuid;
 use virt::connect::Connect;
-use virt::domain::{Domain, DomainShutoffReason, DomainState, DomainStateReason};
+use virt::domain::{Domain, DomainInfo, DomainShutoffReason, DomainState, DomainStateReason};
 use virt::enumutil::Enum;
-use virt::error::{Error as VirtError, ErrorNumber};
+use virt::error::Error as VirtError;
 use virt::sys;
 
 use crate::config::LibvirtConfig;
-use crate::record::{InstanceRecord, NAMESPACE, NAMESPACE_PREFIX};
+use crate::domains::is_no_domain;
+use crate::index::{DomainIndex, Flags};
+use crate::record::InstanceRecord;
 
 /// The name the driver reports in `NotSupported`, `ReadOnly` and `Backend` errors.
 pub const DRIVER_NAME: &str = "libvirt";
@@ -52,6 +54,8 @@ pub struct Hypervisor {
     /// The one lifecycle-event listener.
     pub events: EventSlot,
     mutation: Mutex<()>,
+    /// The driver's index of its domains (see [`crate::domains`]).
+    pub(crate) index: RwLock<DomainIndex<Domain>>,
 }
 
 impl std::fmt::Debug for Hypervisor {
@@ -69,6 +73,8 @@ impl Drop for Hypervisor {
         if self.config.purge_on_drop {
             self.purge();
         }
+        // The domain handles go before the connection they hold.
+        self.index_mut().clear();
         if self.owns_work_dir {
             let _ = std::fs::remove_dir_all(&self.work_dir);
         }
@@ -90,8 +96,19 @@ pub fn backend_msg(operation: &'static str, message: impl Into<String>) -> Drive
     }
 }
 
-fn is_code(e: &VirtError, code: ErrorNumber) -> bool {
-    e.code().is(code)
+/// `InstanceNotFound` when libvirt says the domain is gone, else a `Backend`
+/// error.
+pub fn gone_or_backend(
+    uuid: Uuid,
+    operation: &'static str,
+) -> impl FnOnce(VirtError) -> DriverError {
+    move |e| {
+        if is_no_domain(&e) {
+            DriverError::instance_not_found(uuid)
+        } else {
+            backend(operation)(e)
+        }
+    }
 }
 
 impl Hypervisor {
@@ -149,7 +166,7 @@ impl Hypervisor {
             .node_name
             .clone()
             .unwrap_or_else(|| host_name.clone());
-        Ok(Self {
+        let hv = Self {
             conn: Arc::new(conn),
             kind,
             work_dir,
@@ -159,12 +176,15 @@ impl Hypervisor {
             config,
             events: EventSlot::default(),
             mutation: Mutex::new(()),
-        })
+            index: RwLock::new(DomainIndex::default()),
+        };
+        hv.rescan()?;
+        Ok(hv)
     }
 
     /// Destroys and undefines every domain of ours (best effort).
     fn purge(&self) {
-        let Ok(domains) = self.list() else { return };
+        let Ok(domains) = self.scan() else { return };
         for (dom, _) in domains {
             if dom.is_active().unwrap_or(false) {
                 let _ = dom.destroy();
@@ -213,99 +233,15 @@ impl Hypervisor {
         self.events.emit(LifecycleEvent::new(uuid, transition));
     }
 
-    /// The record of a domain, if it is one of ours.
-    pub fn read_record(&self, dom: &Domain) -> DriverResult<Option<InstanceRecord>> {
-        let name = match dom.name() {
-            Ok(name) => name,
-            Err(e) if is_code(&e, ErrorNumber::NoDomain) => return Ok(None),
-            Err(e) => return Err(backend("read metadata")(e)),
-        };
-        if !name.starts_with(&self.config.domain_prefix) {
-            return Ok(None);
-        }
-        let kind = sys::VIR_DOMAIN_METADATA_ELEMENT as i32;
-        match dom.metadata(kind, Some(NAMESPACE), 0) {
-            Ok(xml) => Ok(
-                InstanceRecord::from_metadata(&xml).filter(|r| self.domain_name(r.uuid) == name)
-            ),
-            Err(e)
-                if is_code(&e, ErrorNumber::NoDomainMetadata)
-                    || is_code(&e, ErrorNumber::NoDomain) =>
-            {
-                Ok(None)
-            }
-            Err(e) => Err(backend("read metadata")(e)),
-        }
-    }
-
-    /// Stores `record` in the domain's metadata (live and persistent config).
-    pub fn write_record(&self, dom: &Domain, record: &InstanceRecord) -> DriverResult<()> {
-        let active = dom.is_active().map_err(backend("write metadata"))?;
-        let flags = if active {
-            sys::VIR_DOMAIN_AFFECT_LIVE | sys::VIR_DOMAIN_AFFECT_CONFIG
-        } else {
-            sys::VIR_DOMAIN_AFFECT_CONFIG
-        };
-        dom.set_metadata(
-            sys::VIR_DOMAIN_METADATA_ELEMENT as i32,
-            Some(&record.to_metadata()),
-            Some(NAMESPACE_PREFIX),
-            Some(NAMESPACE),
-            flags,
-        )
-        .map_err(backend("write metadata"))?;
-        Ok(())
-    }
-
-    /// Our domain of the instance with this UUID, and its record.
-    pub fn find(&self, uuid: Uuid) -> DriverResult<Option<(Domain, InstanceRecord)>> {
-        let dom = match self.conn.lookup_domain_by_name(&self.domain_name(uuid)) {
-            Ok(dom) => dom,
-            Err(e) if is_code(&e, ErrorNumber::NoDomain) => return Ok(None),
-            Err(e) => return Err(backend("lookup")(e)),
-        };
-        Ok(self.read_record(&dom)?.map(|record| (dom, record)))
-    }
-
-    /// Our domain with this UUID, or `InstanceNotFound`.
-    pub fn get(&self, uuid: Uuid) -> DriverResult<(Domain, InstanceRecord)> {
-        self.find(uuid)?
-            .ok_or_else(|| DriverError::instance_not_found(uuid))
-    }
-
-    /// Whether a domain with the instance's domain name or domain UUID exists
-    /// (ours or not: either would clash).
-    pub fn uuid_taken(&self, uuid: Uuid) -> DriverResult<bool> {
-        let by_name = self.conn.lookup_domain_by_name(&self.domain_name(uuid));
-        let by_uuid = self
-            .conn
-            .lookup_domain_by_uuid_string(&self.domain_uuid(uuid).to_string());
-        for lookup in [by_name, by_uuid] {
-            match lookup {
-                Ok(_) => return Ok(true),
-                Err(e) if is_code(&e, ErrorNumber::NoDomain) => {}
-                Err(e) => return Err(backend("lookup")(e)),
-            }
-        }
-        Ok(false)
-    }
-
-    /// Every domain of ours, with its record.
-    pub fn list(&self) -> DriverResult<Vec<(Domain, InstanceRecord)>> {
-        let domains = self.conn.list_all_domains(0).map_err(backend("list"))?;
-        let mut ours = Vec::new();
-        for dom in domains {
-            if let Some(record) = self.read_record(&dom)? {
-                ours.push((dom, record));
-            }
-        }
-        ours.sort_by(|a, b| a.1.name.cmp(&b.1.name));
-        Ok(ours)
-    }
-
     /// The contract's power state of a domain.
     pub fn power_state(&self, dom: &Domain) -> DriverResult<PowerState> {
         let info = dom.info().map_err(backend("get_info"))?;
+        self.power_state_of(dom, &info)
+    }
+
+    /// The contract's power state of a domain whose `info` was just read (a
+    /// shut-off domain costs two more calls: managed save, shutoff reason).
+    pub fn power_state_of(&self, dom: &Domain, info: &DomainInfo) -> DriverResult<PowerState> {
         Ok(match info.state {
             s if s.is(DomainState::Running) || s.is(DomainState::Blocked) => PowerState::Running,
             // Being shut down: still running until it is off.
@@ -339,34 +275,65 @@ impl Hypervisor {
 
     /// Power state and flags.
     pub fn status(&self, dom: &Domain, record: &InstanceRecord) -> DriverResult<InstanceStatus> {
-        Ok(InstanceStatus {
-            state: self.power_state(dom)?,
-            rescued: record.rescued,
-            soft_deleted: record.soft_deleted,
-        })
+        Ok(Flags::of(record).with_state(self.power_state(dom)?))
+    }
+
+    /// Power state (read now) and the given flags of `uuid`'s domain;
+    /// `InstanceNotFound` if libvirt no longer has it.
+    pub fn status_of(
+        &self,
+        uuid: Uuid,
+        dom: &Domain,
+        flags: Flags,
+    ) -> DriverResult<InstanceStatus> {
+        let info = dom.info().map_err(gone_or_backend(uuid, "get_info"))?;
+        Ok(flags.with_state(self.power_state_of(dom, &info)?))
+    }
+
+    /// `get_info`: the flags from the index, everything else from one
+    /// `info` call (two more for a shut-off domain).
+    pub fn instance_info(&self, uuid: Uuid) -> DriverResult<InstanceInfo> {
+        let (dom, flags) = self.known_or_not_found(uuid)?;
+        let raw = dom.info().map_err(gone_or_backend(uuid, "get_info"))?;
+        let mut info = InstanceInfo::new(self.power_state_of(&dom, &raw)?);
+        info.rescued = flags.rescued;
+        info.soft_deleted = flags.soft_deleted;
+        info.max_mem_kb = raw.max_mem;
+        info.mem_kb = raw.memory;
+        info.num_cpu = raw.nr_virt_cpu;
+        // test:/// answers the wall clock as CPU time: no figure at all is
+        // more honest.
+        info.cpu_time_ns = if self.kind == HypervisorKind::Test {
+            0
+        } else {
+            raw.cpu_time
+        };
+        Ok(info)
     }
 
     /// Runs one lifecycle operation by the table: looks the instance up, asks
     /// [`transition`] (refusing with `InvalidState`), does nothing for a no-op,
     /// otherwise runs `act`, checks the result against the table and emits the
-    /// table's event.
+    /// table's event. `act` reads the record itself if it needs it; whatever
+    /// it stores goes through [`write_record`](Self::write_record) or
+    /// [`redefine`](Self::redefine), which keep the index in step.
     pub fn lifecycle(
         &self,
         uuid: Uuid,
         operation: LifecycleOperation,
-        act: impl FnOnce(&Self, &Domain, &mut InstanceRecord, InstanceStatus) -> DriverResult<()>,
+        act: impl FnOnce(&Self, &Domain, InstanceStatus) -> DriverResult<()>,
     ) -> DriverResult<()> {
         let _guard = self.lock();
-        let (dom, mut record) = self.get(uuid)?;
-        let from = self.status(&dom, &record)?;
+        let (dom, flags) = self.known_or_not_found(uuid)?;
+        let from = self.status_of(uuid, &dom, flags)?;
         let step = transition(from, operation)
             .map_err(|_| DriverError::invalid_state(uuid, operation, from))?;
         if step.is_noop(from) {
             return Ok(());
         }
-        act(self, &dom, &mut record, from)?;
+        act(self, &dom, from)?;
         if let driver_api::Outcome::Becomes(expected) = step.outcome {
-            let now = self.status(&dom, &record)?;
+            let now = self.status_of(uuid, &dom, self.flags_now(uuid, flags))?;
             if now != expected {
                 return Err(backend_msg(
                     operation.method_name(),

@@ -33,7 +33,7 @@
 //! | get_serial_console | a second serial port, TCP on 127.0.0.1 |
 //! | inject_file | recorded in the metadata (no guest filesystem is touched) |
 //! | resume_state_on_host_boot | start an instance that is off (not paused, suspended or soft-deleted) |
-//! | get_available_resource | node info × allocation ratios; claims summed from our domains' metadata |
+//! | get_available_resource | node info × allocation ratios; claims from the driver's index of its domains |
 //! | cold migration / resize | source: power off, hand over disks; destination: define anew (root disk copied when readable); confirm: undefine the source copy; same-host resize: redefine with the new flavor |
 //! | statistics, disk info | `block_stats`, `interface_stats`, `info`; `qemu-img info` |
 //!
@@ -47,6 +47,14 @@
 //! injected files, VIF ids and volume mountpoints live in each domain's
 //! metadata under the namespace `urn:x-hvdriver:instance:1` ([`record`]), so a
 //! second driver opened on the same hypervisor sees them.
+//!
+//! The driver also keeps an in-memory index of its domains (handle, name,
+//! node, claim, flags), built from the metadata when it connects and updated
+//! with every change it makes, so spawn, lookups, `get_info`, the lifecycle
+//! calls and resource figures read no metadata. One driver value is meant to
+//! be the only writer for its prefix; `get_available_nodes(true)` or
+//! [`LibvirtDriver::rescan`] rebuild the index from the metadata (see the
+//! `domains` module for what a second writer's changes look like before).
 //!
 //! ## Only its own domains
 //!
@@ -86,11 +94,13 @@ mod config;
 mod diagnostics;
 mod disks;
 mod domain_xml;
+mod domains;
 mod driver;
 #[cfg(feature = "conformance")]
 pub mod factory;
 mod host_stats;
 mod hypervisor;
+mod index;
 mod migration;
 mod power;
 pub mod record;

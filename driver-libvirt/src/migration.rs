@@ -119,7 +119,7 @@ impl Hypervisor {
         record.flavor = flavor.clone();
         self.redefine(&record, BootMode::Normal)?;
         if let Some(step) = step.filter(|s| !s.is_noop(from)) {
-            self.boot(dom, &record)?;
+            self.boot(uuid, dom)?;
             if let Some(event) = step.event {
                 self.emit(uuid, event);
             }
@@ -143,6 +143,7 @@ impl Hypervisor {
         }
         dom.undefine_flags(self.undefine_flags())
             .map_err(backend("confirm_migration"))?;
+        self.index_mut().remove(uuid);
         self.remove_files(&record, true);
         Ok(())
     }
@@ -177,7 +178,7 @@ impl Hypervisor {
                 if from.state == driver_api::PowerState::Paused {
                     dom.resume().map_err(backend("finish_revert_migration"))?;
                 } else {
-                    self.boot(&dom, &record)?;
+                    self.boot(uuid, &dom)?;
                 }
                 if let Some(event) = step.event {
                     self.emit(uuid, event);

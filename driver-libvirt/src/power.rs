@@ -17,19 +17,25 @@ use crate::record::InstanceRecord;
 const RESCUE_DISK_MIB: u64 = 1024;
 
 impl Hypervisor {
-    /// Starts an inactive domain: a cold boot, or the restore of its managed
-    /// save (which comes back running, and with the metadata and devices it
-    /// had when saved, so both are brought up to date).
-    pub fn boot(&self, dom: &Domain, record: &InstanceRecord) -> DriverResult<()> {
+    /// Starts `uuid`'s inactive domain: a cold boot, or the restore of its
+    /// managed save (which comes back running, and with the metadata and
+    /// devices it had when saved, so both are brought up to date from the
+    /// record in the persistent config).
+    pub fn boot(&self, uuid: Uuid, dom: &Domain) -> DriverResult<()> {
         let restoring = dom.has_managed_save(0).map_err(backend("start"))?;
+        let record = if restoring {
+            Some(self.record_of(uuid, dom)?)
+        } else {
+            None
+        };
         dom.create().map_err(backend("start"))?;
-        if restoring {
+        if let Some(record) = record {
             let info = dom.info().map_err(backend("start"))?;
             if info.state.is(DomainState::Paused) {
                 dom.resume().map_err(backend("start"))?;
             }
-            self.write_record(dom, record)?;
-            self.reconcile_volumes(dom, record)?;
+            self.write_record(dom, &record)?;
+            self.reconcile_volumes(dom, &record)?;
         }
         Ok(())
     }
@@ -67,7 +73,7 @@ impl Hypervisor {
     }
 
     /// Defines the domain anew from `record` (the persistent config; a running
-    /// domain picks it up at its next start).
+    /// domain picks it up at its next start) and indexes it.
     pub fn redefine(&self, record: &InstanceRecord, mode: BootMode) -> DriverResult<Domain> {
         let xml = domain_xml::domain(
             &self.config,
@@ -78,7 +84,12 @@ impl Hypervisor {
             record,
             mode,
         );
-        self.conn.define_domain_xml(&xml).map_err(backend("define"))
+        let dom = self
+            .conn
+            .define_domain_xml(&xml)
+            .map_err(backend("define"))?;
+        self.index_record(&dom, record);
+        Ok(dom)
     }
 
     /// Real disks are made only for real hypervisors.
@@ -88,42 +99,40 @@ impl Hypervisor {
 
     /// `pause`: libvirt's suspend (vCPUs stopped, memory kept).
     pub fn pause(&self, uuid: Uuid) -> DriverResult<()> {
-        self.lifecycle(uuid, Op::Pause, |_, dom, _, _| {
+        self.lifecycle(uuid, Op::Pause, |_, dom, _| {
             dom.suspend().map_err(backend("pause")).map(|_| ())
         })
     }
 
     /// `unpause`: libvirt's resume.
     pub fn unpause(&self, uuid: Uuid) -> DriverResult<()> {
-        self.lifecycle(uuid, Op::Unpause, |_, dom, _, _| {
+        self.lifecycle(uuid, Op::Unpause, |_, dom, _| {
             dom.resume().map_err(backend("unpause")).map(|_| ())
         })
     }
 
     /// `suspend`: a managed save (memory to disk, QEMU gone).
     pub fn suspend(&self, uuid: Uuid) -> DriverResult<()> {
-        self.lifecycle(uuid, Op::Suspend, |_, dom, _, _| {
+        self.lifecycle(uuid, Op::Suspend, |_, dom, _| {
             dom.managed_save(0).map_err(backend("suspend"))
         })
     }
 
     /// `resume`: restores the managed save.
     pub fn resume(&self, uuid: Uuid) -> DriverResult<()> {
-        self.lifecycle(uuid, Op::Resume, |hv, dom, record, _| hv.boot(dom, record))
+        self.lifecycle(uuid, Op::Resume, |hv, dom, _| hv.boot(uuid, dom))
     }
 
     /// `power_off`: ACPI shutdown, up to `timeout`, then destroy.
     pub fn power_off(&self, uuid: Uuid, timeout: Duration) -> DriverResult<()> {
-        self.lifecycle(uuid, Op::PowerOff, |hv, dom, _, _| hv.halt(dom, timeout))
+        self.lifecycle(uuid, Op::PowerOff, |hv, dom, _| hv.halt(dom, timeout))
     }
 
     /// `power_on`: unpause, restore or boot, whichever the state needs.
     pub fn power_on(&self, uuid: Uuid) -> DriverResult<()> {
-        self.lifecycle(uuid, Op::PowerOn, |hv, dom, record, from| {
-            match from.state {
-                PowerState::Paused => dom.resume().map_err(backend("power_on")).map(|_| ()),
-                _ => hv.boot(dom, record),
-            }
+        self.lifecycle(uuid, Op::PowerOn, |hv, dom, from| match from.state {
+            PowerState::Paused => dom.resume().map_err(backend("power_on")).map(|_| ()),
+            _ => hv.boot(uuid, dom),
         })
     }
 
@@ -132,7 +141,7 @@ impl Hypervisor {
     /// domain and (re)starts any other.
     pub fn reboot(&self, uuid: Uuid, reboot_type: RebootType) -> DriverResult<()> {
         let wait = self.config.soft_reboot_wait;
-        self.lifecycle(uuid, Op::reboot(reboot_type), |hv, dom, record, from| {
+        self.lifecycle(uuid, Op::reboot(reboot_type), |hv, dom, from| {
             match (reboot_type, from.state) {
                 (RebootType::Soft, _) => {
                     if dom.shutdown().is_ok() && hv.wait_inactive(dom, wait) {
@@ -152,7 +161,7 @@ impl Hypervisor {
                 }
                 (RebootType::Hard, _) => {
                     hv.halt(dom, Duration::ZERO)?;
-                    hv.boot(dom, record)
+                    hv.boot(uuid, dom)
                 }
             }
         })
@@ -161,7 +170,8 @@ impl Hypervisor {
     /// `rescue`: redefines the domain to boot an empty rescue disk (the root
     /// disk second) and restarts it.
     pub fn rescue(&self, uuid: Uuid) -> DriverResult<()> {
-        self.lifecycle(uuid, Op::Rescue, |hv, dom, record, _| {
+        self.lifecycle(uuid, Op::Rescue, |hv, dom, _| {
+            let record = &mut hv.record_of(uuid, dom)?;
             if hv.makes_files() {
                 disks::remove(&record.files.rescue_disk);
                 disks::create_qcow2(
@@ -189,7 +199,8 @@ impl Hypervisor {
     /// `unrescue`: back to the normal definition, restarted; the rescue disk
     /// is removed.
     pub fn unrescue(&self, uuid: Uuid) -> DriverResult<()> {
-        self.lifecycle(uuid, Op::Unrescue, |hv, dom, record, _| {
+        self.lifecycle(uuid, Op::Unrescue, |hv, dom, _| {
+            let record = &mut hv.record_of(uuid, dom)?;
             record.rescued = false;
             hv.redefine(record, BootMode::Normal)?;
             hv.halt(dom, Duration::ZERO)?;
@@ -201,7 +212,8 @@ impl Hypervisor {
 
     /// `soft_delete`: forced off (leaving rescue), flagged in the metadata.
     pub fn soft_delete(&self, uuid: Uuid) -> DriverResult<()> {
-        self.lifecycle(uuid, Op::SoftDelete, |hv, dom, record, _| {
+        self.lifecycle(uuid, Op::SoftDelete, |hv, dom, _| {
+            let record = &mut hv.record_of(uuid, dom)?;
             hv.halt(dom, Duration::ZERO)?;
             let was_rescued = record.rescued;
             record.rescued = false;
@@ -216,7 +228,8 @@ impl Hypervisor {
 
     /// `restore`: clears the flag and boots.
     pub fn restore(&self, uuid: Uuid) -> DriverResult<()> {
-        self.lifecycle(uuid, Op::Restore, |hv, dom, record, _| {
+        self.lifecycle(uuid, Op::Restore, |hv, dom, _| {
+            let record = &mut hv.record_of(uuid, dom)?;
             record.soft_deleted = false;
             hv.write_record(dom, record)?;
             dom.create().map_err(backend("restore"))
@@ -231,8 +244,8 @@ impl Hypervisor {
     /// `Started` when it starts it.
     pub fn resume_state_on_host_boot(&self, uuid: Uuid) -> DriverResult<()> {
         let _guard = self.lock();
-        let (dom, record) = self.get(uuid)?;
-        let status = self.status(&dom, &record)?;
+        let (dom, flags) = self.known_or_not_found(uuid)?;
+        let status = self.status_of(uuid, &dom, flags)?;
         if status.soft_deleted
             || !matches!(status.state, PowerState::Shutdown | PowerState::Crashed)
         {
@@ -248,7 +261,7 @@ impl Hypervisor {
     /// libvirt records the domain shut off, reason crashed: the contract's
     /// `Crashed`. Emits `Stopped`. QEMU on this machine only.
     pub fn crash(&self, uuid: Uuid) -> DriverResult<()> {
-        self.lifecycle(uuid, Op::Crash, |hv, dom, _, _| {
+        self.lifecycle(uuid, Op::Crash, |hv, dom, _| {
             let name = hv.domain_name(uuid);
             let pid_file = hv.config.qemu_pid_dir.join(format!("{name}.pid"));
             let pid = std::fs::read_to_string(&pid_file)

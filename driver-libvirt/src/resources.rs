@@ -1,5 +1,5 @@
 //! Node resources: totals from libvirt's node info (times the allocation
-//! ratios) and the configured disk; claims summed from our domains' records.
+//! ratios) and the configured disk; claims from the driver's index of its domains.
 
 use driver_api::{
     CpuInfo, CpuTopology, DriverError, DriverResult, NodeResources, ResourceAmounts,
@@ -21,15 +21,9 @@ impl Hypervisor {
         ))
     }
 
-    /// The sum of the claims of our instances on `node`.
+    /// The sum of the claims of our instances on `node` (from the index).
     pub fn node_used(&self, node: &str) -> DriverResult<ResourceAmounts> {
-        Ok(self
-            .list()?
-            .iter()
-            .filter(|(_, r)| r.node == node)
-            .fold(ResourceAmounts::default(), |sum, (_, r)| {
-                sum.saturating_add(&r.claim())
-            }))
+        Ok(self.index().used(node))
     }
 
     /// Errors with `NodeNotFound` unless this driver manages `node`.

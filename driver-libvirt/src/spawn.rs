@@ -6,7 +6,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use driver_api::{
     transition, BlockDeviceInfo, DriverError, DriverResult, InjectedFile, Instance, InstanceRef,
-    LifecycleOperation, LifecycleTransition, ResourceAmounts, Vif,
+    LifecycleOperation, LifecycleTransition, PowerState, ResourceAmounts, Vif,
 };
 use virt::sys;
 
@@ -81,18 +81,15 @@ impl Hypervisor {
                 instance: InstanceRef::Uuid(uuid),
             });
         }
-        let ours = self.list()?;
-        if ours.iter().any(|(_, r)| r.name == instance.name) {
+        let (name_taken, used) = {
+            let index = self.index();
+            (index.name_taken(&instance.name), index.used(&node))
+        };
+        if name_taken {
             return Err(DriverError::InstanceExists {
                 instance: InstanceRef::Name(instance.name.clone()),
             });
         }
-        let used = ours
-            .iter()
-            .filter(|(_, r)| r.node == node)
-            .fold(ResourceAmounts::default(), |sum, (_, r)| {
-                sum.saturating_add(&r.claim())
-            });
         let free = self.node_totals()?.saturating_sub(&used);
         let requested = ResourceAmounts::of_flavor(&instance.flavor);
         if !requested.fits_in(&free) {
@@ -168,6 +165,9 @@ impl Hypervisor {
                 self.remove_files(&record, true);
                 return Err(backend("spawn")(e));
             }
+        }
+        self.index_record(&dom, &record);
+        if power_on {
             self.emit(uuid, LifecycleTransition::Started);
         }
         Ok(())
@@ -198,17 +198,37 @@ impl Hypervisor {
     }
 
     /// `destroy`: off, undefined (managed save and snapshot metadata too),
-    /// files removed; `Ok` for an unknown instance.
+    /// files removed, out of the index; `Ok` for an unknown instance.
     pub fn destroy(&self, instance: &Instance, destroy_disks: bool) -> DriverResult<()> {
+        let uuid = instance.uuid;
         let _guard = self.lock();
-        let Some((dom, record)) = self.find(instance.uuid)? else {
+        let Some((dom, flags)) = self.known(uuid)? else {
             return Ok(());
         };
-        let from = self.status(&dom, &record)?;
+        let from = match self.status_of(uuid, &dom, flags) {
+            Ok(from) => from,
+            Err(DriverError::InstanceNotFound { .. }) => {
+                // Gone already (removed behind the driver's back).
+                self.index_mut().remove(uuid);
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
         let event = transition(from, LifecycleOperation::Destroy)
             .ok()
             .and_then(|t| t.event);
-        if dom.is_active().map_err(backend("destroy"))? {
+        // Only real hypervisors have files to remove, named in the record.
+        let record = if self.makes_files() {
+            self.read_record(&dom)?
+        } else {
+            None
+        };
+        let active = match from.state {
+            PowerState::Running | PowerState::Paused => true,
+            PowerState::Shutdown => false,
+            _ => dom.is_active().map_err(backend("destroy"))?,
+        };
+        if active {
             if let Err(e) = dom.destroy() {
                 if dom.is_active().map_err(backend("destroy"))? {
                     return Err(backend("destroy")(e));
@@ -217,9 +237,12 @@ impl Hypervisor {
         }
         dom.undefine_flags(self.undefine_flags())
             .map_err(backend("destroy"))?;
-        self.remove_files(&record, destroy_disks);
+        self.index_mut().remove(uuid);
+        if let Some(record) = &record {
+            self.remove_files(record, destroy_disks);
+        }
         if let Some(event) = event {
-            self.emit(instance.uuid, event);
+            self.emit(uuid, event);
         }
         Ok(())
     }
