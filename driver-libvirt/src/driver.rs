@@ -25,8 +25,8 @@ use crate::hypervisor::{backend_msg, Hypervisor, HypervisorKind, DRIVER_NAME};
 /// mapping of each method to libvirt.
 #[derive(Clone, Debug)]
 pub struct LibvirtDriver {
-    hv: Arc<Hypervisor>,
-    caps: Capabilities,
+    pub(crate) hv: Arc<Hypervisor>,
+    pub(crate) caps: Capabilities,
     /// Another connection this one keeps open (a read-only fixture keeps its
     /// seeding driver, so that the seeds live exactly as long as it does).
     companion: Option<Arc<Hypervisor>>,
@@ -114,25 +114,6 @@ impl LibvirtDriver {
         tokio::task::spawn_blocking(move || hv.rescan())
             .await
             .map_err(|e| backend_msg("rescan", e.to_string()))?
-    }
-
-    /// Runs `f` on the blocking pool after the capability and read-only checks
-    /// for `method`.
-    async fn run<T, F>(&self, method: DriverMethod, f: F) -> DriverResult<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Hypervisor) -> DriverResult<T> + Send + 'static,
-    {
-        if !method.is_supported_by(&self.caps) {
-            return Err(DriverError::not_supported(method.name(), DRIVER_NAME));
-        }
-        if method.mutates() && self.hv.config.read_only {
-            return Err(DriverError::read_only(method.name(), DRIVER_NAME));
-        }
-        let hv = Arc::clone(&self.hv);
-        tokio::task::spawn_blocking(move || f(&hv))
-            .await
-            .map_err(|e| backend_msg(method.name(), e.to_string()))?
     }
 }
 

@@ -89,6 +89,7 @@
 //! `factory::LibvirtFactory` to the conformance runner.
 #![forbid(unsafe_code)]
 
+mod calls;
 pub mod capabilities;
 mod config;
 mod diagnostics;
