@@ -24,13 +24,16 @@ fn capacity_for(n: usize) -> ResourceAmounts {
 }
 
 impl Backend {
-    /// Opens backend `name` sized for `n` instances.
-    pub fn open(name: &str, n: usize) -> Result<Self, String> {
+    /// Opens backend `name` sized for `n` instances. With `presize`, the fake is
+    /// told how many instances to expect (as a scale test that knows its size
+    /// would), so its tables do not grow during the spawn phase.
+    pub fn open(name: &str, n: usize, presize: bool) -> Result<Self, String> {
         match name {
             "fake" => {
                 let driver = FakeDriver::builder()
                     .nodes(["bench-node"])
                     .node_size(NodeSize::Custom(capacity_for(n)))
+                    .expected_instances(if presize { n } else { 0 })
                     .build();
                 Ok(Self {
                     driver: Arc::new(driver),

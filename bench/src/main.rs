@@ -32,6 +32,10 @@ struct Options {
     /// Largest instance count for libvirt (its `test:///` driver is ~500x slower).
     #[arg(long, default_value_t = 10_000)]
     libvirt_max: usize,
+    /// Do not tell the fake how many instances to expect (its tables then grow
+    /// during the spawn phase).
+    #[arg(long)]
+    no_presize: bool,
     /// A quick run that only checks the bench works: 1000 instances, 1 and 2 threads.
     #[arg(long)]
     quick: bool,
@@ -41,7 +45,7 @@ struct Options {
     /// Write every figure as JSON here.
     #[arg(long)]
     json: Option<PathBuf>,
-    /// Internal: run one `backend:n:threads` configuration in this process and
+    /// Internal: run one `backend:n:threads:presize` configuration in this process and
     /// print its result as JSON (every configuration runs in a fresh process, so
     /// resident memory is measured from a clean heap).
     #[arg(long, hide = true)]
@@ -88,7 +92,7 @@ fn run(options: &Options) -> Result<(), String> {
             }
             for &threads in &options.threads {
                 eprintln!("{backend}: n={n} threads={threads} ...");
-                let result = run_child(backend, n, threads)?;
+                let result = run_child(backend, n, threads, !options.no_presize)?;
                 report::print_run(&result);
                 results.push(result);
             }
@@ -110,11 +114,16 @@ fn run(options: &Options) -> Result<(), String> {
 }
 
 /// Runs one configuration in a child process (a clean heap for the memory figure).
-fn run_child(backend: &str, n: usize, threads: usize) -> Result<workload::RunResult, String> {
+fn run_child(
+    backend: &str,
+    n: usize,
+    threads: usize,
+    presize: bool,
+) -> Result<workload::RunResult, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let output = std::process::Command::new(exe)
         .arg("--one")
-        .arg(format!("{backend}:{n}:{threads}"))
+        .arg(format!("{backend}:{n}:{threads}:{presize}"))
         .stderr(std::process::Stdio::inherit())
         .output()
         .map_err(|e| e.to_string())?;
@@ -124,15 +133,18 @@ fn run_child(backend: &str, n: usize, threads: usize) -> Result<workload::RunRes
     serde_json::from_slice(&output.stdout).map_err(|e| format!("bad child output: {e}"))
 }
 
-/// The child's side: `backend:n:threads`, run, result as JSON.
+/// The child's side: `backend:n:threads:presize`, run, result as JSON.
 fn run_one(spec: &str) -> Result<String, String> {
     let parts: Vec<&str> = spec.split(':').collect();
-    let [backend, n, threads] = parts.as_slice() else {
-        return Err(format!("--one wants backend:n:threads, got {spec:?}"));
+    let [backend, n, threads, presize] = parts.as_slice() else {
+        return Err(format!(
+            "--one wants backend:n:threads:presize, got {spec:?}"
+        ));
     };
+    let presize = *presize == "true";
     let n: usize = n.parse().map_err(|e| format!("n: {e}"))?;
     let threads: usize = threads.parse().map_err(|e| format!("threads: {e}"))?;
-    let opened = backends::Backend::open(backend, n)?;
+    let opened = backends::Backend::open(backend, n, presize)?;
     let specs = workload::build_specs(n, &opened.nodes);
     let result = workload::run(backend, opened.driver, specs, threads)?;
     serde_json::to_string(&result).map_err(|e| e.to_string())
