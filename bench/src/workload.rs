@@ -276,3 +276,67 @@ pub fn run(
         bytes_per_instance,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backends::Backend;
+
+    #[test]
+    fn specs_are_distinct_and_spread_over_the_nodes() {
+        let nodes = vec!["a".to_owned(), "b".to_owned()];
+        let specs = build_specs(1000, &nodes);
+        let uuids: std::collections::HashSet<_> = specs.iter().map(|s| s.instance.uuid).collect();
+        let names: std::collections::HashSet<_> =
+            specs.iter().map(|s| s.instance.name.clone()).collect();
+        let vifs: std::collections::HashSet<_> =
+            specs.iter().map(|s| s.network_info[0].id).collect();
+        assert_eq!((uuids.len(), names.len(), vifs.len()), (1000, 1000, 1000));
+        let on_a = specs
+            .iter()
+            .filter(|s| s.instance.node.as_deref() == Some("a"))
+            .count();
+        assert_eq!(on_a, 500);
+    }
+
+    #[test]
+    fn every_phase_runs_every_instance_on_two_threads() {
+        let backend = Backend::open("fake", 100, true).unwrap();
+        let driver = backend.driver.clone();
+        let specs = build_specs(100, &backend.nodes);
+        let result = run("fake", backend.driver, specs, 2).unwrap();
+        let ops: Vec<(&str, u64)> = result
+            .figures
+            .iter()
+            .map(|f| (f.op.as_str(), f.ops))
+            .collect();
+        let expected_lists = 2 * (2_000_000 / 50_usize).clamp(3, 1000) as u64;
+        assert_eq!(
+            ops,
+            vec![
+                ("spawn", 100),
+                ("list_instances", expected_lists),
+                ("get_info", 100),
+                ("pause", 100),
+                ("unpause", 100),
+                ("power_off", 100),
+                ("power_on", 100),
+                ("destroy", 100),
+            ]
+        );
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        assert!(rt.block_on(driver.list_instances()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_failing_phase_is_reported_without_hanging_the_other_threads() {
+        let backend = Backend::open("fake", 10, true).unwrap();
+        let mut specs = build_specs(10, &backend.nodes);
+        // Two instances with one name: the second spawn is InstanceExists.
+        specs[9].instance.name = specs[0].instance.name.clone();
+        let err = run("fake", backend.driver, specs, 2).unwrap_err();
+        assert!(err.starts_with("spawn:"), "{err}");
+    }
+}
