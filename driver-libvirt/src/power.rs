@@ -43,9 +43,21 @@ impl Hypervisor {
     /// Stops a domain: asks the guest to shut down and waits up to `timeout`
     /// (zero: not at all), then forces it off; a managed save is discarded.
     pub fn halt(&self, dom: &Domain, timeout: Duration) -> DriverResult<()> {
-        if dom.is_active().map_err(backend("power_off"))? {
-            let running = self.power_state(dom)? == PowerState::Running;
-            if running && !timeout.is_zero() {
+        let from = self.power_state(dom)?;
+        self.halt_from(dom, timeout, from)
+    }
+
+    /// [`halt`](Self::halt) of a domain known to be in `from` just now: only
+    /// the calls that state needs (from `Running` with no timeout, a single
+    /// `destroy`).
+    pub fn halt_from(&self, dom: &Domain, timeout: Duration, from: PowerState) -> DriverResult<()> {
+        let active = match from {
+            PowerState::Running | PowerState::Paused => true,
+            PowerState::Shutdown => false,
+            _ => dom.is_active().map_err(backend("power_off"))?,
+        };
+        if active {
+            if from == PowerState::Running && !timeout.is_zero() {
                 // No guest OS (or one ignoring ACPI) just means we force it below.
                 let _ = dom.shutdown();
                 if self.wait_inactive(dom, timeout) {
@@ -58,10 +70,16 @@ impl Hypervisor {
                 }
             }
         }
-        if dom.has_managed_save(0).map_err(backend("power_off"))? {
+        // Running, paused and shut-down domains have no managed save (it is
+        // what makes an inactive domain `Suspended`).
+        let may_have_save = !matches!(
+            from,
+            PowerState::Running | PowerState::Paused | PowerState::Shutdown
+        );
+        if may_have_save && dom.has_managed_save(0).map_err(backend("power_off"))? {
             dom.managed_save_remove(0).map_err(backend("power_off"))?;
         }
-        if self.power_state(dom)? == PowerState::Crashed {
+        if from == PowerState::Crashed && self.power_state(dom)? == PowerState::Crashed {
             // libvirt keeps "crashed" as the shut-off reason until the next
             // start: start it paused (no guest code runs) and destroy it, so
             // that it is plainly shut off.
@@ -125,7 +143,9 @@ impl Hypervisor {
 
     /// `power_off`: ACPI shutdown, up to `timeout`, then destroy.
     pub fn power_off(&self, uuid: Uuid, timeout: Duration) -> DriverResult<()> {
-        self.lifecycle(uuid, Op::PowerOff, |hv, dom, _| hv.halt(dom, timeout))
+        self.lifecycle(uuid, Op::PowerOff, |hv, dom, from| {
+            hv.halt_from(dom, timeout, from.state)
+        })
     }
 
     /// `power_on`: unpause, restore or boot, whichever the state needs.
