@@ -12,7 +12,7 @@
 //!   `LibvirtDriver::rescan`);
 //! - every change this driver makes goes to the metadata first, then to the
 //!   index ([`Hypervisor::write_record`], [`Hypervisor::redefine`], spawn,
-//!   destroy), under the driver's mutation lock;
+//!   destroy), under the driver's locks ([`crate::locks`]);
 //! - a lookup the index misses asks libvirt (an instance another driver
 //!   defined with the same prefix is still found, its record read each time);
 //! - a listing asks libvirt which domains exist and brings the index in step:
@@ -52,7 +52,8 @@ impl Hypervisor {
         }
     }
 
-    /// The index, for changing (callers hold the mutation lock).
+    /// The index, for changing (callers hold the catalog lock, or the
+    /// instance's lock for a change of that instance's flags).
     pub fn index_mut(&self) -> RwLockWriteGuard<'_, DomainIndex<Domain>> {
         match self.index.write() {
             Ok(index) => index,
@@ -222,7 +223,7 @@ impl Hypervisor {
 
     /// Rebuilds the index from the metadata of every domain of ours.
     pub fn rescan(&self) -> DriverResult<()> {
-        let _guard = self.lock();
+        let _guard = self.lock_catalog();
         let ours = self.scan()?;
         let mut index = self.index_mut();
         index.clear();
@@ -235,7 +236,7 @@ impl Hypervisor {
     /// Our instances as libvirt has them now, as (name, UUID) in name order;
     /// the index is brought in step on the way (see the module docs).
     pub fn listing(&self) -> DriverResult<Vec<(String, Uuid)>> {
-        let _guard = self.lock();
+        let _guard = self.lock_catalog();
         let domains = self.conn.list_all_domains(0).map_err(backend("list"))?;
         let mut present = HashSet::with_capacity(domains.len());
         let mut unknown = Vec::new();

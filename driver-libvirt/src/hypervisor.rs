@@ -3,7 +3,7 @@
 //! `spawn_blocking`.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
 use driver_api::{
@@ -20,6 +20,7 @@ use virt::sys;
 use crate::config::LibvirtConfig;
 use crate::domains::is_no_domain;
 use crate::index::{DomainIndex, Flags};
+use crate::locks::{CatalogAndInstance, DriverLocks};
 use crate::record::InstanceRecord;
 
 /// The name the driver reports in `NotSupported`, `ReadOnly` and `Backend` errors.
@@ -53,7 +54,7 @@ pub struct Hypervisor {
     pub nodes: RwLock<Vec<String>>,
     /// The one lifecycle-event listener.
     pub events: EventSlot,
-    mutation: Mutex<()>,
+    locks: DriverLocks,
     /// The driver's index of its domains (see [`crate::domains`]).
     pub(crate) index: RwLock<DomainIndex<Domain>>,
 }
@@ -175,7 +176,7 @@ impl Hypervisor {
             nodes: RwLock::new(vec![default_node]),
             config,
             events: EventSlot::default(),
-            mutation: Mutex::new(()),
+            locks: DriverLocks::default(),
             index: RwLock::new(DomainIndex::default()),
         };
         hv.rescan()?;
@@ -198,13 +199,20 @@ impl Hypervisor {
         }
     }
 
-    /// Serialises the driver's mutating operations (check-then-act must not
-    /// interleave within one driver).
-    pub fn lock(&self) -> MutexGuard<'_, ()> {
-        match self.mutation.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+    /// The catalog lock: which instances exist, their names and claims
+    /// (see [`crate::locks`]).
+    pub fn lock_catalog(&self) -> MutexGuard<'_, ()> {
+        self.locks.catalog()
+    }
+
+    /// The lock of one instance's state.
+    pub fn lock_instance(&self, uuid: Uuid) -> MutexGuard<'_, ()> {
+        self.locks.instance(uuid)
+    }
+
+    /// The catalog lock and the instance's, for its creation or removal.
+    pub fn lock_catalog_and(&self, uuid: Uuid) -> CatalogAndInstance<'_> {
+        self.locks.catalog_and_instance(uuid)
     }
 
     /// The managed nodes.
@@ -323,7 +331,7 @@ impl Hypervisor {
         operation: LifecycleOperation,
         act: impl FnOnce(&Self, &Domain, InstanceStatus) -> DriverResult<()>,
     ) -> DriverResult<()> {
-        let _guard = self.lock();
+        let _guard = self.lock_instance(uuid);
         let (dom, flags) = self.known_or_not_found(uuid)?;
         let from = self.status_of(uuid, &dom, flags)?;
         let step = transition(from, operation)

@@ -102,6 +102,7 @@ pub mod factory;
 mod host_stats;
 mod hypervisor;
 mod index;
+mod locks;
 mod migration;
 mod power;
 pub mod record;

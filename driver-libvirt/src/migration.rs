@@ -24,7 +24,7 @@ impl Hypervisor {
     /// `migrate_disk_and_power_off` on the source: off (as `power_off`, no
     /// grace period), marked as migrating, its disks returned.
     pub fn migrate_out(&self, uuid: Uuid, dest: &str) -> DriverResult<DiskInfo> {
-        let _guard = self.lock();
+        let _guard = self.lock_catalog_and(uuid);
         let (dom, mut record) = self.get(uuid)?;
         let from = self.status(&dom, &record)?;
         let step = transition(from, Op::PowerOff)
@@ -52,7 +52,7 @@ impl Hypervisor {
         block_device_info: &BlockDeviceInfo,
         power_on: bool,
     ) -> DriverResult<()> {
-        let _guard = self.lock();
+        let _guard = self.lock_catalog_and(instance.uuid);
         if migration.is_same_host() {
             if let Some((dom, record)) = self.find(instance.uuid)? {
                 return self.resize_in_place(&dom, record, &instance.flavor, power_on);
@@ -130,7 +130,7 @@ impl Hypervisor {
     /// `confirm_migration` on the source: the source copy goes (nothing but
     /// the mark for a same-host resize). Idempotent.
     pub fn confirm_migration(&self, migration: &Migration, uuid: Uuid) -> DriverResult<()> {
-        let _guard = self.lock();
+        let _guard = self.lock_catalog_and(uuid);
         let Some((dom, mut record)) = self.find(uuid)? else {
             return Ok(());
         };
@@ -151,7 +151,7 @@ impl Hypervisor {
     /// `finish_revert_migration` on the source: the old flavor back after a
     /// same-host resize, powered on when asked.
     pub fn revert_migration(&self, uuid: Uuid, power_on: bool) -> DriverResult<()> {
-        let _guard = self.lock();
+        let _guard = self.lock_catalog_and(uuid);
         let (dom, mut record) = self.get(uuid)?;
         let before = self.status(&dom, &record)?;
         if power_on {

@@ -263,7 +263,7 @@ impl Hypervisor {
     /// that is off is started (from its rescue disk if rescued). Emits
     /// `Started` when it starts it.
     pub fn resume_state_on_host_boot(&self, uuid: Uuid) -> DriverResult<()> {
-        let _guard = self.lock();
+        let _guard = self.lock_instance(uuid);
         let (dom, flags) = self.known_or_not_found(uuid)?;
         let status = self.status_of(uuid, &dom, flags)?;
         if status.soft_deleted

@@ -23,7 +23,7 @@ impl Hypervisor {
         update_task_state: TaskStateCallback,
     ) -> DriverResult<()> {
         {
-            let _guard = self.lock();
+            let _guard = self.lock_instance(uuid);
             let Some((dom, record)) = self.find(uuid)? else {
                 return Err(DriverError::InstanceNotRunning {
                     instance: uuid.into(),
@@ -68,7 +68,7 @@ impl Hypervisor {
     pub fn inject_file(&self, uuid: Uuid, b64_path: &str, b64_contents: &str) -> DriverResult<()> {
         use base64::engine::general_purpose::STANDARD;
         use base64::Engine;
-        let _guard = self.lock();
+        let _guard = self.lock_instance(uuid);
         let (dom, mut record) = self.get(uuid)?;
         let path = STANDARD
             .decode(b64_path)

@@ -45,7 +45,7 @@ impl Hypervisor {
         block_device_info: &BlockDeviceInfo,
         power_on: bool,
     ) -> DriverResult<()> {
-        let _guard = self.lock();
+        let _guard = self.lock_catalog_and(instance.uuid);
         let node = match &instance.node {
             Some(node) => node.clone(),
             None => self.node_list().first().cloned().unwrap_or_default(),
@@ -63,8 +63,9 @@ impl Hypervisor {
     }
 
     /// Creates an instance (for `spawn` and `finish_migration`; the caller
-    /// holds the lock and chose a managed node): identity and capacity
-    /// checks, disks, definition, start. Any failure undoes what it did.
+    /// holds the catalog lock and the instance's, and chose a managed node):
+    /// identity and capacity checks, disks, definition, start, index. Any
+    /// failure undoes what it did.
     pub fn create_instance(&self, creation: Creation<'_>) -> DriverResult<()> {
         let Creation {
             instance,
@@ -201,7 +202,7 @@ impl Hypervisor {
     /// files removed, out of the index; `Ok` for an unknown instance.
     pub fn destroy(&self, instance: &Instance, destroy_disks: bool) -> DriverResult<()> {
         let uuid = instance.uuid;
-        let _guard = self.lock();
+        let _guard = self.lock_catalog_and(uuid);
         let Some((dom, flags)) = self.known(uuid)? else {
             return Ok(());
         };

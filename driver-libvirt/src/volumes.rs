@@ -92,7 +92,7 @@ impl Hypervisor {
         connection_info: &ConnectionInfo,
         mountpoint: &str,
     ) -> DriverResult<()> {
-        let _guard = self.lock();
+        let _guard = self.lock_instance(uuid);
         let (dom, mut record) = self.get(uuid)?;
         if record.volumes.contains_key(mountpoint) {
             return Err(DriverError::DeviceBusy {
@@ -115,7 +115,7 @@ impl Hypervisor {
 
     /// `detach_volume`.
     pub fn detach_volume(&self, uuid: Uuid, mountpoint: &str) -> DriverResult<()> {
-        let _guard = self.lock();
+        let _guard = self.lock_instance(uuid);
         let (dom, mut record) = self.get(uuid)?;
         let Some(volume) = record.volumes.remove(mountpoint) else {
             return Err(DriverError::VolumeNotFound {
@@ -138,7 +138,7 @@ impl Hypervisor {
         mountpoint: &str,
         resize_to_gb: u64,
     ) -> DriverResult<()> {
-        let _guard = self.lock();
+        let _guard = self.lock_instance(uuid);
         let (dom, mut record) = self.get(uuid)?;
         let Some(old) = record.volumes.remove(mountpoint) else {
             return Err(DriverError::VolumeNotFound {
