@@ -18,35 +18,44 @@ use driver_api::{
 };
 use uuid::Uuid;
 
+use crate::call::Call;
 use crate::driver::{FakeDriver, LiveSignal, DRIVER_NAME};
 use crate::host::{check_host, HOST_IP};
 
 impl FakeDriver {
-    /// Admission, injection, then `body`; the outcome traced.
+    /// Admission, injection, then `body`; the outcome traced. With nothing
+    /// armed, `body` runs right here and the returned [`Call`] is ready.
     #[inline]
-    async fn run<T>(
-        &self,
+    fn run<'a, T: Send + 'a>(
+        &'a self,
         method: M,
         instance: Option<Uuid>,
-        body: impl FnOnce() -> DriverResult<T> + Send,
-    ) -> DriverResult<T> {
-        let result = match self.enter(method, instance).await {
-            Ok(()) => body(),
-            Err(error) => Err(error),
-        };
-        self.traced(method, instance, result)
+        body: impl FnOnce() -> DriverResult<T> + Send + 'a,
+    ) -> Call<'a, T> {
+        if let Err(error) = self.admit(method) {
+            return Call::Ready(Some(self.traced(method, instance, Err(error))));
+        }
+        if !self.faults.is_armed() {
+            return Call::Ready(Some(self.traced(method, instance, body())));
+        }
+        Call::Armed(Box::pin(async move {
+            let result = match self.faults.before(method, instance, DRIVER_NAME).await {
+                Ok(()) => body(),
+                Err(error) => Err(error),
+            };
+            self.traced(method, instance, result)
+        }))
     }
 
     /// A row of the transition table on one instance.
     #[inline]
-    async fn lifecycle(&self, method: M, uuid: Uuid, operation: Op) -> DriverResult<()> {
-        self.run(method, Some(uuid), || self.apply(uuid, operation))
-            .await
+    fn lifecycle(&self, method: M, uuid: Uuid, operation: Op) -> Call<'_, ()> {
+        self.run(method, Some(uuid), move || self.apply(uuid, operation))
     }
 
     /// A method that only needs the instance to exist.
-    async fn touch(&self, method: M, uuid: Uuid) -> DriverResult<()> {
-        self.run(method, Some(uuid), || self.require(uuid)).await
+    fn touch(&self, method: M, uuid: Uuid) -> Call<'_, ()> {
+        self.run(method, Some(uuid), move || self.require(uuid))
     }
 }
 

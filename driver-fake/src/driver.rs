@@ -158,18 +158,6 @@ impl FakeDriver {
         Ok(())
     }
 
-    /// Everything that runs before a method changes anything: admission, then
-    /// injected latency and faults.
-    #[inline]
-    pub(crate) async fn enter(
-        &self,
-        method: DriverMethod,
-        instance: Option<Uuid>,
-    ) -> DriverResult<()> {
-        self.admit(method)?;
-        self.faults.before(method, instance, DRIVER_NAME).await
-    }
-
     /// Logs the outcome of a call (never a secret: errors carry none).
     #[inline]
     pub(crate) fn traced<T>(

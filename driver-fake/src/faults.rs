@@ -374,11 +374,19 @@ impl FaultInjector {
         instance: Option<Uuid>,
         driver: &'static str,
     ) -> Result<(), DriverError> {
-        if !self.armed.load(Ordering::Acquire) {
+        if !self.is_armed() {
             return Ok(());
         }
-        self.before_armed(FaultSite { method, instance }, driver)
-            .await
+        // Boxed: the armed path (a timer, the plan's lock) is rare, and keeping
+        // it out of line keeps every caller's future small.
+        Box::pin(self.before_armed(FaultSite { method, instance }, driver)).await
+    }
+
+    /// Whether any fault, latency or preset is set; when not,
+    /// [`before`](Self::before) has nothing to do.
+    #[inline]
+    pub(crate) fn is_armed(&self) -> bool {
+        self.armed.load(Ordering::Acquire)
     }
 
     async fn before_armed(&self, site: FaultSite, driver: &'static str) -> Result<(), DriverError> {

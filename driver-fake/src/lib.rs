@@ -138,6 +138,7 @@
 #![forbid(unsafe_code)]
 
 mod builder;
+mod call;
 mod compact;
 mod compute;
 mod driver;
