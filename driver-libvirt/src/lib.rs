@@ -1,8 +1,10 @@
 //! # driver-libvirt: a `ComputeDriver` over libvirt
 //!
 //! [`LibvirtDriver`] implements [`driver_api::ComputeDriver`] with libvirt,
-//! through the `virt` crate (every call is blocking FFI, run on tokio's
-//! blocking pool over one shared connection).
+//! through the `virt` crate (every call is blocking FFI over one shared
+//! connection, run on tokio's blocking pool; on the in-process `test:///`
+//! driver, per-instance calls take microseconds and run inline, see
+//! `calls.rs`).
 //!
 //! ```no_run
 //! # async fn demo() -> driver_api::DriverResult<()> {
