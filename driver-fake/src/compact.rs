@@ -37,6 +37,15 @@ impl Name {
         }
     }
 
+    /// The name's bytes (UTF-8).
+    #[inline]
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            Self::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            Self::Shared(name) => name.as_bytes(),
+        }
+    }
+
     #[inline]
     pub fn as_str(&self) -> &str {
         match self {
@@ -49,23 +58,25 @@ impl Name {
     }
 }
 
-impl Borrow<str> for Name {
-    fn borrow(&self) -> &str {
-        self.as_str()
+/// The index looks names up by their bytes: no UTF-8 check on the way.
+impl Borrow<[u8]> for Name {
+    fn borrow(&self) -> &[u8] {
+        self.as_bytes()
     }
 }
 
 impl PartialEq for Name {
     fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
+        self.as_bytes() == other.as_bytes()
     }
 }
 
 impl Eq for Name {}
 
+/// As `[u8]` hashes (see the `Borrow`).
 impl Hash for Name {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
+        self.as_bytes().hash(state);
     }
 }
 
@@ -85,30 +96,30 @@ enum Mac {
 
 impl Mac {
     fn parse(text: &str) -> Self {
+        match Self::canonical(text.as_bytes()) {
+            Some(bytes) => Self::Bytes(bytes),
+            None => Self::Text(text.into()),
+        }
+    }
+
+    /// The six bytes of `aa:bb:cc:dd:ee:ff` (lower-case hex, so that it reads
+    /// back exactly), `None` for anything else.
+    fn canonical(raw: &[u8]) -> Option<[u8; 6]> {
         let digit = |c: u8| match c {
             b'0'..=b'9' => Some(c - b'0'),
             b'a'..=b'f' => Some(c - b'a' + 10),
             _ => None,
         };
-        let raw = text.as_bytes();
+        let raw: &[u8; 17] = raw.try_into().ok()?;
         let mut bytes = [0u8; 6];
-        let canonical = raw.len() == 17
-            && (0..6).all(|i| {
-                let at = i * 3;
-                let separated = i == 5 || raw[at + 2] == b':';
-                match (digit(raw[at]), digit(raw[at + 1])) {
-                    (Some(high), Some(low)) if separated => {
-                        bytes[i] = high << 4 | low;
-                        true
-                    }
-                    _ => false,
-                }
-            });
-        if canonical {
-            Self::Bytes(bytes)
-        } else {
-            Self::Text(text.into())
+        for (i, byte) in bytes.iter_mut().enumerate() {
+            let at = i * 3;
+            if i < 5 && raw[at + 2] != b':' {
+                return None;
+            }
+            *byte = digit(raw[at])? << 4 | digit(raw[at + 1])?;
         }
+        Some(bytes)
     }
 
     fn to_text(&self) -> String {
@@ -245,6 +256,22 @@ mod tests {
         }
         assert!(matches!(Name::new("short"), Name::Inline { .. }));
         assert!(matches!(Name::new(&"x".repeat(23)), Name::Shared(_)));
+    }
+
+    #[test]
+    fn names_are_found_by_their_bytes() {
+        use std::collections::HashMap;
+        use std::hash::BuildHasherDefault;
+        let mut index: HashMap<Name, u8, BuildHasherDefault<crate::hashing::NameHasher>> =
+            HashMap::default();
+        let long = "y".repeat(40);
+        for (i, text) in ["vm-1", "VM-00A", long.as_str(), ""].iter().enumerate() {
+            index.insert(Name::new(text), i as u8);
+        }
+        assert_eq!(index.get("VM-00A".as_bytes()), Some(&1));
+        assert_eq!(index.get(long.as_bytes()), Some(&2));
+        assert_eq!(index.get("".as_bytes()), Some(&3));
+        assert_eq!(index.get("vm-01".as_bytes()), None);
     }
 
     #[test]

@@ -217,7 +217,7 @@ impl FakeDriver {
         let uuid = self.store.uuid_of_name(name).ok_or_else(missing)?;
         let (_, shard) = self.store.lock_uuid(&uuid);
         match shard.instances.get(&uuid) {
-            Some(record) if record.name.as_str() == name => Ok(read(uuid, record)),
+            Some(record) if record.name.as_bytes() == name.as_bytes() => Ok(read(uuid, record)),
             _ => Err(missing()),
         }
     }
@@ -295,8 +295,8 @@ impl FakeDriver {
         {
             let name = record.name.as_str();
             let mut names = self.store.lock_name(name);
-            if names.get(name) == Some(&uuid) {
-                names.remove(name);
+            if names.get(name.as_bytes()) == Some(&uuid) {
+                names.remove(name.as_bytes());
             }
         }
         shard.accounts.release(record.node, &record.claim);

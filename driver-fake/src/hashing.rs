@@ -69,24 +69,31 @@ fn fx(hash: u64, word: u64) -> u64 {
     (hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
 }
 
+/// The value of a hex digit, `None` for anything else.
+#[inline]
+fn hex_value(b: u8) -> Option<u64> {
+    match b {
+        b'0'..=b'9' => Some(u64::from(b - b'0')),
+        b'a'..=b'f' => Some(u64::from(b - b'a' + 10)),
+        b'A'..=b'F' => Some(u64::from(b - b'A' + 10)),
+        _ => None,
+    }
+}
+
 /// The hash of an instance name.
 #[inline]
 pub(crate) fn name_hash(name: &[u8]) -> KeyHash {
-    let digits = name
-        .iter()
-        .rev()
-        .take(16)
-        .take_while(|b| b.is_ascii_hexdigit())
-        .count();
-    let (prefix, suffix) = name.split_at(name.len() - digits);
-    let serial = suffix.iter().fold(0u64, |value, b| {
-        let digit = match b {
-            b'0'..=b'9' => b - b'0',
-            b'a'..=b'f' => b - b'a' + 10,
-            _ => b.wrapping_sub(b'A').wrapping_add(10),
+    // The serial: the trailing run of hex digits (at most 16), read as hex.
+    let mut serial = 0u64;
+    let mut digits = 0usize;
+    for &b in name.iter().rev() {
+        let Some(value) = hex_value(b).filter(|_| digits < 16) else {
+            break;
         };
-        value << 4 | u64::from(digit & 0xf)
-    });
+        serial |= value << (4 * digits);
+        digits += 1;
+    }
+    let prefix = &name[..name.len() - digits];
     let mut base = fx(0, prefix.len() as u64);
     let mut chunks = prefix.chunks_exact(8);
     for chunk in &mut chunks {
@@ -145,6 +152,10 @@ impl Hasher for NameHasher {
     /// `str` hashes as its bytes then `0xff`: the terminator adds nothing.
     #[inline]
     fn write_u8(&mut self, _terminator: u8) {}
+
+    /// `[u8]` hashes its length first: the bytes say it all.
+    #[inline]
+    fn write_usize(&mut self, _length: usize) {}
 }
 
 #[cfg(test)]

@@ -81,13 +81,13 @@ impl FakeDriver {
         let uuid = self.store.uuid_of_name(name).ok_or_else(missing)?;
         let (_, mut shard) = self.store.lock_uuid(&uuid);
         match shard.instances.get(&uuid) {
-            Some(record) if record.name.as_str() == name => {}
+            Some(record) if record.name.as_bytes() == name.as_bytes() => {}
             _ => return Err(missing()),
         }
         if let Some(record) = shard.instances.remove(&uuid) {
             let mut names = self.store.lock_name(name);
-            if names.get(name) == Some(&uuid) {
-                names.remove(name);
+            if names.get(name.as_bytes()) == Some(&uuid) {
+                names.remove(name.as_bytes());
             }
             shard.accounts.release(record.node, &record.claim);
         }

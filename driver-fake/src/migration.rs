@@ -358,7 +358,7 @@ impl FakeDriver {
                 return Err(exists(uuid).into());
             }
             let mut names = self.store.lock_name(name);
-            if names.contains_key(name) {
+            if names.contains_key(name.as_bytes()) {
                 return Err(DriverError::InstanceExists {
                     instance: InstanceRef::Name(name.to_owned()),
                 }
@@ -547,8 +547,8 @@ impl FakeDriver {
         if let Some(incoming) = shard.incoming.remove(&uuid) {
             let name = incoming.name.as_str();
             let mut names = self.store.lock_name(name);
-            if names.get(name) == Some(&uuid) {
-                names.remove(name);
+            if names.get(name.as_bytes()) == Some(&uuid) {
+                names.remove(name.as_bytes());
             }
             shard.accounts.release(incoming.node, &incoming.claim);
         }

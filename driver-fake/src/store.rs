@@ -148,7 +148,7 @@ impl Store {
 
     /// The UUID of the instance named `name`, if any.
     pub fn uuid_of_name(&self, name: &str) -> Option<Uuid> {
-        self.lock_name(name).get(name).copied()
+        self.lock_name(name).get(name.as_bytes()).copied()
     }
 
     /// Delivers every queued event of shard `index`, in order, outside the lock.
