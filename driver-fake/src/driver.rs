@@ -424,7 +424,7 @@ impl FakeDriver {
         self.nodes
             .read()
             .known()
-            .get(id)
+            .get(crate::ledger::slot(id))
             .cloned()
             .ok_or_else(|| DriverError::NodeNotFound {
                 node: format!("#{id}"),

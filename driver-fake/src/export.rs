@@ -90,13 +90,18 @@ impl FakeDriver {
         let names = self.node_names();
         let mut incoming = Vec::new();
         self.store.for_each_shard(|shard| {
-            incoming.extend(shard.incoming.iter().map(|(uuid, i)| IncomingState {
-                uuid: *uuid,
-                name: i.name.as_str().to_owned(),
-                node: names.get(i.node).map(|n| n.to_string()).unwrap_or_default(),
-                claim: i.claim,
-                interfaces: i.interfaces.public(),
-                volumes: i.volumes.clone(),
+            incoming.extend(shard.incoming.iter().map(|(uuid, i)| {
+                IncomingState {
+                    uuid: *uuid,
+                    name: i.name.as_str().to_owned(),
+                    node: names
+                        .get(crate::ledger::slot(i.node))
+                        .map(|n| n.to_string())
+                        .unwrap_or_default(),
+                    claim: i.claim,
+                    interfaces: i.interfaces.public(),
+                    volumes: i.volumes.clone(),
+                }
             }));
         });
         incoming.sort_by_key(|i| i.uuid);

@@ -2,7 +2,9 @@
 //!
 //! Keys are split into a *base* and a *serial* (a UUID: its high and low
 //! halves; a name: its text before a trailing run of hex digits, and their
-//! value). Serials are grouped in runs of 4096: a run's base position and its
+//! value — read as decimal when they are all decimal digits without a leading
+//! zero, as in `vm-17` or `bench-12345`, so that a decimal counter fills its
+//! run densely instead of using 10 of every 16 positions). Serials are grouped in runs of 4096: a run's base position and its
 //! shard are pseudo-random (a full 64-bit mix), and within a run consecutive
 //! serials take consecutive buckets. So random keys (v4 UUIDs, free-form names)
 //! spread as with any good hash, and keys made in sequence (`Uuid::from_u128(i)`,
@@ -93,7 +95,16 @@ pub(crate) fn name_hash(name: &[u8]) -> KeyHash {
         serial |= value << (4 * digits);
         digits += 1;
     }
-    let prefix = &name[..name.len() - digits];
+    let (prefix, suffix) = name.split_at(name.len() - digits);
+    let decimal = suffix
+        .first()
+        .is_some_and(|first| *first != b'0' || digits == 1)
+        && suffix.iter().all(u8::is_ascii_digit);
+    if decimal {
+        serial = suffix.iter().fold(0u64, |value, b| {
+            value.wrapping_mul(10) + u64::from(b - b'0')
+        });
+    }
     let mut base = fx(0, prefix.len() as u64);
     let mut chunks = prefix.chunks_exact(8);
     for chunk in &mut chunks {
@@ -107,8 +118,9 @@ pub(crate) fn name_hash(name: &[u8]) -> KeyHash {
         word[..rest.len()].copy_from_slice(rest);
         base = fx(base, u64::from_le_bytes(word));
     }
-    // Keep "vm-7" and "vm-07" (same serial) apart in the tag.
-    key_hash(fx(base, digits as u64), serial)
+    // Keep "vm-7" and "vm-07" (same serial), and "vm-10" and "vm-00a" (decimal
+    // and hex ten), apart.
+    key_hash(fx(base, digits as u64 | u64::from(decimal) << 8), serial)
 }
 
 /// `Hasher` for `Uuid` keys ([`uuid_hash`]).
@@ -194,6 +206,22 @@ mod tests {
             .map(|i| name_hash(format!("vm-{}", i * 4096).as_bytes()).hash & 0xffff)
             .collect();
         assert!(names.len() > 2000);
+    }
+
+    #[test]
+    fn decimal_counters_are_dense() {
+        let first = name_hash(b"bench-12288");
+        let positions: HashSet<u64> = (12_288..16_384)
+            .map(|i| {
+                let key = name_hash(format!("bench-{i}").as_bytes());
+                assert_eq!(key.run, first.run);
+                (key.hash & LOW_57).wrapping_sub(first.hash & LOW_57)
+            })
+            .collect();
+        // 4096 names, 4096 consecutive positions.
+        assert_eq!(positions.len(), 4096);
+        assert!(positions.iter().all(|p| *p < 4096));
+        assert_ne!(name_hash(b"vm-10").hash, name_hash(b"vm-0a").hash);
     }
 
     #[test]

@@ -54,8 +54,15 @@ pub fn node_uuid(name: &str) -> Uuid {
     Uuid::new_v5(&Uuid::NAMESPACE_DNS, name.as_bytes())
 }
 
-/// A node's index in its driver's node table (stable for the driver's life).
-pub(crate) type NodeId = usize;
+/// A node's index in its driver's node table (stable for the driver's life);
+/// four bytes, as it is kept in every instance record.
+pub(crate) type NodeId = u32;
+
+/// Where node `id` sits in tables indexed by node.
+#[inline]
+pub(crate) fn slot(id: NodeId) -> usize {
+    id as usize
+}
 
 /// One node: its capacity, and how much of it the store's shards have leased.
 ///
@@ -177,15 +184,16 @@ pub(crate) struct Accounts(Vec<Account>);
 
 impl Accounts {
     fn account(&mut self, id: NodeId) -> &mut Account {
-        if self.0.len() <= id {
-            self.0.resize(id + 1, Account::default());
+        let slot = slot(id);
+        if self.0.len() <= slot {
+            self.0.resize(slot + 1, Account::default());
         }
-        &mut self.0[id]
+        &mut self.0[slot]
     }
 
     /// What this shard's instances and reservations claim on node `id`.
     pub fn used(&self, id: NodeId) -> ResourceAmounts {
-        self.0.get(id).map(|a| a.used).unwrap_or_default()
+        self.0.get(slot(id)).map(|a| a.used).unwrap_or_default()
     }
 
     /// Claims `amount` on `ledger`'s node from this shard's lease, topping the
@@ -276,12 +284,9 @@ impl NodeTable {
             .get(name)
             .copied()
             .unwrap_or(self.default_capacity);
-        let ledger = Arc::new(NodeLedger::new(
-            self.by_id.len(),
-            name,
-            capacity,
-            self.shards,
-        ));
+        // Four billion nodes are out of reach of any test.
+        let id = NodeId::try_from(self.by_id.len()).unwrap_or(NodeId::MAX);
+        let ledger = Arc::new(NodeLedger::new(id, name, capacity, self.shards));
         self.known.insert(ledger.name.clone(), ledger.clone());
         self.by_id.push(ledger.clone());
         ledger

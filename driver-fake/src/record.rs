@@ -104,24 +104,30 @@ impl ConsoleEntry {
 
 /// A bounded log of console entries packed four bits each into one word (no
 /// allocation): the newest in the low bits, at most [`CONSOLE_LOG_LIMIT`].
+/// Entry codes are never zero, so the length is where the nonzero nibbles end.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct ConsoleRing {
     codes: u64,
-    len: u8,
 }
+
+// One word holds exactly the limit.
+const _: () = assert!(CONSOLE_LOG_LIMIT * 4 == u64::BITS as usize);
 
 impl ConsoleRing {
     #[inline]
     pub fn push(&mut self, entry: ConsoleEntry) {
+        // The oldest entry (the top nibble) drops off once there are 16.
         self.codes = self.codes << 4 | u64::from(entry as u8);
-        if usize::from(self.len) < CONSOLE_LOG_LIMIT {
-            self.len += 1;
-        }
+    }
+
+    /// How many entries there are.
+    fn len(&self) -> usize {
+        (64 - self.codes.leading_zeros() as usize).div_ceil(4)
     }
 
     /// The entries, oldest first.
     pub fn entries(&self) -> Vec<ConsoleEntry> {
-        (0..usize::from(self.len))
+        (0..self.len())
             .rev()
             .filter_map(|age| ConsoleEntry::from_code(((self.codes >> (4 * age)) & 0xf) as u8))
             .collect()
@@ -210,7 +216,7 @@ impl InstanceRecord {
             uuid,
             status: self.status,
             node: nodes
-                .get(self.node)
+                .get(crate::ledger::slot(self.node))
                 .map(|n| n.to_string())
                 .unwrap_or_default(),
             claim: self.claim,
@@ -279,5 +285,26 @@ impl FakeInstance {
     /// What `get_console_output` returns for this instance.
     pub fn console_output(&self) -> String {
         render_console(&self.console_log)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_console_ring_keeps_the_newest_sixteen_in_order() {
+        assert!(ConsoleRing::default().entries().is_empty());
+        let mut ring = ConsoleRing::default();
+        let pushed: Vec<ConsoleEntry> = (0..20).map(|i| ConsoleEntry::ALL[i % 12]).collect();
+        for (i, entry) in pushed.iter().enumerate() {
+            ring.push(*entry);
+            let kept = (i + 1).min(CONSOLE_LOG_LIMIT);
+            assert_eq!(ring.entries(), pushed[i + 1 - kept..=i]);
+        }
+        assert_eq!(
+            ConsoleRing::from_entries(&pushed[..3]).entries(),
+            pushed[..3]
+        );
     }
 }
