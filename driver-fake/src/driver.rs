@@ -19,6 +19,7 @@ use crate::compact::{Name, Ports};
 use crate::faults::FaultInjector;
 use crate::ledger::{NodeId, Shortfall};
 use crate::ledger::{NodeLedger, Nodes};
+use crate::names::NameKey;
 use crate::record::{ConsoleEntry, ConsoleRing, InstanceExtras, InstanceRecord};
 use crate::store::{lock, Shard, Store};
 
@@ -293,11 +294,7 @@ impl FakeDriver {
             return Ok(None);
         };
         {
-            let name = record.name.as_str();
-            let mut names = self.store.lock_name(name);
-            if names.get(name.as_bytes()) == Some(&uuid) {
-                names.remove(name.as_bytes());
-            }
+            self.store.release_name(record.name.as_str(), uuid);
         }
         shard.accounts.release(record.node, &record.claim);
         let event = event.or_else(|| {
@@ -386,18 +383,18 @@ impl FakeDriver {
         let Entry::Vacant(slot) = instances.entry(uuid) else {
             return Err(exists().into());
         };
-        let name = Name::new(new.name);
-        {
-            let mut names = self.store.lock_name(new.name);
-            let Entry::Vacant(name_slot) = names.entry(name.clone()) else {
-                return Err(DriverError::InstanceExists {
-                    instance: InstanceRef::Name(new.name.to_owned()),
-                }
-                .into());
-            };
-            accounts.claim(ledger, &new.claim, exact)?;
-            name_slot.insert(uuid);
+        let key = NameKey::new(new.name);
+        let named = self
+            .store
+            .lock_name(&key)
+            .insert_with(&key, uuid, || accounts.claim(ledger, &new.claim, exact))?;
+        if !named {
+            return Err(DriverError::InstanceExists {
+                instance: InstanceRef::Name(new.name.to_owned()),
+            }
+            .into());
         }
+        let name = Name::new(new.name);
         let mut console = ConsoleRing::default();
         let state = if new.running {
             console.push(ConsoleEntry::Started);

@@ -115,7 +115,16 @@ impl FakeDriver {
             return Err(DriverError::invalid_input("spawn", "empty instance name"));
         }
         let interfaces = interfaces_of(uuid, network_info)?;
-        let volumes = volumes_of(uuid, block_device_info)?;
+        // No volumes and no files (the common spawn): nothing to build.
+        let extras =
+            if block_device_info.block_device_mapping.is_empty() && injected_files.is_empty() {
+                None
+            } else {
+                extras_of(
+                    volumes_of(uuid, block_device_info)?,
+                    dedupe_files(injected_files),
+                )
+            };
         self.create(NewInstance {
             uuid,
             name: &instance.name,
@@ -123,7 +132,7 @@ impl FakeDriver {
             claim: ResourceAmounts::of_flavor(&instance.flavor),
             running: power_on,
             interfaces,
-            extras: extras_of(volumes, dedupe_files(injected_files)),
+            extras,
             admin_password_set,
         })
     }

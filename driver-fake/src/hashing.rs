@@ -146,30 +146,6 @@ impl Hasher for UuidHasher {
     fn write_usize(&mut self, _length: usize) {}
 }
 
-/// `Hasher` for name keys ([`name_hash`]).
-#[derive(Default, Clone, Copy)]
-pub(crate) struct NameHasher(u64);
-
-impl Hasher for NameHasher {
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        self.0 ^= name_hash(bytes).hash;
-    }
-
-    /// `str` hashes as its bytes then `0xff`: the terminator adds nothing.
-    #[inline]
-    fn write_u8(&mut self, _terminator: u8) {}
-
-    /// `[u8]` hashes its length first: the bytes say it all.
-    #[inline]
-    fn write_usize(&mut self, _length: usize) {}
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;

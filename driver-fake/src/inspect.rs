@@ -85,10 +85,7 @@ impl FakeDriver {
             _ => return Err(missing()),
         }
         if let Some(record) = shard.instances.remove(&uuid) {
-            let mut names = self.store.lock_name(name);
-            if names.get(name.as_bytes()) == Some(&uuid) {
-                names.remove(name.as_bytes());
-            }
+            self.store.release_name(name, uuid);
             shard.accounts.release(record.node, &record.claim);
         }
         Ok(())

@@ -150,6 +150,7 @@ mod host;
 mod inspect;
 mod ledger;
 mod migration;
+mod names;
 mod record;
 mod store;
 pub mod virtapi;

@@ -31,6 +31,7 @@ use crate::driver::{live_waiters, FakeDriver, LiveSignal, NewInstance, NodeChoic
 use crate::faults::{FaultPreset, LIVE_MIGRATION_WAIT_LIMIT};
 use crate::guest::{interfaces_of, volumes_of};
 use crate::ledger::{NodeLedger, Shortfall};
+use crate::names::NameKey;
 use crate::record::{
     ColdMigrationMark, ConsoleEntry, ConsoleRing, IncomingMigration, InstanceExtras, InstanceRecord,
 };
@@ -357,17 +358,20 @@ impl FakeDriver {
             if shard.holds(&uuid) {
                 return Err(exists(uuid).into());
             }
-            let mut names = self.store.lock_name(name);
-            if names.contains_key(name.as_bytes()) {
+            let name_key = NameKey::new(name);
+            let named = self
+                .store
+                .lock_name(&name_key)
+                .insert_with(&name_key, uuid, || {
+                    shard.accounts.claim(&ledger, &claim, exact)
+                })?;
+            if !named {
                 return Err(DriverError::InstanceExists {
                     instance: InstanceRef::Name(name.to_owned()),
                 }
                 .into());
             }
-            shard.accounts.claim(&ledger, &claim, exact)?;
             let key = Name::new(name);
-            names.insert(key.clone(), uuid);
-            drop(names);
             let (interfaces, volumes) = reservation.take().unwrap_or_default();
             shard.incoming.insert(
                 uuid,
@@ -545,11 +549,7 @@ impl FakeDriver {
     pub(crate) fn rollback_live_now(&self, uuid: Uuid) {
         let (_, mut shard) = self.store.lock_uuid(&uuid);
         if let Some(incoming) = shard.incoming.remove(&uuid) {
-            let name = incoming.name.as_str();
-            let mut names = self.store.lock_name(name);
-            if names.get(name.as_bytes()) == Some(&uuid) {
-                names.remove(name.as_bytes());
-            }
+            self.store.release_name(incoming.name.as_str(), uuid);
             shard.accounts.release(incoming.node, &incoming.claim);
         }
     }

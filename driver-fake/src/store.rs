@@ -13,16 +13,13 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use driver_api::{EventSlot, LifecycleEvent};
 use uuid::Uuid;
 
-use crate::compact::Name;
-use crate::hashing::{name_hash, uuid_hash, NameHasher, UuidHasher};
+use crate::hashing::{uuid_hash, UuidHasher};
 use crate::ledger::{Accounts, NodeCache, NodeId};
+use crate::names::{NameIndex, NameKey};
 use crate::record::{IncomingMigration, InstanceRecord};
 
 /// Maps keyed by UUID.
 pub(crate) type UuidMap<V> = HashMap<Uuid, V, BuildHasherDefault<UuidHasher>>;
-
-/// Instance names to UUIDs (one shard of the index).
-pub(crate) type NameIndex = HashMap<Name, Uuid, BuildHasherDefault<NameHasher>>;
 
 /// Locks a mutex, recovering from poisoning (a panicking listener or callback
 /// never runs under one of our locks, so poisoning means a bug elsewhere; the
@@ -135,20 +132,23 @@ impl Store {
         (index, self.lock_shard(index))
     }
 
+    /// Locks the name-index shard holding `key`.
     #[inline]
-    fn name_shard_of(&self, name: &str) -> usize {
-        (name_hash(name.as_bytes()).run >> 40) as usize & self.mask
-    }
-
-    /// Locks the name-index shard holding `name`.
-    #[inline]
-    pub fn lock_name(&self, name: &str) -> MutexGuard<'_, NameIndex> {
-        lock(&self.names[self.name_shard_of(name)].0)
+    pub fn lock_name(&self, key: &NameKey<'_>) -> MutexGuard<'_, NameIndex> {
+        lock(&self.names[(key.hash.run >> 40) as usize & self.mask].0)
     }
 
     /// The UUID of the instance named `name`, if any.
     pub fn uuid_of_name(&self, name: &str) -> Option<Uuid> {
-        self.lock_name(name).get(name.as_bytes()).copied()
+        let key = NameKey::new(name);
+        self.lock_name(&key).get(&key)
+    }
+
+    /// Frees `name` if it names `uuid`.
+    #[inline]
+    pub fn release_name(&self, name: &str, uuid: Uuid) {
+        let key = NameKey::new(name);
+        self.lock_name(&key).remove_if(&key, uuid);
     }
 
     /// Delivers every queued event of shard `index`, in order, outside the lock.
