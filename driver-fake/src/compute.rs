@@ -19,7 +19,7 @@ use driver_api::{
 use uuid::Uuid;
 
 use crate::call::Call;
-use crate::driver::{FakeDriver, LiveSignal, DRIVER_NAME};
+use crate::driver::{trace_outcome, FakeDriver, LiveSignal, DRIVER_NAME};
 use crate::host::{check_host, HOST_IP};
 
 impl FakeDriver {
@@ -36,7 +36,9 @@ impl FakeDriver {
             return Call::Ready(Some(self.traced(method, instance, Err(error))));
         }
         if !self.faults.is_armed() {
-            return Call::Ready(Some(self.traced(method, instance, body())));
+            let outcome = body();
+            trace_outcome(method, instance, &outcome);
+            return Call::Ready(Some(outcome));
         }
         Call::Armed(Box::pin(async move {
             let result = match self.faults.before(method, instance, DRIVER_NAME).await {

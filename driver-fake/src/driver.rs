@@ -53,6 +53,9 @@ pub struct FakeDriver {
     listening: AtomicBool,
     pub(crate) read_only: bool,
     pub(crate) capabilities: Capabilities,
+    /// Whether [`admit`](Self::admit) lets each method through, by
+    /// `DriverMethod as usize` (fixed at build: capabilities and read-only are).
+    admitted: Box<[bool]>,
     pub(crate) faults: FaultInjector,
     pub(crate) host_flags: Mutex<HostFlags>,
     pub(crate) live: Mutex<HashMap<Uuid, oneshot::Sender<LiveSignal>>>,
@@ -84,6 +87,37 @@ pub(crate) enum NodeChoice<'a> {
 /// The driver's name in errors (`NotSupported`, `ReadOnly`, `Backend`).
 pub const DRIVER_NAME: &str = "fake";
 
+/// Logs the outcome of a call (never a secret: errors carry none).
+#[inline]
+pub(crate) fn trace_outcome<T>(
+    method: DriverMethod,
+    instance: Option<Uuid>,
+    result: &DriverResult<T>,
+) {
+    match result {
+        Ok(_) => tracing::trace!(operation = method.name(), instance = ?instance, "ok"),
+        Err(error) => {
+            tracing::debug!(operation = method.name(), instance = ?instance, %error, "failed")
+        }
+    }
+}
+
+/// Why `method` is refused: `NotSupported` if its feature is not declared,
+/// `ReadOnly` if it mutates on a read-only driver; `None` if it is admitted.
+fn refusal(
+    method: DriverMethod,
+    capabilities: &Capabilities,
+    read_only: bool,
+) -> Option<DriverError> {
+    if !method.is_supported_by(capabilities) {
+        return Some(DriverError::not_supported(method.name(), DRIVER_NAME));
+    }
+    if read_only && method.mutates() {
+        return Some(DriverError::read_only(method.name(), DRIVER_NAME));
+    }
+    None
+}
+
 impl FakeDriver {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn assemble(
@@ -96,6 +130,12 @@ impl FakeDriver {
         faults: FaultInjector,
         virtapi: Arc<dyn VirtAPI>,
     ) -> Self {
+        let mut admitted = vec![false; DriverMethod::ALL.len()].into_boxed_slice();
+        for method in DriverMethod::ALL {
+            if let Some(slot) = admitted.get_mut(*method as usize) {
+                *slot = refusal(*method, &capabilities, read_only).is_none();
+            }
+        }
         Self {
             store,
             nodes,
@@ -105,6 +145,7 @@ impl FakeDriver {
             listening: AtomicBool::new(false),
             read_only,
             capabilities,
+            admitted,
             faults,
             host_flags: Mutex::new(HostFlags {
                 enabled: true,
@@ -150,13 +191,13 @@ impl FakeDriver {
     /// [`DriverMethod`], for every method.
     #[inline]
     pub(crate) fn admit(&self, method: DriverMethod) -> DriverResult<()> {
-        if !method.is_supported_by(&self.capabilities) {
-            return Err(DriverError::not_supported(method.name(), DRIVER_NAME));
+        if self.admitted.get(method as usize).copied().unwrap_or(false) {
+            return Ok(());
         }
-        if self.read_only && method.mutates() {
-            return Err(DriverError::read_only(method.name(), DRIVER_NAME));
+        match refusal(method, &self.capabilities, self.read_only) {
+            Some(error) => Err(error),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// Logs the outcome of a call (never a secret: errors carry none).
@@ -167,12 +208,7 @@ impl FakeDriver {
         instance: Option<Uuid>,
         result: DriverResult<T>,
     ) -> DriverResult<T> {
-        match &result {
-            Ok(_) => tracing::trace!(operation = method.name(), instance = ?instance, "ok"),
-            Err(error) => {
-                tracing::debug!(operation = method.name(), instance = ?instance, %error, "failed")
-            }
-        }
+        trace_outcome(method, instance, &result);
         result
     }
 
