@@ -19,8 +19,26 @@ pub struct Spec {
     pub network_info: Vec<Vif>,
 }
 
+/// SplitMix64: a deterministic stream of well-mixed 64-bit values.
+fn splitmix64(seed: u64) -> u64 {
+    let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// A random-looking version-4 UUID for index `i` (deterministic, distinct per
+/// `i` and `stream`), as a compute service would hand out.
+fn uuid_v4(stream: u64, i: usize) -> Uuid {
+    let hi = splitmix64(stream ^ (i as u64).wrapping_mul(2));
+    let lo = splitmix64(stream ^ (i as u64).wrapping_mul(2).wrapping_add(1));
+    uuid::Builder::from_random_bytes(((u128::from(hi) << 64) | u128::from(lo)).to_be_bytes())
+        .into_uuid()
+}
+
 /// Builds `n` specs of the standard flavor `m1.tiny` with one VIF each,
-/// spread over `nodes` round-robin.
+/// spread over `nodes` round-robin. UUIDs are random-looking v4 and names
+/// follow Nova's template (`instance-%08x`), as a compute service makes them.
 pub fn build_specs(n: usize, nodes: &[String]) -> Vec<Spec> {
     let network = Network::new(
         Uuid::from_u128(0xfeed),
@@ -29,9 +47,8 @@ pub fn build_specs(n: usize, nodes: &[String]) -> Vec<Spec> {
     );
     (0..n)
         .map(|i| {
-            let uuid = Uuid::from_u128(0xb0b0_0000_0000_0000_0000_0000_0000_0000 | i as u128);
-            let mut instance =
-                Instance::new(uuid, Flavor::m1_tiny()).with_name(format!("bench-{i}"));
+            let mut instance = Instance::new(uuid_v4(1, i), Flavor::m1_tiny())
+                .with_name(format!("instance-{:08x}", i + 1));
             if let Some(node) = nodes.get(i % nodes.len().max(1)) {
                 instance = instance.with_node(node.clone());
             }
@@ -41,11 +58,7 @@ pub fn build_specs(n: usize, nodes: &[String]) -> Vec<Spec> {
                 (i >> 8) & 0xff,
                 i & 0xff
             );
-            let vif = Vif::new(
-                Uuid::from_u128(0x7a70_0000 | ((i as u128) << 64)),
-                mac,
-                network.clone(),
-            );
+            let vif = Vif::new(uuid_v4(2, i), mac, network.clone());
             Spec {
                 instance,
                 network_info: vec![vif],
