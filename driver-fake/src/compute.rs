@@ -22,6 +22,31 @@ use crate::call::Call;
 use crate::driver::{trace_outcome, FakeDriver, LiveSignal, DRIVER_NAME};
 use crate::host::{check_host, HOST_IP};
 
+/// The body of a hot method: runs `$body` (a closure returning the outcome)
+/// right away when the call is direct (admitted, nothing armed), else through
+/// [`FakeDriver::run`]; either way the outcome is traced. Written inline in
+/// each method so that the direct path awaits nothing and moves no [`Call`].
+macro_rules! dispatch {
+    ($driver:expr, $method:expr, $instance:expr, $body:expr) => {{
+        let (method, instance, body) = ($method, $instance, $body);
+        if $driver.is_direct(method) {
+            let outcome = body();
+            trace_outcome(method, instance, &outcome);
+            outcome
+        } else {
+            $driver.run(method, instance, body).await
+        }
+    }};
+}
+
+/// A row of the transition table on one instance, through [`dispatch!`].
+macro_rules! lifecycle {
+    ($driver:expr, $method:expr, $uuid:expr, $operation:expr) => {{
+        let uuid = $uuid;
+        dispatch!($driver, $method, Some(uuid), $driver.step(uuid, $operation))
+    }};
+}
+
 impl FakeDriver {
     /// Admission, injection, then `body`; the outcome traced. With nothing
     /// armed, `body` runs right here and the returned [`Call`] is ready.
@@ -49,10 +74,17 @@ impl FakeDriver {
         }))
     }
 
-    /// A row of the transition table on one instance.
+    /// Whether `method` is admitted and nothing is armed: the call can run
+    /// right away, with no [`Call`] at all (the hottest methods check this).
     #[inline]
-    fn lifecycle(&self, method: M, uuid: Uuid, operation: Op) -> Call<'_, ()> {
-        self.run(method, Some(uuid), move || self.apply(uuid, operation))
+    fn is_direct(&self, method: M) -> bool {
+        self.is_admitted(method) && !self.faults.is_armed()
+    }
+
+    /// A row of the transition table on one instance, as a call's body.
+    #[inline]
+    fn step(&self, uuid: Uuid, operation: Op) -> impl FnOnce() -> DriverResult<()> + Send + '_ {
+        move || self.apply(uuid, operation)
     }
 
     /// A method that only needs the instance to exist.
@@ -167,7 +199,7 @@ impl ComputeDriver for FakeDriver {
     ) -> DriverResult<()> {
         let password_set = admin_password.is_some();
         drop(admin_password);
-        self.run(M::Spawn, Some(instance.uuid), || {
+        dispatch!(self, M::Spawn, Some(instance.uuid), || {
             self.spawn_now(
                 instance,
                 injected_files,
@@ -177,7 +209,6 @@ impl ComputeDriver for FakeDriver {
                 power_on,
             )
         })
-        .await
     }
 
     async fn destroy(
@@ -188,17 +219,15 @@ impl ComputeDriver for FakeDriver {
         _destroy_disks: bool,
     ) -> DriverResult<()> {
         let uuid = instance.uuid;
-        self.run(M::Destroy, Some(uuid), || {
+        dispatch!(self, M::Destroy, Some(uuid), || {
             self.remove(uuid, None);
             Ok(())
         })
-        .await
     }
 
     async fn get_info(&self, instance: &Instance) -> DriverResult<InstanceInfo> {
         let uuid = instance.uuid;
-        self.run(M::GetInfo, Some(uuid), || self.info_now(uuid))
-            .await
+        dispatch!(self, M::GetInfo, Some(uuid), || self.info_now(uuid))
     }
 
     async fn list_instances(&self) -> DriverResult<Vec<String>> {
@@ -230,8 +259,7 @@ impl ComputeDriver for FakeDriver {
         reboot_type: RebootType,
         _block_device_info: &BlockDeviceInfo,
     ) -> DriverResult<()> {
-        self.lifecycle(M::Reboot, instance.uuid, Op::reboot(reboot_type))
-            .await
+        lifecycle!(self, M::Reboot, instance.uuid, Op::reboot(reboot_type))
     }
 
     async fn poll_rebooting_instances(
@@ -255,8 +283,7 @@ impl ComputeDriver for FakeDriver {
     }
 
     async fn power_off(&self, instance: &Instance, _timeout: Duration) -> DriverResult<()> {
-        self.lifecycle(M::PowerOff, instance.uuid, Op::PowerOff)
-            .await
+        lifecycle!(self, M::PowerOff, instance.uuid, Op::PowerOff)
     }
 
     async fn power_on(
@@ -266,19 +293,19 @@ impl ComputeDriver for FakeDriver {
         _network_info: &[Vif],
         _block_device_info: &BlockDeviceInfo,
     ) -> DriverResult<()> {
-        self.lifecycle(M::PowerOn, instance.uuid, Op::PowerOn).await
+        lifecycle!(self, M::PowerOn, instance.uuid, Op::PowerOn)
     }
 
     async fn pause(&self, instance: &Instance) -> DriverResult<()> {
-        self.lifecycle(M::Pause, instance.uuid, Op::Pause).await
+        lifecycle!(self, M::Pause, instance.uuid, Op::Pause)
     }
 
     async fn unpause(&self, instance: &Instance) -> DriverResult<()> {
-        self.lifecycle(M::Unpause, instance.uuid, Op::Unpause).await
+        lifecycle!(self, M::Unpause, instance.uuid, Op::Unpause)
     }
 
     async fn suspend(&self, instance: &Instance) -> DriverResult<()> {
-        self.lifecycle(M::Suspend, instance.uuid, Op::Suspend).await
+        lifecycle!(self, M::Suspend, instance.uuid, Op::Suspend)
     }
 
     async fn resume(
@@ -287,7 +314,7 @@ impl ComputeDriver for FakeDriver {
         _network_info: &[Vif],
         _block_device_info: &BlockDeviceInfo,
     ) -> DriverResult<()> {
-        self.lifecycle(M::Resume, instance.uuid, Op::Resume).await
+        lifecycle!(self, M::Resume, instance.uuid, Op::Resume)
     }
 
     async fn rescue(
@@ -299,21 +326,19 @@ impl ComputeDriver for FakeDriver {
         rescue_password: Secret,
     ) -> DriverResult<()> {
         drop(rescue_password);
-        self.lifecycle(M::Rescue, instance.uuid, Op::Rescue).await
+        lifecycle!(self, M::Rescue, instance.uuid, Op::Rescue)
     }
 
     async fn unrescue(&self, instance: &Instance, _network_info: &[Vif]) -> DriverResult<()> {
-        self.lifecycle(M::Unrescue, instance.uuid, Op::Unrescue)
-            .await
+        lifecycle!(self, M::Unrescue, instance.uuid, Op::Unrescue)
     }
 
     async fn soft_delete(&self, instance: &Instance) -> DriverResult<()> {
-        self.lifecycle(M::SoftDelete, instance.uuid, Op::SoftDelete)
-            .await
+        lifecycle!(self, M::SoftDelete, instance.uuid, Op::SoftDelete)
     }
 
     async fn restore(&self, instance: &Instance) -> DriverResult<()> {
-        self.lifecycle(M::Restore, instance.uuid, Op::Restore).await
+        lifecycle!(self, M::Restore, instance.uuid, Op::Restore)
     }
 
     async fn snapshot(

@@ -186,12 +186,18 @@ impl FakeDriver {
         self.events.register(listener);
     }
 
+    /// Whether [`admit`](Self::admit) lets `method` through.
+    #[inline]
+    pub(crate) fn is_admitted(&self, method: DriverMethod) -> bool {
+        self.admitted.get(method as usize).copied().unwrap_or(false)
+    }
+
     /// Refuses `method` if its feature is not declared (`NotSupported`) or if
     /// it mutates and the driver is read-only (`ReadOnly`): one check, driven by
     /// [`DriverMethod`], for every method.
     #[inline]
     pub(crate) fn admit(&self, method: DriverMethod) -> DriverResult<()> {
-        if self.admitted.get(method as usize).copied().unwrap_or(false) {
+        if self.is_admitted(method) {
             return Ok(());
         }
         match refusal(method, &self.capabilities, self.read_only) {
