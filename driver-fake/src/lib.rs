@@ -104,12 +104,17 @@
 //!   different shards share no counter. When a ledger runs dry, the claim is
 //!   retried with every shard locked and unused leases reclaimed, so
 //!   `InsufficientResources` is exact;
-//! - hashing keeps sequential keys (`Uuid::from_u128(i)`, `instance-0000000a`)
-//!   next to each other, so walking them in order stays in cache, while random
-//!   keys spread as usual;
-//! - the per-instance record is compact: short names and one VIF are kept
-//!   inline, the console log is one packed word; rarely used parts (volumes,
-//!   files, snapshots) are boxed on first use;
+//! - hashing keeps sequential keys (`Uuid::from_u128(i)`, `instance-0000000a`,
+//!   `vm-17`) next to each other, so walking them in order stays in cache and
+//!   their tables fill densely, while random keys spread as usual;
+//! - the name index is keyed by each name's 64-bit hash: a call hashes a name
+//!   once and compares names only on a hash match;
+//! - a call that is admitted with no fault or latency armed runs its change at
+//!   once: no nested futures, no await (`async_trait` boxes each call's
+//!   future, so its size matters); the armed path is boxed out of line;
+//! - the per-instance record is compact (112 bytes): short names and one VIF
+//!   are kept inline, the console log is one packed word; rarely used parts
+//!   (volumes, files, snapshots) are boxed on first use;
 //! - events cost nothing without a listener; tracing events are cheap without
 //!   a subscriber;
 //! - [`FakeDriverBuilder::expected_instances`] sizes the store up front for
