@@ -71,40 +71,48 @@ fn fx(hash: u64, word: u64) -> u64 {
     (hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
 }
 
-/// The value of a hex digit, `None` for anything else.
-#[inline]
-fn hex_value(b: u8) -> Option<u64> {
-    match b {
-        b'0'..=b'9' => Some(u64::from(b - b'0')),
-        b'a'..=b'f' => Some(u64::from(b - b'a' + 10)),
-        b'A'..=b'F' => Some(u64::from(b - b'A' + 10)),
-        _ => None,
+/// Hex digits' values (either case); 0xff for every other byte.
+const DIGIT: [u8; 256] = {
+    let mut table = [0xffu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
     }
-}
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
 
 /// The hash of an instance name.
 #[inline]
 pub(crate) fn name_hash(name: &[u8]) -> KeyHash {
-    // The serial: the trailing run of hex digits (at most 16), read as hex.
-    let mut serial = 0u64;
+    // The serial: the trailing run of hex digits (at most 16), read as hex,
+    // and as decimal in the same pass.
+    let (mut hex, mut dec, mut scale) = (0u64, 0u64, 1u64);
     let mut digits = 0usize;
-    for &b in name.iter().rev() {
-        let Some(value) = hex_value(b).filter(|_| digits < 16) else {
+    let mut all_decimal = true;
+    for &b in name.iter().rev().take(16) {
+        let value = DIGIT[usize::from(b)];
+        if value > 15 {
             break;
-        };
-        serial |= value << (4 * digits);
+        }
+        hex |= u64::from(value) << (4 * digits);
+        dec = dec.wrapping_add(u64::from(value).wrapping_mul(scale));
+        scale = scale.wrapping_mul(10);
+        all_decimal &= value < 10;
         digits += 1;
     }
     let (prefix, suffix) = name.split_at(name.len() - digits);
-    let decimal = suffix
-        .first()
-        .is_some_and(|first| *first != b'0' || digits == 1)
-        && suffix.iter().all(u8::is_ascii_digit);
-    if decimal {
-        serial = suffix.iter().fold(0u64, |value, b| {
-            value.wrapping_mul(10) + u64::from(b - b'0')
-        });
-    }
+    let decimal = all_decimal
+        && suffix
+            .first()
+            .is_some_and(|first| *first != b'0' || digits == 1);
+    let serial = if decimal { dec } else { hex };
     let mut base = fx(0, prefix.len() as u64);
     let mut chunks = prefix.chunks_exact(8);
     for chunk in &mut chunks {
