@@ -15,7 +15,7 @@ use tokio::sync::oneshot;
 use uuid::Uuid;
 use virtapi::VirtAPI;
 
-use crate::compact::{Name, Ports};
+use crate::compact::Ports;
 use crate::faults::FaultInjector;
 use crate::ledger::{NodeId, Shortfall};
 use crate::ledger::{NodeLedger, Nodes};
@@ -252,7 +252,7 @@ impl FakeDriver {
     pub(crate) fn with_named<R>(
         &self,
         name: &str,
-        read: impl FnOnce(Uuid, &InstanceRecord) -> R,
+        read: impl FnOnce(Uuid, &InstanceRecord, &str) -> R,
     ) -> DriverResult<R> {
         let missing = || DriverError::InstanceNotFound {
             instance: InstanceRef::Name(name.to_owned()),
@@ -260,7 +260,9 @@ impl FakeDriver {
         let uuid = self.store.uuid_of_name(name).ok_or_else(missing)?;
         let (_, shard) = self.store.lock_uuid(&uuid);
         match shard.instances.get(&uuid) {
-            Some(record) if record.name.as_bytes() == name.as_bytes() => Ok(read(uuid, record)),
+            Some(record) if shard.name_text.get(record.name) == name => {
+                Ok(read(uuid, record, name))
+            }
             _ => Err(missing()),
         }
     }
@@ -336,7 +338,9 @@ impl FakeDriver {
             return Ok(None);
         };
         {
-            self.store.release_name(record.name.as_str(), uuid);
+            self.store
+                .release_name(shard.name_text.get(record.name), uuid);
+            shard.forget_name(record.name);
         }
         shard.accounts.release(record.node, &record.claim);
         let event = event.or_else(|| {
@@ -410,6 +414,7 @@ impl FakeDriver {
         };
         let Shard {
             instances,
+            name_text,
             incoming,
             node_cache,
             accounts,
@@ -436,7 +441,7 @@ impl FakeDriver {
             }
             .into());
         }
-        let name = Name::new(new.name);
+        let name = name_text.push(new.name);
         let mut console = ConsoleRing::default();
         let state = if new.running {
             console.push(ConsoleEntry::Started);

@@ -152,8 +152,16 @@ impl FakeDriver {
     pub(crate) fn names_now(&self) -> Vec<String> {
         let mut names = Vec::new();
         self.store.for_each_shard(|shard| {
+            // Per shard, as instances may come and go meanwhile (and one exact
+            // reservation up front proved slower with glibc's allocator).
             names.reserve(shard.instances.len());
-            names.extend(shard.instances.values().map(|r| r.name.as_str().to_owned()));
+            let text = &shard.name_text;
+            names.extend(
+                shard
+                    .instances
+                    .values()
+                    .map(|r| text.get(r.name).to_owned()),
+            );
         });
         names
     }
@@ -373,18 +381,18 @@ impl FakeDriver {
 
     /// `block_stats`: zero counters (any disk id, as Nova's fake).
     pub(crate) fn block_stats_now(&self, name: &str) -> DriverResult<BlockStats> {
-        self.with_named(name, |_, _| BlockStats::default())
+        self.with_named(name, |_, _, _| BlockStats::default())
     }
 
     /// `interface_stats`: zero counters (any interface id, as Nova's fake).
     pub(crate) fn interface_stats_now(&self, name: &str) -> DriverResult<InterfaceStats> {
-        self.with_named(name, |_, _| InterfaceStats::default())
+        self.with_named(name, |_, _, _| InterfaceStats::default())
     }
 
     /// `get_diagnostics`: consistent with `get_info`.
     pub(crate) fn diagnostics_now(&self, name: &str) -> DriverResult<Diagnostics> {
         let uptime = self.started.elapsed().as_secs();
-        self.with_named(name, |_, record| {
+        self.with_named(name, |_, record, _| {
             let info = info_of(record);
             let mut diagnostics = Diagnostics::new(info.state, DRIVER_NAME);
             diagnostics.uptime_s = if info.state == PowerState::Shutdown {
@@ -448,7 +456,7 @@ impl FakeDriver {
 
     /// `get_instance_disk_info`: the root disk, sized by the claim.
     pub(crate) fn disk_info_now(&self, name: &str) -> DriverResult<Vec<InstanceDisk>> {
-        self.with_named(name, |uuid, record| {
+        self.with_named(name, |uuid, record, _| {
             vec![InstanceDisk::new(
                 format!("/var/lib/fake/instances/{uuid}/disk"),
                 "qcow2",

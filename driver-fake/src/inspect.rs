@@ -14,7 +14,7 @@ impl FakeDriver {
         shard
             .instances
             .get(&uuid)
-            .map(|record| record.view(uuid, &nodes))
+            .map(|record| record.view(uuid, shard.name_text.get(record.name), &nodes))
     }
 
     /// Every known node's name, by id (read before locking any shard).
@@ -25,7 +25,7 @@ impl FakeDriver {
     /// The record of the instance named `name`, if any.
     pub fn instance_by_name(&self, name: &str) -> Option<FakeInstance> {
         let nodes = self.node_names();
-        self.with_named(name, |uuid, record| record.view(uuid, &nodes))
+        self.with_named(name, |uuid, record, name| record.view(uuid, name, &nodes))
             .ok()
     }
 
@@ -38,7 +38,7 @@ impl FakeDriver {
                 shard
                     .instances
                     .iter()
-                    .map(|(uuid, r)| r.view(*uuid, &nodes)),
+                    .map(|(uuid, r)| r.view(*uuid, shard.name_text.get(r.name), &nodes)),
             );
         });
         all.sort_by(|a, b| a.name.cmp(&b.name));
@@ -81,11 +81,12 @@ impl FakeDriver {
         let uuid = self.store.uuid_of_name(name).ok_or_else(missing)?;
         let (_, mut shard) = self.store.lock_uuid(&uuid);
         match shard.instances.get(&uuid) {
-            Some(record) if record.name.as_bytes() == name.as_bytes() => {}
+            Some(record) if shard.name_text.get(record.name) == name => {}
             _ => return Err(missing()),
         }
         if let Some(record) = shard.instances.remove(&uuid) {
             self.store.release_name(name, uuid);
+            shard.forget_name(record.name);
             shard.accounts.release(record.node, &record.claim);
         }
         Ok(())

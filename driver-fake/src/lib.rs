@@ -142,6 +142,7 @@
 //!   entries.
 #![forbid(unsafe_code)]
 
+mod arena;
 mod builder;
 mod call;
 mod compact;

@@ -520,10 +520,11 @@ impl FakeDriver {
         };
         let mut console = ConsoleRing::default();
         console.push(ConsoleEntry::Started);
+        let name = shard.name_text.push(incoming.name.as_str());
         shard.instances.insert(
             uuid,
             InstanceRecord {
-                name: incoming.name,
+                name,
                 node: incoming.node,
                 claim: incoming.claim,
                 interfaces,

@@ -10,6 +10,7 @@ use driver_api::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::arena::NameSpan;
 use crate::compact::{Name, Ports};
 use crate::ledger::NodeId;
 
@@ -191,7 +192,8 @@ pub(crate) struct InstanceExtras {
 /// The fake's record of one instance (internal).
 #[derive(Debug)]
 pub(crate) struct InstanceRecord {
-    pub name: Name,
+    /// The name, in the shard's [`NameArena`](crate::arena::NameArena).
+    pub name: NameSpan,
     pub node: NodeId,
     pub claim: ResourceAmounts,
     pub interfaces: Ports,
@@ -207,12 +209,12 @@ impl InstanceRecord {
         self.extras.get_or_insert_with(Box::default)
     }
 
-    /// The public view.
-    /// The public view; `nodes` are the node names by id.
-    pub fn view(&self, uuid: Uuid, nodes: &[Arc<str>]) -> FakeInstance {
+    /// The public view; `name` is the record's name, `nodes` the node names
+    /// by id.
+    pub fn view(&self, uuid: Uuid, name: &str, nodes: &[Arc<str>]) -> FakeInstance {
         let extras = self.extras.as_deref();
         FakeInstance {
-            name: self.name.as_str().to_owned(),
+            name: name.to_owned(),
             uuid,
             status: self.status,
             node: nodes

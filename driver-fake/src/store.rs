@@ -13,6 +13,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use driver_api::{EventSlot, LifecycleEvent};
 use uuid::Uuid;
 
+use crate::arena::{NameArena, NameSpan};
 use crate::hashing::{uuid_hash, UuidHasher};
 use crate::ledger::{Accounts, NodeCache, NodeId};
 use crate::names::{NameIndex, NameKey};
@@ -34,6 +35,8 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 pub(crate) struct Shard {
     /// The instances of this shard.
     pub instances: UuidMap<InstanceRecord>,
+    /// The names of this shard's instances (records keep spans into it).
+    pub name_text: NameArena,
     /// Live migrations reserved here by `pre_live_migration`, not yet arrived.
     pub incoming: UuidMap<IncomingMigration>,
     /// The last node a spawn here resolved.
@@ -50,6 +53,19 @@ impl Shard {
     pub fn holds(&self, uuid: &Uuid) -> bool {
         self.instances.contains_key(uuid)
             || (!self.incoming.is_empty() && self.incoming.contains_key(uuid))
+    }
+
+    /// Forgets the name of a record just removed from `instances`.
+    #[inline]
+    pub fn forget_name(&mut self, span: NameSpan) {
+        if self.name_text.release(span) {
+            let Self {
+                instances,
+                name_text,
+                ..
+            } = self;
+            name_text.compact(instances.values_mut().map(|record| &mut record.name));
+        }
     }
 
     /// Queues an event; returns whether the caller must drain the queue (no
