@@ -24,8 +24,6 @@ const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
 const RUN_BITS: u32 = 12;
 const OFFSET_MASK: u64 = (1 << RUN_BITS) - 1;
 
-/// How many sequential keys make a run.
-pub(crate) const RUN_LENGTH: usize = 1 << RUN_BITS;
 const LOW_57: u64 = (1 << 57) - 1;
 
 /// MurmurHash3's 64-bit finaliser.
