@@ -360,7 +360,8 @@ impl NodeTable {
 #[derive(Debug)]
 pub(crate) struct NodeCache {
     generation: u64,
-    requested: Option<Box<str>>,
+    /// The node asked for (the ledger's own name, shared: no allocation).
+    requested: Option<Arc<str>>,
     ledger: Arc<NodeLedger>,
 }
 
@@ -415,7 +416,7 @@ impl Nodes {
             let ledger = self.read().resolve(node)?;
             *cache = Some(NodeCache {
                 generation,
-                requested: node.map(Box::from),
+                requested: node.map(|_| ledger.name.clone()),
                 ledger,
             });
         }
