@@ -151,7 +151,7 @@ impl FakeDriver {
     /// `list_instances`.
     pub(crate) fn names_now(&self) -> Vec<String> {
         let mut names = Vec::new();
-        self.store.for_each_shard(|shard| {
+        self.store.for_each_shard_staggered(|shard| {
             // Per shard, as instances may come and go meanwhile (and one exact
             // reservation up front proved slower with glibc's allocator).
             names.reserve(shard.instances.len());
@@ -170,7 +170,7 @@ impl FakeDriver {
     pub(crate) fn uuids_now(&self) -> Vec<Uuid> {
         let mut uuids = Vec::new();
         self.store
-            .for_each_shard(|shard| uuids.extend(shard.instances.keys().copied()));
+            .for_each_shard_staggered(|shard| uuids.extend(shard.instances.keys().copied()));
         uuids
     }
 

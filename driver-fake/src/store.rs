@@ -8,6 +8,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::BuildHasherDefault;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use driver_api::{EventSlot, LifecycleEvent};
@@ -91,6 +92,9 @@ pub(crate) struct Store {
     shards: Box<[Padded<Mutex<Shard>>]>,
     names: Box<[Padded<Mutex<NameIndex>>]>,
     mask: usize,
+    /// Where the next walk over every shard starts (see
+    /// [`for_each_shard`](Self::for_each_shard)).
+    walks: Padded<AtomicUsize>,
 }
 
 impl Store {
@@ -127,6 +131,7 @@ impl Store {
                 })
                 .collect(),
             mask: count - 1,
+            walks: Padded(AtomicUsize::new(0)),
         }
     }
 
@@ -207,10 +212,26 @@ impl Store {
             })
     }
 
-    /// Visits every shard in turn (locked one at a time).
+    /// Visits every shard in turn (locked one at a time), in index order.
     pub fn for_each_shard(&self, mut visit: impl FnMut(&mut Shard)) {
         for index in 0..self.shards.len() {
             visit(&mut self.lock_shard(index));
+        }
+    }
+
+    /// [`for_each_shard`](Self::for_each_shard) for the listings, whose order
+    /// is unspecified: successive walks start half the shards apart, so that
+    /// two callers listing at once do not queue behind each other shard after
+    /// shard.
+    pub fn for_each_shard_staggered(&self, mut visit: impl FnMut(&mut Shard)) {
+        let count = self.shards.len();
+        let start = self
+            .walks
+            .0
+            .fetch_add(1, Ordering::Relaxed)
+            .wrapping_mul(count / 2 + 1);
+        for step in 0..count {
+            visit(&mut self.lock_shard(start.wrapping_add(step)));
         }
     }
 }
