@@ -8,6 +8,7 @@ use driver_api::{
     transition, BlockDeviceInfo, DriverError, DriverResult, InjectedFile, Instance, InstanceRef,
     LifecycleOperation, LifecycleTransition, PowerState, ResourceAmounts, Vif,
 };
+use virt::domain::Domain;
 use virt::sys;
 
 use crate::disks;
@@ -141,37 +142,52 @@ impl Hypervisor {
             record.volumes.insert(mapping.mount_device.clone(), volume);
         }
 
-        if self.kind == HypervisorKind::Qemu && self.config.serial_console {
-            record.serial_port = Some(free_port()?);
-        }
         if self.makes_files() {
             self.make_root_disk(&record, root_from)?;
         }
-        let xml = domain_xml::domain(
-            &self.config,
-            (&self.domain_name(uuid), self.domain_uuid(uuid)),
-            &record,
-            BootMode::Normal,
-        );
-        let dom = match self.conn.define_domain_xml(&xml) {
-            Ok(dom) => dom,
-            Err(e) => {
-                self.remove_files(&record, true);
-                return Err(backend("spawn")(e));
+        let serial_console = self.kind == HypervisorKind::Qemu && self.config.serial_console;
+        let mut attempt = 0;
+        let dom = loop {
+            if serial_console {
+                record.serial_port = Some(free_port()?);
+            }
+            let xml = domain_xml::domain(
+                &self.config,
+                (&self.domain_name(uuid), self.domain_uuid(uuid)),
+                &record,
+                BootMode::Normal,
+            );
+            match self.define_and_start(&xml, power_on) {
+                Ok(dom) => break dom,
+                // The serial port was free when picked but another process
+                // (a guest spawned at the same moment) took it first: pick again.
+                Err(e) if serial_console && attempt < PORT_ATTEMPTS && is_port_clash(&e) => {
+                    attempt += 1;
+                }
+                Err(e) => {
+                    self.remove_files(&record, true);
+                    return Err(backend("spawn")(e));
+                }
             }
         };
-        if power_on {
-            if let Err(e) = dom.create() {
-                let _ = dom.undefine_flags(self.undefine_flags());
-                self.remove_files(&record, true);
-                return Err(backend("spawn")(e));
-            }
-        }
         self.index_record(&dom, &record);
         if power_on {
             self.emit(uuid, LifecycleTransition::Started);
         }
         Ok(())
+    }
+
+    /// Defines the domain and, when `power_on`, starts it; a domain that
+    /// fails to start is undefined again.
+    fn define_and_start(&self, xml: &str, power_on: bool) -> Result<Domain, virt::error::Error> {
+        let dom = self.conn.define_domain_xml(xml)?;
+        if power_on {
+            if let Err(e) = dom.create() {
+                let _ = dom.undefine_flags(self.undefine_flags());
+                return Err(e);
+            }
+        }
+        Ok(dom)
     }
 
     /// The root disk: a copy of `root_from` (a migrated disk) when given and
@@ -270,6 +286,16 @@ impl Hypervisor {
             disks::remove(&record.files.root_disk);
         }
     }
+}
+
+/// How many times spawn picks a new serial-console port after a clash.
+const PORT_ATTEMPTS: u32 = 8;
+
+/// Whether QEMU failed because the port it was given was taken meanwhile.
+fn is_port_clash(error: &virt::error::Error) -> bool {
+    let message = error.message();
+    message.contains("Address already in use")
+        || message.contains("Failed to find an available port")
 }
 
 /// A TCP port of 127.0.0.1 free right now (the kernel picks it), for a
