@@ -165,7 +165,7 @@ impl Hypervisor {
             // no event); any other picks it up at its next start.
             if before.state == driver_api::PowerState::Running {
                 self.halt(&dom, Duration::ZERO)?;
-                dom.create().map_err(backend("finish_revert_migration"))?;
+                self.start(uuid, &dom, "finish_revert_migration")?;
             }
         } else {
             self.write_record(&dom, &record)?;

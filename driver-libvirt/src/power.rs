@@ -7,11 +7,13 @@ use std::time::Duration;
 use driver_api::{DriverResult, LifecycleOperation as Op, PowerState, RebootType};
 use uuid::Uuid;
 use virt::domain::{Domain, DomainState};
+use virt::error::Error as VirtError;
 
 use crate::disks;
 use crate::domain_xml::{self, BootMode};
 use crate::hypervisor::{backend, backend_msg, Hypervisor, HypervisorKind};
 use crate::record::InstanceRecord;
+use crate::spawn::{free_port, is_port_clash, PORT_ATTEMPTS};
 
 /// Size of the (empty) rescue disk, in MiB.
 const RESCUE_DISK_MIB: u64 = 1024;
@@ -28,7 +30,11 @@ impl Hypervisor {
         } else {
             None
         };
-        dom.create().map_err(backend("start"))?;
+        if restoring {
+            dom.create().map_err(backend("start"))?;
+        } else {
+            self.start(uuid, dom, "start")?;
+        }
         if let Some(record) = record {
             let info = dom.info().map_err(backend("start"))?;
             if info.state.is(DomainState::Paused) {
@@ -93,6 +99,13 @@ impl Hypervisor {
     /// Defines the domain anew from `record` (the persistent config; a running
     /// domain picks it up at its next start) and indexes it.
     pub fn redefine(&self, record: &InstanceRecord, mode: BootMode) -> DriverResult<Domain> {
+        let dom = self.define(record, mode).map_err(backend("define"))?;
+        self.index_record(&dom, record);
+        Ok(dom)
+    }
+
+    /// Defines the domain from `record`, without touching the index.
+    pub fn define(&self, record: &InstanceRecord, mode: BootMode) -> Result<Domain, VirtError> {
         let xml = domain_xml::domain(
             &self.config,
             (
@@ -102,12 +115,35 @@ impl Hypervisor {
             record,
             mode,
         );
-        let dom = self
-            .conn
-            .define_domain_xml(&xml)
-            .map_err(backend("define"))?;
-        self.index_record(&dom, record);
-        Ok(dom)
+        self.conn.define_domain_xml(&xml)
+    }
+
+    /// Starts `uuid`'s inactive domain from its persistent config: every cold
+    /// start goes through here.
+    ///
+    /// A guest's serial-console port is picked free on the host, but it may be
+    /// taken by the time QEMU binds it (a guest spawned at the same moment, or
+    /// any process while this guest was off). QEMU then refuses to start; the
+    /// guest gets a fresh port in its definition and starts again, a bounded
+    /// number of times.
+    pub fn start(&self, uuid: Uuid, dom: &Domain, operation: &'static str) -> DriverResult<()> {
+        let mut attempt = 0;
+        loop {
+            match dom.create() {
+                Err(e) if attempt < PORT_ATTEMPTS && is_port_clash(&e) => {
+                    attempt += 1;
+                    let mut record = self.record_of(uuid, dom)?;
+                    record.serial_port = Some(free_port(operation)?);
+                    let mode = if record.rescued {
+                        BootMode::Rescue
+                    } else {
+                        BootMode::Normal
+                    };
+                    self.define(&record, mode).map_err(backend(operation))?;
+                }
+                result => return result.map(|_| ()).map_err(backend(operation)),
+            }
+        }
     }
 
     /// Real disks are made only for real hypervisors.
@@ -165,14 +201,12 @@ impl Hypervisor {
             match (reboot_type, from.state) {
                 (RebootType::Soft, _) => {
                     if dom.shutdown().is_ok() && hv.wait_inactive(dom, wait) {
-                        return dom.create().map_err(backend("reboot"));
+                        return hv.start(uuid, dom, "reboot");
                     }
                     match dom.reset() {
                         Ok(_) => Ok(()),
                         // It went down just now after all: start it.
-                        Err(_) if !dom.is_active().unwrap_or(true) => {
-                            dom.create().map_err(backend("reboot"))
-                        }
+                        Err(_) if !dom.is_active().unwrap_or(true) => hv.start(uuid, dom, "reboot"),
                         Err(e) => Err(backend("reboot")(e)),
                     }
                 }
@@ -204,7 +238,7 @@ impl Hypervisor {
             record.rescued = true;
             let restarted = hv.redefine(record, BootMode::Rescue).and_then(|_| {
                 hv.halt(dom, Duration::ZERO)?;
-                dom.create().map_err(backend("rescue"))
+                hv.start(uuid, dom, "rescue")
             });
             if let Err(e) = restarted {
                 record.rescued = false;
@@ -224,7 +258,7 @@ impl Hypervisor {
             record.rescued = false;
             hv.redefine(record, BootMode::Normal)?;
             hv.halt(dom, Duration::ZERO)?;
-            dom.create().map_err(backend("unrescue"))?;
+            hv.start(uuid, dom, "unrescue")?;
             disks::remove(&record.files.rescue_disk);
             Ok(())
         })
@@ -252,7 +286,7 @@ impl Hypervisor {
             let record = &mut hv.record_of(uuid, dom)?;
             record.soft_deleted = false;
             hv.write_record(dom, record)?;
-            dom.create().map_err(backend("restore"))
+            hv.start(uuid, dom, "restore")
         })
     }
 
@@ -271,7 +305,7 @@ impl Hypervisor {
         {
             return Ok(());
         }
-        dom.create().map_err(backend("resume_state_on_host_boot"))?;
+        self.start(uuid, &dom, "resume_state_on_host_boot")?;
         self.emit(uuid, driver_api::LifecycleTransition::Started);
         Ok(())
     }

@@ -8,7 +8,6 @@ use driver_api::{
     transition, BlockDeviceInfo, DriverError, DriverResult, InjectedFile, Instance, InstanceRef,
     LifecycleOperation, LifecycleTransition, PowerState, ResourceAmounts, Vif,
 };
-use virt::domain::Domain;
 use virt::sys;
 
 use crate::disks;
@@ -145,49 +144,28 @@ impl Hypervisor {
         if self.makes_files() {
             self.make_root_disk(&record, root_from)?;
         }
-        let serial_console = self.kind == HypervisorKind::Qemu && self.config.serial_console;
-        let mut attempt = 0;
-        let dom = loop {
-            if serial_console {
-                record.serial_port = Some(free_port()?);
-            }
-            let xml = domain_xml::domain(
-                &self.config,
-                (&self.domain_name(uuid), self.domain_uuid(uuid)),
-                &record,
-                BootMode::Normal,
-            );
-            match self.define_and_start(&xml, power_on) {
-                Ok(dom) => break dom,
-                // The serial port was free when picked but another process
-                // (a guest spawned at the same moment) took it first: pick again.
-                Err(e) if serial_console && attempt < PORT_ATTEMPTS && is_port_clash(&e) => {
-                    attempt += 1;
-                }
-                Err(e) => {
-                    self.remove_files(&record, true);
-                    return Err(backend("spawn")(e));
-                }
+        if self.kind == HypervisorKind::Qemu && self.config.serial_console {
+            record.serial_port = Some(free_port("spawn")?);
+        }
+        let dom = match self.define(&record, BootMode::Normal) {
+            Ok(dom) => dom,
+            Err(e) => {
+                self.remove_files(&record, true);
+                return Err(backend("spawn")(e));
             }
         };
+        if power_on {
+            if let Err(e) = self.start(uuid, &dom, "spawn") {
+                let _ = dom.undefine_flags(self.undefine_flags());
+                self.remove_files(&record, true);
+                return Err(e);
+            }
+        }
         self.index_record(&dom, &record);
         if power_on {
             self.emit(uuid, LifecycleTransition::Started);
         }
         Ok(())
-    }
-
-    /// Defines the domain and, when `power_on`, starts it; a domain that
-    /// fails to start is undefined again.
-    fn define_and_start(&self, xml: &str, power_on: bool) -> Result<Domain, virt::error::Error> {
-        let dom = self.conn.define_domain_xml(xml)?;
-        if power_on {
-            if let Err(e) = dom.create() {
-                let _ = dom.undefine_flags(self.undefine_flags());
-                return Err(e);
-            }
-        }
-        Ok(dom)
     }
 
     /// The root disk: a copy of `root_from` (a migrated disk) when given and
@@ -288,11 +266,12 @@ impl Hypervisor {
     }
 }
 
-/// How many times spawn picks a new serial-console port after a clash.
-const PORT_ATTEMPTS: u32 = 8;
+/// How many times a start gives the guest a new serial-console port after a
+/// clash before it reports the failure.
+pub(crate) const PORT_ATTEMPTS: u32 = 8;
 
 /// Whether QEMU failed because the port it was given was taken meanwhile.
-fn is_port_clash(error: &virt::error::Error) -> bool {
+pub(crate) fn is_port_clash(error: &virt::error::Error) -> bool {
     let message = error.message();
     message.contains("Address already in use")
         || message.contains("Failed to find an available port")
@@ -300,9 +279,9 @@ fn is_port_clash(error: &virt::error::Error) -> bool {
 
 /// A TCP port of 127.0.0.1 free right now (the kernel picks it), for a
 /// guest's serial console.
-fn free_port() -> DriverResult<u16> {
+pub(crate) fn free_port(operation: &'static str) -> DriverResult<u16> {
     std::net::TcpListener::bind(("127.0.0.1", 0))
         .and_then(|listener| listener.local_addr())
         .map(|addr| addr.port())
-        .map_err(|e| DriverError::backend(crate::hypervisor::DRIVER_NAME, "spawn", e))
+        .map_err(|e| DriverError::backend(crate::hypervisor::DRIVER_NAME, operation, e))
 }

@@ -297,3 +297,22 @@ async fn qemu_crash_is_a_state() {
     );
     d.destroy(&vm, &[], &bdi, true).await.unwrap();
 }
+
+#[tokio::test]
+async fn qemu_power_on_gets_a_new_serial_port_when_its_old_one_was_taken() {
+    let Some(d) = qemu().await else { return };
+    let vm = instance(&format!("t2-port-{}", uuid::Uuid::new_v4()));
+    spawn(&d, &vm).await;
+    let old = d.get_serial_console(&vm).await.unwrap().port;
+    d.power_off(&vm, Duration::ZERO).await.unwrap();
+    // Another process takes the stopped guest's port.
+    let squatter = std::net::TcpListener::bind(("127.0.0.1", old)).unwrap();
+    let (ctx, bdi) = (RequestContext::default(), BlockDeviceInfo::default());
+    d.power_on(&ctx, &vm, &[], &bdi).await.unwrap();
+    assert_eq!(state(&d, &vm).await, PowerState::Running);
+    let new = d.get_serial_console(&vm).await.unwrap().port;
+    assert_ne!(new, old);
+    std::net::TcpStream::connect(("127.0.0.1", new)).expect("QEMU listens on the new port");
+    drop(squatter);
+    d.destroy(&vm, &[], &bdi, true).await.unwrap();
+}
