@@ -52,7 +52,7 @@ fn human(rate: f64) -> String {
 
 fn header() -> String {
     let mut line = format!("| {:<30} | {:>8} | {:>3} |", "backend", "n", "thr");
-    for op in PHASES {
+    for (op, _) in PHASES {
         line.push_str(&format!(" {op:>14} |"));
     }
     line.push_str(" bytes/inst |");

@@ -67,18 +67,6 @@ pub fn build_specs(n: usize, nodes: &[String]) -> Vec<Spec> {
         .collect()
 }
 
-/// The measured phases, in order.
-pub const PHASES: [&str; 8] = [
-    "spawn",
-    "list_instances",
-    "get_info",
-    "pause",
-    "unpause",
-    "power_off",
-    "power_on",
-    "destroy",
-];
-
 /// One figure: a phase on a backend at a size and thread count.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Figure {
@@ -116,66 +104,72 @@ pub fn resident_bytes() -> Option<u64> {
 
 type PhaseFn = fn(&dyn ComputeDriver, &[Spec], &tokio::runtime::Runtime) -> DriverResult<u64>;
 
-fn phase(op: &str) -> PhaseFn {
-    match op {
-        "spawn" => |d, specs, rt| {
-            let ctx = RequestContext::admin();
-            let image = ImageMeta::new("bench-image");
-            let bdi = BlockDeviceInfo::default();
-            rt.block_on(async {
-                for s in specs {
-                    d.spawn(
-                        &ctx,
-                        &s.instance,
-                        &image,
-                        &[],
-                        None,
-                        &s.network_info,
-                        &bdi,
-                        true,
-                    )
-                    .await?;
-                }
-                Ok(specs.len() as u64)
-            })
-        },
-        "list_instances" => |d, specs, rt| {
-            // Enough lists to take measurable time, bounded for huge N.
-            let lists = (2_000_000 / specs.len().max(1)).clamp(3, 1000) as u64;
-            rt.block_on(async {
-                for _ in 0..lists {
-                    let names = d.list_instances().await?;
-                    std::hint::black_box(names);
-                }
-                Ok(lists)
-            })
-        },
-        "get_info" => |d, specs, rt| {
-            rt.block_on(async {
-                for s in specs {
-                    std::hint::black_box(d.get_info(&s.instance).await?);
-                }
-                Ok(specs.len() as u64)
-            })
-        },
-        "pause" => |d, specs, rt| each(rt, specs, |s| d.pause(&s.instance)),
-        "unpause" => |d, specs, rt| each(rt, specs, |s| d.unpause(&s.instance)),
-        "power_off" => |d, specs, rt| each(rt, specs, |s| d.power_off(&s.instance, Duration::ZERO)),
-        "power_on" => |d, specs, rt| {
-            let ctx = RequestContext::admin();
-            let bdi = BlockDeviceInfo::default();
-            each(rt, specs, |s| {
-                d.power_on(&ctx, &s.instance, &s.network_info, &bdi)
-            })
-        },
-        _ => |d, specs, rt| {
-            let bdi = BlockDeviceInfo::default();
-            each(rt, specs, |s| {
-                d.destroy(&s.instance, &s.network_info, &bdi, true)
-            })
-        },
-    }
-}
+/// The measured phases, in order: each a name and what it does to one
+/// thread's slice of the specs (returning how many operations it made).
+pub const PHASES: [(&str, PhaseFn); 8] = [
+    ("spawn", |d, specs, rt| {
+        let ctx = RequestContext::admin();
+        let image = ImageMeta::new("bench-image");
+        let bdi = BlockDeviceInfo::default();
+        rt.block_on(async {
+            for s in specs {
+                d.spawn(
+                    &ctx,
+                    &s.instance,
+                    &image,
+                    &[],
+                    None,
+                    &s.network_info,
+                    &bdi,
+                    true,
+                )
+                .await?;
+            }
+            Ok(specs.len() as u64)
+        })
+    }),
+    ("list_instances", |d, specs, rt| {
+        // Enough lists to take measurable time, bounded for huge N.
+        let lists = (2_000_000 / specs.len().max(1)).clamp(3, 1000) as u64;
+        rt.block_on(async {
+            for _ in 0..lists {
+                let names = d.list_instances().await?;
+                std::hint::black_box(names);
+            }
+            Ok(lists)
+        })
+    }),
+    ("get_info", |d, specs, rt| {
+        rt.block_on(async {
+            for s in specs {
+                std::hint::black_box(d.get_info(&s.instance).await?);
+            }
+            Ok(specs.len() as u64)
+        })
+    }),
+    ("pause", |d, specs, rt| {
+        each(rt, specs, |s| d.pause(&s.instance))
+    }),
+    ("unpause", |d, specs, rt| {
+        each(rt, specs, |s| d.unpause(&s.instance))
+    }),
+    ("power_off", |d, specs, rt| {
+        each(rt, specs, |s| d.power_off(&s.instance, Duration::ZERO))
+    }),
+    ("power_on", |d, specs, rt| {
+        let ctx = RequestContext::admin();
+        let bdi = BlockDeviceInfo::default();
+        each(rt, specs, |s| {
+            d.power_on(&ctx, &s.instance, &s.network_info, &bdi)
+        })
+    }),
+    ("destroy", |d, specs, rt| {
+        let bdi = BlockDeviceInfo::default();
+        each(rt, specs, |s| {
+            d.destroy(&s.instance, &s.network_info, &bdi, true)
+        })
+    }),
+];
 
 fn each<'a, F, Fut>(
     rt: &tokio::runtime::Runtime,
@@ -223,13 +217,13 @@ pub fn run(
                 let mine = &specs[lo..hi];
                 let mut out = Vec::new();
                 let mut failure = None;
-                for op in PHASES {
+                for (op, phase) in PHASES {
                     // Every thread meets the barrier for every phase, even after a
                     // failure, so nobody waits forever.
                     barrier.wait();
                     let start = Instant::now();
                     if failure.is_none() {
-                        match phase(op)(driver.as_ref(), mine, &rt) {
+                        match phase(driver.as_ref(), mine, &rt) {
                             Ok(count) => out.push((count, start.elapsed())),
                             Err(e) => failure = Some(format!("{op}: {e}")),
                         }
@@ -263,7 +257,7 @@ pub fn run(
     let figures = PHASES
         .iter()
         .zip(ops.iter().zip(walls.iter()))
-        .map(|(op, (count, wall))| {
+        .map(|((op, _), (count, wall))| {
             let seconds = wall.as_secs_f64();
             Figure {
                 backend: backend.to_owned(),
