@@ -158,8 +158,8 @@ impl InstanceStatus {
         self
     }
 
-    /// Every status the table can produce: each live state plain, `Running` and
-    /// `Shutdown`-free rescued states, and `Shutdown` soft-deleted.
+    /// Every status the table can produce: each live state with both flags
+    /// clear, `Running` rescued, and `Shutdown` soft-deleted.
     pub fn reachable() -> Vec<Self> {
         let mut all: Vec<Self> = PowerState::LIVE.iter().map(|s| Self::new(*s)).collect();
         all.push(Self::new(PowerState::Running).rescued());
