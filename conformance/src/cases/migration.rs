@@ -53,15 +53,17 @@ impl LiveMigrationCallbacks for Callbacks {
     }
 }
 
-/// Runs the destination and source checks and `pre_live_migration`.
-async fn prepare_live(
+/// `check_can_live_migrate_destination` on B for `instance` coming from A,
+/// with both hosts' current resources (the outer error: reading them failed).
+async fn check_destination(
     ctx: &CaseContext,
     instance: &Instance,
-) -> Result<LiveMigrateData, CaseError> {
+    step: &str,
+) -> Result<driver_api::DriverResult<LiveMigrateData>, CaseError> {
     let source = ctx.resources(0).await?;
     let destination = ctx.resources(1).await?;
-    ctx.step("check_can_live_migrate_destination on B");
-    let data = ctx
+    ctx.step(step);
+    Ok(ctx
         .driver_on(1)
         .check_can_live_migrate_destination(
             &fixtures::context(),
@@ -71,7 +73,16 @@ async fn prepare_live(
             false,
             false,
         )
-        .await?;
+        .await)
+}
+
+/// Runs the destination and source checks and `pre_live_migration`.
+async fn prepare_live(
+    ctx: &CaseContext,
+    instance: &Instance,
+) -> Result<LiveMigrateData, CaseError> {
+    let data =
+        check_destination(ctx, instance, "check_can_live_migrate_destination on B").await??;
     ctx.step("check_can_live_migrate_source on A");
     let data = ctx
         .driver_on(0)
@@ -213,21 +224,14 @@ pub(crate) fn live_destination_insufficient() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
             let destination = ctx.resources(1).await?;
-            let source = ctx.resources(0).await?;
             let flavor = fixtures::oversized_flavor(&destination.free(), 1);
             let instance = ctx.new_instance(flavor);
-            ctx.step("check_can_live_migrate_destination on B, flavor larger than B's free memory");
-            let result = ctx
-                .driver_on(1)
-                .check_can_live_migrate_destination(
-                    &fixtures::context(),
-                    &instance,
-                    &source,
-                    &destination,
-                    false,
-                    false,
-                )
-                .await;
+            let result = check_destination(
+                ctx,
+                &instance,
+                "check_can_live_migrate_destination on B, flavor larger than B's free memory",
+            )
+            .await?;
             expect_kind(
                 "a destination check that cannot fit",
                 result,
@@ -245,20 +249,12 @@ pub(crate) fn live_destination_already_has_instance() -> CaseSpec {
         Box::pin(async move {
             let instance = ctx.new_instance(Flavor::m1_tiny());
             expect_ok("spawn on B", ctx.spawn_on(1, &instance, true).await)?;
-            let source = ctx.resources(0).await?;
-            let destination = ctx.resources(1).await?;
-            ctx.step("check_can_live_migrate_destination on B, which has the instance");
-            let result = ctx
-                .driver_on(1)
-                .check_can_live_migrate_destination(
-                    &fixtures::context(),
-                    &instance,
-                    &source,
-                    &destination,
-                    false,
-                    false,
-                )
-                .await;
+            let result = check_destination(
+                ctx,
+                &instance,
+                "check_can_live_migrate_destination on B, which has the instance",
+            )
+            .await?;
             expect_kind(
                 "a destination check for a present instance",
                 result,
