@@ -242,6 +242,35 @@ stop_daemon() {
         }
     fi
     rm -f "$PIDFILE" "$TINIPIDFILE" "$RUN"/libvirt-sock "$RUN"/libvirt-sock-ro "$RUN"/libvirt-admin-sock
+    purge_files
+}
+
+# A client still running while the daemon is stopped (a runner half-way through the suite)
+# can define new domains after the purge through virsh above. So once no libvirtd answers any
+# more, remove what is left of PURGE_PREFIX domains straight from the QEMU driver's state
+# directories (only one root libvirtd can run, so they are ours): persistent definitions,
+# autostart links, status files, saved states, snapshot metadata, NVRAM.
+purge_files() {
+    [[ -n "$PURGE_PREFIX" ]] || return 0
+    if pgrep -x libvirtd >/dev/null 2>&1; then
+        log "a libvirtd is still running: not touching its state directories"
+        return 0
+    fi
+    local f name n=0
+    for f in /etc/libvirt/qemu/"$PURGE_PREFIX"*.xml; do
+        [[ -e "$f" ]] || continue
+        name=$(basename "$f" .xml)
+        rm -f "$f" "/etc/libvirt/qemu/autostart/$name.xml"
+        n=$((n + 1))
+        log "removed leftover definition $name"
+    done
+    rm -rf /run/libvirt/qemu/"$PURGE_PREFIX"* \
+        /var/lib/libvirt/qemu/save/"$PURGE_PREFIX"* \
+        /var/lib/libvirt/qemu/snapshot/"$PURGE_PREFIX"* \
+        /var/lib/libvirt/qemu/checkpoint/"$PURGE_PREFIX"* \
+        /var/lib/libvirt/qemu/nvram/"$PURGE_PREFIX"* 2>/dev/null || true
+    ((n == 0)) || log "purged $n definition(s) left by clients still running at stop"
+    return 0
 }
 
 case "$cmd" in

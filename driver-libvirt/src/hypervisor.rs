@@ -71,13 +71,29 @@ impl std::fmt::Debug for Hypervisor {
 
 impl Drop for Hypervisor {
     fn drop(&mut self) {
-        if self.config.purge_on_drop {
-            self.purge();
-        }
+        // Whether no domain of ours can still need a disk in the work directory.
+        let released = if self.kind == HypervisorKind::Test {
+            // libvirt's test driver keeps no disk files: nothing in the directory backs a guest.
+            true
+        } else if self.config.purge_on_drop {
+            self.purge()
+        } else {
+            matches!(self.scan(), Ok(ours) if ours.is_empty())
+        };
         // The domain handles go before the connection they hold.
         self.index_mut().clear();
         if self.owns_work_dir {
-            let _ = std::fs::remove_dir_all(&self.work_dir);
+            if released {
+                let _ = std::fs::remove_dir_all(&self.work_dir);
+            } else {
+                // A guest may still be running on these disks (the daemon died, a destroy
+                // failed, or purging was off): losing them is worse than leaking a folder.
+                tracing::warn!(
+                    work_dir = %self.work_dir.display(),
+                    "driver-libvirt: kept the work directory (guests' disks and logs): \
+                     not every domain of this driver could be destroyed and undefined"
+                );
+            }
         }
     }
 }
@@ -183,20 +199,27 @@ impl Hypervisor {
         Ok(hv)
     }
 
-    /// Destroys and undefines every domain of ours (best effort).
-    fn purge(&self) {
-        let Ok(domains) = self.scan() else { return };
+    /// Destroys and undefines every domain of ours (best effort); `true` when
+    /// libvirt answered and every one of them is gone.
+    fn purge(&self) -> bool {
+        let Ok(domains) = self.scan() else {
+            return false;
+        };
+        let mut all_gone = true;
         for (dom, _) in domains {
-            if dom.is_active().unwrap_or(false) {
-                let _ = dom.destroy();
+            if dom.is_active().unwrap_or(true) && dom.destroy().is_err() {
+                all_gone = false;
             }
             let mut flags =
                 sys::VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | sys::VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA;
             if self.kind == HypervisorKind::Qemu {
                 flags |= sys::VIR_DOMAIN_UNDEFINE_NVRAM;
             }
-            let _ = dom.undefine_flags(flags);
+            if dom.undefine_flags(flags).is_err() {
+                all_gone = false;
+            }
         }
+        all_gone
     }
 
     /// The catalog lock: which instances exist, their names and claims

@@ -1,6 +1,9 @@
-//! Real QEMU guests (tier 2): runs only when `LIBVIRT_TIER2_URI` names a
-//! libvirtd (e.g. `qemu:///system?socket=/tmp/lvstate/run/libvirt-sock`, as
-//! `.ci/libvirtd.sh start` prints); otherwise each test prints why it skips.
+//! Real QEMU guests (tier 2). Each test is ignored (with the reason) unless
+//! asked for: `LIBVIRT_TIER2_URI="$URI" cargo test -p driver-libvirt --
+//! --include-ignored`, where `URI` names a libvirtd (e.g.
+//! `qemu:///system?socket=/tmp/lvstate/run/libvirt-sock`, as `.ci/libvirtd.sh
+//! start` prints). Asked for without `LIBVIRT_TIER2_URI`, a test fails: it
+//! never passes without running.
 
 mod common;
 
@@ -13,27 +16,33 @@ use driver_api::{
 };
 use driver_libvirt::{LibvirtConfig, LibvirtDriver};
 
-async fn qemu() -> Option<LibvirtDriver> {
-    let Ok(uri) = std::env::var("LIBVIRT_TIER2_URI") else {
-        eprintln!(
-            "skipped: set LIBVIRT_TIER2_URI to a qemu:///system?socket=... URI to run tier 2"
-        );
-        return None;
-    };
+/// The tier-2 libvirtd's URI; a test asked for without one fails.
+fn tier2_uri() -> String {
+    std::env::var("LIBVIRT_TIER2_URI").unwrap_or_else(|_| {
+        panic!("tier 2 was asked for, but LIBVIRT_TIER2_URI does not name a libvirtd")
+    })
+}
+
+async fn qemu() -> LibvirtDriver {
+    qemu_with(true).await
+}
+
+async fn qemu_with(purge_on_drop: bool) -> LibvirtDriver {
     // A prefix of its own: the tests run in parallel on one libvirtd.
     let prefix = format!(
         "hvd-t2-{}-",
         &uuid::Uuid::new_v4().simple().to_string()[..8]
     );
-    let config = LibvirtConfig::small_guests(uri)
+    let config = LibvirtConfig::small_guests(tier2_uri())
         .with_prefix(prefix)
-        .with_purge_on_drop(true);
-    Some(LibvirtDriver::connect(config).await.unwrap())
+        .with_purge_on_drop(purge_on_drop);
+    LibvirtDriver::connect(config).await.unwrap()
 }
 
 #[tokio::test]
+#[ignore = "tier 2: needs a libvirtd (LIBVIRT_TIER2_URI); run with --include-ignored"]
 async fn qemu_lifecycle_console_and_vnc() {
-    let Some(d) = qemu().await else { return };
+    let d = qemu().await;
     assert!(!d.is_test_driver());
     let caps = d.capabilities();
     assert!(caps.supports(Feature::Volumes) && caps.supports(Feature::ConsoleOutput));
@@ -92,8 +101,9 @@ async fn qemu_lifecycle_console_and_vnc() {
 }
 
 #[tokio::test]
+#[ignore = "tier 2: needs a libvirtd (LIBVIRT_TIER2_URI); run with --include-ignored"]
 async fn qemu_volumes_in_every_state() {
-    let Some(d) = qemu().await else { return };
+    let d = qemu().await;
     let vm = instance(&format!("t2-vol-{}", uuid::Uuid::new_v4()));
     let boot = ConnectionInfo::new("fake", "boot-vol");
     let mut bdi = BlockDeviceInfo::default();
@@ -159,8 +169,9 @@ async fn qemu_volumes_in_every_state() {
 }
 
 #[tokio::test]
+#[ignore = "tier 2: needs a libvirtd (LIBVIRT_TIER2_URI); run with --include-ignored"]
 async fn qemu_nics_statistics_and_host() {
-    let Some(d) = qemu().await else { return };
+    let d = qemu().await;
     let name = format!("t2-stats-{}", uuid::Uuid::new_v4());
     let vm = instance(&name);
     let id = uuid::Uuid::new_v4();
@@ -209,11 +220,10 @@ async fn qemu_nics_statistics_and_host() {
 }
 
 #[tokio::test]
+#[ignore = "tier 2: needs a libvirtd (LIBVIRT_TIER2_URI); run with --include-ignored"]
 async fn qemu_cold_migration_between_two_prefixes() {
-    let Some(a) = qemu().await else { return };
-    let Ok(uri) = std::env::var("LIBVIRT_TIER2_URI") else {
-        return;
-    };
+    let a = qemu().await;
+    let uri = tier2_uri();
     let b_prefix = format!(
         "hvd-t2b-{}-",
         &uuid::Uuid::new_v4().simple().to_string()[..8]
@@ -259,8 +269,9 @@ async fn qemu_cold_migration_between_two_prefixes() {
 }
 
 #[tokio::test]
+#[ignore = "tier 2: needs a libvirtd (LIBVIRT_TIER2_URI); run with --include-ignored"]
 async fn qemu_crash_is_a_state() {
-    let Some(d) = qemu().await else { return };
+    let d = qemu().await;
     assert!(d.can_crash());
     let vm = instance(&format!("t2-crash-{}", uuid::Uuid::new_v4()));
     spawn(&d, &vm).await;
@@ -299,8 +310,9 @@ async fn qemu_crash_is_a_state() {
 }
 
 #[tokio::test]
+#[ignore = "tier 2: needs a libvirtd (LIBVIRT_TIER2_URI); run with --include-ignored"]
 async fn qemu_power_on_gets_a_new_serial_port_when_its_old_one_was_taken() {
-    let Some(d) = qemu().await else { return };
+    let d = qemu().await;
     let vm = instance(&format!("t2-port-{}", uuid::Uuid::new_v4()));
     spawn(&d, &vm).await;
     let old = d.get_serial_console(&vm).await.unwrap().port;
@@ -315,4 +327,38 @@ async fn qemu_power_on_gets_a_new_serial_port_when_its_old_one_was_taken() {
     std::net::TcpStream::connect(("127.0.0.1", new)).expect("QEMU listens on the new port");
     drop(squatter);
     d.destroy(&vm, &[], &bdi, true).await.unwrap();
+}
+
+#[tokio::test]
+#[ignore = "tier 2: needs a libvirtd (LIBVIRT_TIER2_URI); run with --include-ignored"]
+async fn qemu_work_directory_outlives_a_guest_the_driver_could_not_remove() {
+    // Purging on: every domain goes, and the disks with them.
+    let d = qemu().await;
+    let vm = instance(&format!("t2-dir-{}", uuid::Uuid::new_v4()));
+    spawn(&d, &vm).await;
+    let dir = d.work_dir().to_path_buf();
+    assert!(dir.is_dir());
+    drop(d);
+    assert!(!dir.exists(), "the work directory of a purged driver is removed");
+
+    // Purging off: the guest stays defined and running, so its disks must stay.
+    let d = qemu_with(false).await;
+    let prefix = d.config().domain_prefix.clone();
+    let vm = instance(&format!("t2-keep-{}", uuid::Uuid::new_v4()));
+    spawn(&d, &vm).await;
+    let dir = d.work_dir().to_path_buf();
+    drop(d);
+    let kept = dir.is_dir() && std::fs::read_dir(&dir).map(|e| e.count()).unwrap_or(0) > 0;
+    // Clean up before asserting: a second driver on the same prefix purges the guest.
+    let cleanup = LibvirtDriver::connect(
+        LibvirtConfig::small_guests(tier2_uri())
+            .with_prefix(prefix)
+            .with_purge_on_drop(true),
+    )
+    .await
+    .unwrap();
+    assert!(cleanup.instance_exists(&vm).await.unwrap());
+    drop(cleanup);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(kept, "a live guest's work directory (its disks) was deleted");
 }
