@@ -72,8 +72,9 @@ impl std::fmt::Debug for Hypervisor {
 impl Drop for Hypervisor {
     fn drop(&mut self) {
         // Whether no domain of ours can still need a disk in the work directory.
-        let released = if self.kind == HypervisorKind::Test {
-            // libvirt's test driver keeps no disk files: nothing in the directory backs a guest.
+        let released = if self.kind == HypervisorKind::Test || self.config.read_only {
+            // libvirt's test driver keeps no disk files, and a read-only driver writes none:
+            // nothing in the directory backs a guest.
             true
         } else if self.config.purge_on_drop {
             self.purge()

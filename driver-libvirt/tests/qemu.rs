@@ -339,7 +339,10 @@ async fn qemu_work_directory_outlives_a_guest_the_driver_could_not_remove() {
     let dir = d.work_dir().to_path_buf();
     assert!(dir.is_dir());
     drop(d);
-    assert!(!dir.exists(), "the work directory of a purged driver is removed");
+    assert!(
+        !dir.exists(),
+        "the work directory of a purged driver is removed"
+    );
 
     // Purging off: the guest stays defined and running, so its disks must stay.
     let d = qemu_with(false).await;
@@ -360,5 +363,8 @@ async fn qemu_work_directory_outlives_a_guest_the_driver_could_not_remove() {
     assert!(cleanup.instance_exists(&vm).await.unwrap());
     drop(cleanup);
     let _ = std::fs::remove_dir_all(&dir);
-    assert!(kept, "a live guest's work directory (its disks) was deleted");
+    assert!(
+        kept,
+        "a live guest's work directory (its disks) was deleted"
+    );
 }
