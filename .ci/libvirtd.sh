@@ -3,6 +3,8 @@
 #
 #   .ci/libvirtd.sh start  <statedir>   start (or reuse) the daemon; prints the connection URI
 #   .ci/libvirtd.sh stop   <statedir>   destroy its running guests, stop it, kill leftover QEMUs
+#   .ci/libvirtd.sh kill-daemon <statedir>  stop libvirtd alone, leaving its guests running (as
+#                                       a daemon crash or upgrade would); `start` brings it back
 #   .ci/libvirtd.sh uri    <statedir>   print the connection URI
 #   .ci/libvirtd.sh status <statedir>   exit 0 if the daemon answers
 #
@@ -27,7 +29,7 @@ set -euo pipefail
 die() { echo "libvirtd.sh: $*" >&2; exit 1; }
 log() { echo "libvirtd.sh: $*" >&2; }
 
-[[ $# -eq 2 ]] || die "usage: $0 start|stop|uri|status <statedir>"
+[[ $# -eq 2 ]] || die "usage: $0 start|stop|kill-daemon|uri|status <statedir>"
 cmd=$1
 mkdir -p "$2"
 STATE=$(cd "$2" && pwd -P)
@@ -273,8 +275,30 @@ purge_files() {
     return 0
 }
 
+# Stops libvirtd alone: no guest destroyed, nothing undefined. libvirtd finds its running
+# guests again from its status files when it starts.
+kill_daemon() {
+    local lpid tpid
+    lpid=$(read_pid "$PIDFILE")
+    tpid=$(read_pid "$TINIPIDFILE")
+    alive "$lpid" && [[ "$(comm_of "$lpid")" == libvirtd ]] || die "no libvirtd of ours is running"
+    kill -TERM "$lpid" 2>/dev/null || true
+    if ! wait_gone "$STOP_TIMEOUT" "$lpid"; then
+        kill -KILL "$lpid" 2>/dev/null || true
+        wait_gone 5 "$lpid" || die "libvirtd $lpid survived SIGKILL"
+    fi
+    if alive "$tpid" && [[ "$(comm_of "$tpid")" == tini ]]; then
+        wait_gone 5 "$tpid" || { kill -KILL "$tpid" 2>/dev/null || true; }
+    fi
+    rm -f "$PIDFILE" "$TINIPIDFILE"
+}
+
 case "$cmd" in
 start) start ;;
+kill-daemon)
+    kill_daemon
+    log "libvirtd stopped; its guests keep running"
+    ;;
 stop)
     stop_daemon
     log "stopped"
@@ -288,5 +312,5 @@ status)
         exit 1
     fi
     ;;
-*) die "unknown command $cmd (start|stop|uri|status)" ;;
+*) die "unknown command $cmd (start|stop|kill-daemon|uri|status)" ;;
 esac

@@ -145,6 +145,19 @@ pub enum DriverError {
         /// How long it waited.
         timeout: Duration,
     },
+    /// The hypervisor cannot be reached right now (its daemon restarted or
+    /// died): nothing was done, and the same call may succeed later. A backend
+    /// that supervises its connection answers this while it reconnects,
+    /// instead of hanging or failing every call with `Backend`.
+    #[error("{driver}: {operation} unavailable: {message}")]
+    Unavailable {
+        /// The backend.
+        driver: &'static str,
+        /// The method.
+        operation: &'static str,
+        /// Why, and when the backend tries again, in its words.
+        message: String,
+    },
     /// The layer below the driver failed.
     #[error("{driver}: {operation} failed: {message}")]
     Backend {
@@ -194,6 +207,8 @@ pub enum ErrorKind {
     InvalidInput,
     /// [`DriverError::Timeout`].
     Timeout,
+    /// [`DriverError::Unavailable`].
+    Unavailable,
     /// [`DriverError::Backend`].
     Backend,
 }
@@ -217,8 +232,15 @@ impl DriverError {
             Self::MigrationFailed { .. } => ErrorKind::MigrationFailed,
             Self::InvalidInput { .. } => ErrorKind::InvalidInput,
             Self::Timeout { .. } => ErrorKind::Timeout,
+            Self::Unavailable { .. } => ErrorKind::Unavailable,
             Self::Backend { .. } => ErrorKind::Backend,
         }
+    }
+
+    /// Whether the same call may succeed if retried later with nothing else
+    /// changed: only [`DriverError::Unavailable`] promises that.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Self::Unavailable { .. })
     }
 
     /// `InstanceNotFound` for an instance named by UUID or name.

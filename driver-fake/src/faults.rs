@@ -284,6 +284,11 @@ fn build(error: &FaultError, site: FaultSite, driver: &'static str) -> DriverErr
             instance: site.instance,
             timeout: Duration::ZERO,
         },
+        ErrorKind::Unavailable => DriverError::Unavailable {
+            driver,
+            operation,
+            message: reason,
+        },
         _ => DriverError::Backend {
             driver,
             operation,

@@ -53,7 +53,7 @@ impl LibvirtDriver {
             return f(&self.hv);
         }
         let hv = Arc::clone(&self.hv);
-        tokio::task::spawn_blocking(move || f(&hv))
+        tokio::task::spawn_blocking(move || hv.supervised(method, f))
             .await
             .map_err(|e| backend_msg(method.name(), e.to_string()))?
     }

@@ -146,7 +146,7 @@ impl Hypervisor {
     }
 
     fn find_uncached(&self, uuid: Uuid) -> DriverResult<Option<(Domain, InstanceRecord)>> {
-        let dom = match self.conn.lookup_domain_by_name(&self.domain_name(uuid)) {
+        let dom = match self.conn().lookup_domain_by_name(&self.domain_name(uuid)) {
             Ok(dom) => dom,
             Err(e) if is_no_domain(&e) => return Ok(None),
             Err(e) => return Err(backend("lookup")(e)),
@@ -195,9 +195,9 @@ impl Hypervisor {
     /// Whether a domain with the instance's domain name or domain UUID exists
     /// (ours or not: either would clash).
     pub fn uuid_taken(&self, uuid: Uuid) -> DriverResult<bool> {
-        let by_name = self.conn.lookup_domain_by_name(&self.domain_name(uuid));
+        let by_name = self.conn().lookup_domain_by_name(&self.domain_name(uuid));
         let by_uuid = self
-            .conn
+            .conn()
             .lookup_domain_by_uuid_string(&self.domain_uuid(uuid).to_string());
         for lookup in [by_name, by_uuid] {
             match lookup {
@@ -211,7 +211,7 @@ impl Hypervisor {
 
     /// Every domain of ours with its record, read from the metadata.
     pub fn scan(&self) -> DriverResult<Vec<(Domain, InstanceRecord)>> {
-        let domains = self.conn.list_all_domains(0).map_err(backend("list"))?;
+        let domains = self.conn().list_all_domains(0).map_err(backend("list"))?;
         let mut ours = Vec::new();
         for dom in domains {
             if let Some(record) = self.read_record(&dom)? {
@@ -237,7 +237,7 @@ impl Hypervisor {
     /// the index is brought in step on the way (see the module docs).
     pub fn listing(&self) -> DriverResult<Vec<(String, Uuid)>> {
         let _guard = self.lock_catalog();
-        let domains = self.conn.list_all_domains(0).map_err(backend("list"))?;
+        let domains = self.conn().list_all_domains(0).map_err(backend("list"))?;
         let mut present = HashSet::with_capacity(domains.len());
         let mut unknown = Vec::new();
         {

@@ -76,7 +76,7 @@ impl LibvirtDriver {
 
     /// The shared libvirt connection (for tests and diagnostics).
     pub fn connection(&self) -> Arc<virt::connect::Connect> {
-        Arc::clone(&self.hv.conn)
+        self.hv.conn()
     }
 
     /// Whether [`crash`](Self::crash) works here: QEMU under a libvirtd on

@@ -25,15 +25,19 @@ impl Hypervisor {
 
     /// `get_host_stats`: one entry per node.
     pub fn host_stats(&self) -> DriverResult<Vec<HostStats>> {
-        let info = self.conn.node_info().map_err(backend("get_host_stats"))?;
-        let free_kib = self.conn.free_memory().map_err(backend("get_host_stats"))? / 1024;
+        let info = self.conn().node_info().map_err(backend("get_host_stats"))?;
+        let free_kib = self
+            .conn()
+            .free_memory()
+            .map_err(backend("get_host_stats"))?
+            / 1024;
         let mut stats = Vec::new();
         for node in self.node_list() {
             let used = self.node_used(&node)?;
             let mut entry = HostStats::new(node.clone(), self.host_name.clone());
             entry.description = format!(
                 "libvirt {} on {}",
-                self.conn.driver_type().unwrap_or_default(),
+                self.conn().driver_type().unwrap_or_default(),
                 info.model
             );
             entry.host_memory_total = info.memory / 1024;
@@ -74,7 +78,11 @@ impl Hypervisor {
                 .unwrap_or(0)
                 .saturating_mul(1_000_000_000 / USER_HZ)
         };
-        let mhz = self.conn.node_info().map(|i| u64::from(i.mhz)).unwrap_or(0);
+        let mhz = self
+            .conn()
+            .node_info()
+            .map(|i| u64::from(i.mhz))
+            .unwrap_or(0);
         // user + nice, system, idle, iowait
         Ok(HostCpuStats::new(
             ns(2),

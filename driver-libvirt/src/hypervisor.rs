@@ -7,8 +7,8 @@ use std::sync::{Arc, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
 use driver_api::{
-    transition, DriverError, DriverResult, EventSlot, InstanceInfo, InstanceStatus, LifecycleEvent,
-    LifecycleOperation, LifecycleTransition, PowerState,
+    transition, DriverError, DriverMethod, DriverResult, EventSlot, InstanceInfo, InstanceStatus,
+    LifecycleEvent, LifecycleOperation, LifecycleTransition, PowerState,
 };
 use uuid::Uuid;
 use virt::connect::Connect;
@@ -18,6 +18,7 @@ use virt::error::Error as VirtError;
 use virt::sys;
 
 use crate::config::LibvirtConfig;
+use crate::connection::{Availability, Connection};
 use crate::domains::is_no_domain;
 use crate::index::{DomainIndex, Flags};
 use crate::locks::{CatalogAndInstance, DriverLocks};
@@ -39,8 +40,8 @@ pub enum HypervisorKind {
 
 /// One connection plus the driver's own per-driver state.
 pub struct Hypervisor {
-    /// The shared connection.
-    pub conn: Arc<Connect>,
+    /// The supervised connection (see [`crate::connection`]).
+    link: Connection,
     /// What it reached.
     pub kind: HypervisorKind,
     /// The configuration the driver was opened with.
@@ -96,6 +97,15 @@ impl Drop for Hypervisor {
                 );
             }
         }
+    }
+}
+
+/// `Unavailable` for `method`: the connection is down.
+fn unavailable(method: DriverMethod, message: String) -> DriverError {
+    DriverError::Unavailable {
+        driver: DRIVER_NAME,
+        operation: method.name(),
+        message,
     }
 }
 
@@ -161,8 +171,8 @@ impl Hypervisor {
                 format!("test://{}", absolute.to_string_lossy())
             }
         };
-        let conn = match Connect::open(Some(&uri)) {
-            Ok(conn) => conn,
+        let link = match Connection::open(&uri) {
+            Ok(link) => link,
             Err(e) => {
                 if owns_work_dir {
                     let _ = std::fs::remove_dir_all(&work_dir);
@@ -170,6 +180,7 @@ impl Hypervisor {
                 return Err(backend("connect")(e));
             }
         };
+        let conn = link.get();
         let kind = match conn
             .driver_type()
             .map(|t| t.to_ascii_uppercase())
@@ -184,8 +195,9 @@ impl Hypervisor {
             .node_name
             .clone()
             .unwrap_or_else(|| host_name.clone());
+        drop(conn);
         let hv = Self {
-            conn: Arc::new(conn),
+            link,
             kind,
             work_dir,
             owns_work_dir,
@@ -198,6 +210,48 @@ impl Hypervisor {
         };
         hv.rescan()?;
         Ok(hv)
+    }
+
+    /// The current libvirt connection (a new one after a reconnect).
+    pub fn conn(&self) -> Arc<Connect> {
+        self.link.get()
+    }
+
+    /// Runs `f` (one contract method's blocking work) under connection
+    /// supervision. While the connection is down, `f` is not run: the call
+    /// makes one reconnect attempt when the backoff allows (rebuilding the
+    /// index from libvirt when it succeeds) or answers
+    /// [`DriverError::Unavailable`] at once. When `f` fails with a `Backend`
+    /// error because the connection broke under it, the answer is
+    /// `Unavailable` too (retryable; whether a mutation half-happened is
+    /// libvirt's to say, and the index is rebuilt from libvirt on reconnect).
+    /// `test:///` lives in this process and is never supervised.
+    pub fn supervised<T>(
+        &self,
+        method: DriverMethod,
+        f: impl FnOnce(&Self) -> DriverResult<T>,
+    ) -> DriverResult<T> {
+        if self.kind == HypervisorKind::Test {
+            return f(self);
+        }
+        match self.link.ensure_up() {
+            Availability::Up => {}
+            Availability::Reopened => {
+                if let Err(e) = self.rescan() {
+                    return Err(unavailable(
+                        method,
+                        format!("reconnected, but rescan failed: {e}"),
+                    ));
+                }
+            }
+            Availability::Down(message) => return Err(unavailable(method, message)),
+        }
+        match f(self) {
+            Err(DriverError::Backend { message, .. }) if self.link.check_after_failure() => Err(
+                unavailable(method, format!("libvirt connection lost ({message})")),
+            ),
+            other => other,
+        }
     }
 
     /// Destroys and undefines every domain of ours (best effort); `true` when

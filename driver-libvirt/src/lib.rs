@@ -96,6 +96,7 @@
 mod calls;
 pub mod capabilities;
 mod config;
+mod connection;
 mod diagnostics;
 mod disks;
 mod domain_xml;

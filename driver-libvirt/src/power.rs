@@ -115,7 +115,7 @@ impl Hypervisor {
             record,
             mode,
         );
-        self.conn.define_domain_xml(&xml)
+        self.conn().define_domain_xml(&xml)
     }
 
     /// Starts `uuid`'s inactive domain from its persistent config: every cold
