@@ -36,7 +36,10 @@ pub fn for_connection(kind: HypervisorKind, local: bool, config: &LibvirtConfig)
         caps = caps.with(feature);
     }
     if kind == HypervisorKind::Qemu {
-        caps = caps.with(Feature::Volumes).with(Feature::ConsoleOutput);
+        caps = caps
+            .with(Feature::Volumes)
+            .with(Feature::ConsoleOutput)
+            .with(Feature::CrashDump);
         if config.vnc {
             caps = caps.with(Feature::VncConsole);
         }

@@ -371,6 +371,14 @@ impl ComputeDriver for LibvirtDriver {
         .await
     }
 
+    async fn trigger_crash_dump(&self, instance: &Instance) -> DriverResult<()> {
+        let uuid = instance.uuid;
+        self.run(DriverMethod::TriggerCrashDump, move |hv| {
+            hv.crash_dump(uuid)
+        })
+        .await
+    }
+
     async fn get_vnc_console(&self, instance: &Instance) -> DriverResult<VncConsole> {
         let uuid = instance.uuid;
         self.run(DriverMethod::GetVncConsole, move |hv| hv.vnc_console(uuid))

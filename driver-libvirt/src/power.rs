@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use driver_api::{DriverResult, LifecycleOperation as Op, PowerState, RebootType};
+use driver_api::{DriverError, DriverResult, LifecycleOperation as Op, PowerState, RebootType};
 use uuid::Uuid;
 use virt::domain::{Domain, DomainState};
 use virt::error::Error as VirtError;
@@ -342,5 +342,24 @@ impl Hypervisor {
             }
             Ok(())
         })
+    }
+
+    /// `trigger_crash_dump`: an NMI to a running or paused guest (QEMU holds
+    /// it for a paused vCPU until it runs). State unchanged, no event.
+    pub fn crash_dump(&self, uuid: Uuid) -> DriverResult<()> {
+        let _guard = self.lock_instance(uuid);
+        let (dom, _) = self.get(uuid)?;
+        if !matches!(
+            self.power_state(&dom)?,
+            PowerState::Running | PowerState::Paused
+        ) {
+            return Err(DriverError::InstanceNotRunning {
+                instance: uuid.into(),
+            });
+        }
+        crate::ffi::inject_nmi(&dom).map_err(crate::hypervisor::gone_or_backend(
+            uuid,
+            "trigger_crash_dump",
+        ))
     }
 }
