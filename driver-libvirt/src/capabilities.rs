@@ -7,8 +7,9 @@ use crate::hypervisor::HypervisorKind;
 
 /// The features every libvirt connection offers: the lifecycle table, internal
 /// snapshots, files recorded in metadata, libvirt's statistics and disk facts,
-/// and recovery after a host reboot.
-const EVERY_CONNECTION: [Feature; 13] = [
+/// recovery after a host reboot, and VIF plugging (the taps follow the guest:
+/// see the `vifs` module).
+const EVERY_CONNECTION: [Feature; 14] = [
     Feature::PowerControl,
     Feature::Reboot,
     Feature::Pause,
@@ -22,6 +23,7 @@ const EVERY_CONNECTION: [Feature; 13] = [
     Feature::ColdMigration,
     Feature::DiskInfo,
     Feature::HostBootRecovery,
+    Feature::VifPlugging,
 ];
 
 /// The capabilities of a connection of `kind`.

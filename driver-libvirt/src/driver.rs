@@ -371,6 +371,18 @@ impl ComputeDriver for LibvirtDriver {
         .await
     }
 
+    async fn plug_vifs(&self, instance: &Instance, _network_info: &[Vif]) -> DriverResult<()> {
+        let uuid = instance.uuid;
+        self.run(DriverMethod::PlugVifs, move |hv| hv.vifs_host_side(uuid))
+            .await
+    }
+
+    async fn unplug_vifs(&self, instance: &Instance, _network_info: &[Vif]) -> DriverResult<()> {
+        let uuid = instance.uuid;
+        self.run(DriverMethod::UnplugVifs, move |hv| hv.vifs_host_side(uuid))
+            .await
+    }
+
     async fn trigger_crash_dump(&self, instance: &Instance) -> DriverResult<()> {
         let uuid = instance.uuid;
         self.run(DriverMethod::TriggerCrashDump, move |hv| {

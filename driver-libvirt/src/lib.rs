@@ -117,6 +117,7 @@ pub mod record;
 mod resources;
 mod snapshot;
 mod spawn;
+mod vifs;
 mod volumes;
 
 pub use config::{LibvirtConfig, TestNode};
