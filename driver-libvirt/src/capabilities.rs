@@ -30,7 +30,7 @@ const EVERY_CONNECTION: [Feature; 14] = [
 ///
 /// `test:///` cannot hot-plug devices or open consoles, so it declares no
 /// volumes, interfaces or consoles. QEMU adds SCSI volumes, the serial console
-/// log, (when configured) VNC and a TCP serial console, and, when the hypervisor runs on this machine
+/// log, (when configured) VNC, SPICE and a TCP serial console, and, when the hypervisor runs on this machine
 /// (`local`), host statistics (CPU times and uptime come from `/proc`).
 pub fn for_connection(kind: HypervisorKind, local: bool, config: &LibvirtConfig) -> Capabilities {
     let mut caps = Capabilities::none();
@@ -44,6 +44,9 @@ pub fn for_connection(kind: HypervisorKind, local: bool, config: &LibvirtConfig)
             .with(Feature::CrashDump);
         if config.vnc {
             caps = caps.with(Feature::VncConsole);
+        }
+        if config.spice {
+            caps = caps.with(Feature::SpiceConsole);
         }
         if config.serial_console {
             caps = caps.with(Feature::SerialConsole);

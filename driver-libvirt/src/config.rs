@@ -53,6 +53,9 @@ pub struct LibvirtConfig {
     pub volume_size_mib: u64,
     /// Give QEMU guests a VNC display on 127.0.0.1 (`get_vnc_console`).
     pub vnc: bool,
+    /// Give QEMU guests a SPICE display on 127.0.0.1 (`get_spice_console`;
+    /// QEMU's SPICE module and libspice-server must be installed).
+    pub spice: bool,
     /// Give QEMU guests an interactive serial console on a TCP port of
     /// 127.0.0.1 (`get_serial_console`).
     pub serial_console: bool,
@@ -106,6 +109,7 @@ impl Default for LibvirtConfig {
             guest_vcpus: None,
             volume_size_mib: 16,
             vnc: true,
+            spice: true,
             serial_console: true,
             soft_reboot_wait: Duration::from_secs(1),
             read_only: false,

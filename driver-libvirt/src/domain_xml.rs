@@ -111,6 +111,9 @@ pub fn domain(
     if config.vnc {
         xml.push_str("<graphics type='vnc' autoport='yes' listen='127.0.0.1'/>");
     }
+    if config.spice {
+        xml.push_str("<graphics type='spice' autoport='yes' listen='127.0.0.1'/>");
+    }
     xml.push_str("<memballoon model='none'/></devices></domain>");
     xml
 }
@@ -211,11 +214,33 @@ pub fn disks(xml: &str) -> Vec<(String, String)> {
     found
 }
 
-/// The VNC port of a running domain's XML, if it has a display.
-pub fn vnc_port(xml: &str) -> Option<u16> {
-    let start = xml
-        .find("<graphics type=\"vnc\"")
-        .or_else(|| xml.find("<graphics type='vnc'"))?;
+/// A kind of graphical display a domain may have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Graphics {
+    /// `<graphics type='vnc'>`.
+    Vnc,
+    /// `<graphics type='spice'>`.
+    Spice,
+}
+
+impl Graphics {
+    /// libvirt's name of the display type.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Vnc => "vnc",
+            Self::Spice => "spice",
+        }
+    }
+}
+
+/// The port of a running domain's display of `kind`, if it has one (libvirt
+/// writes the port it chose into the live XML; `-1` until then).
+pub fn graphics_port(xml: &str, kind: Graphics) -> Option<u16> {
+    let (double, single) = match kind {
+        Graphics::Vnc => ("<graphics type=\"vnc\"", "<graphics type='vnc'"),
+        Graphics::Spice => ("<graphics type=\"spice\"", "<graphics type='spice'"),
+    };
+    let start = xml.find(double).or_else(|| xml.find(single))?;
     let tag = &xml[start..];
     let tag = &tag[..tag.find('>')?];
     let port_at = tag.find(" port=")? + " port=".len();
@@ -262,9 +287,13 @@ mod tests {
         let xml = r#"<disk><target dev="vda" bus="virtio"/></disk><disk><target dev="sdb" bus="scsi"/></disk>
             <graphics type="vnc" port="5901" autoport="yes" listen="127.0.0.1">"#;
         assert_eq!(scsi_targets(xml), vec!["sdb".to_owned()]);
-        assert_eq!(vnc_port(xml), Some(5901));
+        assert_eq!(graphics_port(xml, Graphics::Vnc), Some(5901));
+        assert_eq!(graphics_port(xml, Graphics::Spice), None);
         assert_eq!(
-            vnc_port(r#"<graphics type="vnc" port="-1" autoport="yes">"#),
+            graphics_port(
+                r#"<graphics type="vnc" port="-1" autoport="yes">"#,
+                Graphics::Vnc
+            ),
             None
         );
     }

@@ -11,7 +11,7 @@ use driver_api::{
     Diagnostics, DiskInfo, DriverError, DriverMethod, DriverResult, EventListener, Flavor,
     HostCpuStats, HostStats, ImageMeta, InjectedFile, Instance, InstanceInfo, InterfaceStats,
     LifecycleEvent, Migration, NodeResources, RebootType, RequestContext, Secret, SerialConsole,
-    TaskStateCallback, Vif, VncConsole, VolumeConnector, VolumeUsage,
+    SpiceConsole, TaskStateCallback, Vif, VncConsole, VolumeConnector, VolumeUsage,
 };
 use uuid::Uuid;
 
@@ -387,6 +387,14 @@ impl ComputeDriver for LibvirtDriver {
         let uuid = instance.uuid;
         self.run(DriverMethod::TriggerCrashDump, move |hv| {
             hv.crash_dump(uuid)
+        })
+        .await
+    }
+
+    async fn get_spice_console(&self, instance: &Instance) -> DriverResult<SpiceConsole> {
+        let uuid = instance.uuid;
+        self.run(DriverMethod::GetSpiceConsole, move |hv| {
+            hv.spice_console(uuid)
         })
         .await
     }

@@ -73,14 +73,23 @@
 //!
 //! - every connection: power control, reboot, pause, suspend, rescue, soft
 //!   delete, snapshot, file injection, diagnostics, disk info, usage counters,
-//!   cold migration, host-boot recovery;
-//! - QEMU adds volumes, the console log, VNC and the serial console, and, when
-//!   libvirtd runs on this machine, host statistics.
+//!   cold migration, host-boot recovery, VIF plugging (an ethernet
+//!   interface's tap follows the guest, so plugging checks and keeps);
+//! - QEMU adds volumes, the console log, VNC, SPICE and the serial console,
+//!   crash dumps (an NMI, `virDomainInjectNMI`), and, when libvirtd runs on
+//!   this machine, host statistics.
 //!
 //! Never declared: interfaces (PCI hot-unplug needs a cooperating guest OS),
-//! VIF plugging, firewall, SPICE, console pools, admin password (needs a guest
-//! agent), crash dump, live migration (one libvirtd cannot migrate to itself),
-//! host power, maintenance and enabling.
+//! firewall, console pools, admin password (needs a guest agent), live
+//! migration (not yet driven between two daemons), host power, maintenance and
+//! enabling.
+//!
+//! ## The connection
+//!
+//! Supervised: when libvirtd restarts or dies, calls answer the retryable
+//! `DriverError::Unavailable` at once while the driver reconnects with
+//! backoff (100 ms doubling to 5 s), and the index of its domains is rebuilt
+//! from libvirt when it is back. `test:///` lives in the process and needs none.
 //!
 //! ## Tests
 //!
@@ -99,6 +108,7 @@ mod calls;
 pub mod capabilities;
 mod config;
 mod connection;
+mod consoles;
 mod diagnostics;
 mod disks;
 mod domain_xml;

@@ -9,14 +9,14 @@
 
 use std::path::PathBuf;
 
-use driver_api::{ConnectionInfo, DriverError, DriverResult, PowerState};
+use driver_api::{ConnectionInfo, DriverError, DriverResult};
 use uuid::Uuid;
 use virt::domain::Domain;
 use virt::sys;
 
 use crate::disks;
 use crate::domain_xml::{self, disk_serial};
-use crate::hypervisor::{backend, backend_msg, Hypervisor};
+use crate::hypervisor::{backend, Hypervisor};
 use crate::record::{InstanceRecord, VolumeRecord};
 
 impl Hypervisor {
@@ -192,55 +192,5 @@ impl Hypervisor {
             }
         }
         Ok(())
-    }
-
-    /// `get_console_output`: the tail of the serial log (at most 100 KiB, as
-    /// Nova returns).
-    pub fn console_output(&self, uuid: Uuid) -> DriverResult<String> {
-        const MAX_BYTES: usize = 100 * 1024;
-        let (_, record) = self.get(uuid)?;
-        match std::fs::read(&record.files.console_log) {
-            Ok(bytes) => {
-                let tail = &bytes[bytes.len().saturating_sub(MAX_BYTES)..];
-                Ok(String::from_utf8_lossy(tail).into_owned())
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
-            Err(e) => Err(DriverError::backend(
-                crate::hypervisor::DRIVER_NAME,
-                "get_console_output",
-                e,
-            )),
-        }
-    }
-
-    /// `get_serial_console`: the TCP port of the interactive serial console,
-    /// for a running or paused domain.
-    pub fn serial_console(&self, uuid: Uuid) -> DriverResult<driver_api::SerialConsole> {
-        let (dom, record) = self.get(uuid)?;
-        let state = self.power_state(&dom)?;
-        if !matches!(state, PowerState::Running | PowerState::Paused) {
-            return Err(DriverError::InstanceNotRunning {
-                instance: uuid.into(),
-            });
-        }
-        let port = record
-            .serial_port
-            .ok_or_else(|| backend_msg("get_serial_console", "the domain has no serial console"))?;
-        Ok(driver_api::SerialConsole::new("127.0.0.1", port))
-    }
-
-    /// `get_vnc_console`: the display's port, for a running or paused domain.
-    pub fn vnc_console(&self, uuid: Uuid) -> DriverResult<driver_api::VncConsole> {
-        let (dom, _) = self.get(uuid)?;
-        let state = self.power_state(&dom)?;
-        if !matches!(state, PowerState::Running | PowerState::Paused) {
-            return Err(DriverError::InstanceNotRunning {
-                instance: uuid.into(),
-            });
-        }
-        let xml = dom.xml_desc(0).map_err(backend("get_vnc_console"))?;
-        let port = domain_xml::vnc_port(&xml)
-            .ok_or_else(|| backend_msg("get_vnc_console", "the domain has no VNC display"))?;
-        Ok(driver_api::VncConsole::new("127.0.0.1", port))
     }
 }
