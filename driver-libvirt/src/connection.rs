@@ -54,6 +54,13 @@ pub struct Connection {
 impl Connection {
     /// Opens `uri`.
     pub fn open(uri: &str) -> Result<Self, VirtError> {
+        if !uri.starts_with("test:") {
+            // Before the first open: libvirt's remote driver then keeps the
+            // connection alive (keepalive) and delivers domain events.
+            if let Err(e) = crate::events::ensure_event_loop() {
+                tracing::warn!(error = %e, "driver-libvirt: no libvirt event loop");
+            }
+        }
         let conn = Connect::open(Some(uri))?;
         Ok(Self {
             uri: uri.to_owned(),

@@ -64,11 +64,19 @@ impl Hypervisor {
     /// Indexes `record`'s instance, whose domain is `dom`.
     pub fn index_record(&self, dom: &Domain, record: &InstanceRecord) {
         let entry = Entry::of(Arc::new(dom.clone()), record);
-        self.index_mut().upsert(record.uuid, entry);
+        let new = {
+            let mut index = self.index_mut();
+            let new = !index.contains(record.uuid);
+            index.upsert(record.uuid, entry);
+            new
+        };
+        if new {
+            self.note_new_instance(record.uuid, dom);
+        }
     }
 
     /// The instance UUID of a domain named like ours (`<prefix><uuid>`).
-    fn uuid_of_name(&self, name: &str) -> Option<Uuid> {
+    pub(crate) fn uuid_of_name(&self, name: &str) -> Option<Uuid> {
         let uuid: Uuid = name
             .strip_prefix(&self.config.domain_prefix)?
             .parse()
@@ -222,13 +230,26 @@ impl Hypervisor {
     }
 
     /// Rebuilds the index from the metadata of every domain of ours.
+    /// Then, when the driver watches libvirt's events, each domain's state is
+    /// compared with what was last announced (see [`crate::events`]), with no
+    /// lock held.
     pub fn rescan(&self) -> DriverResult<()> {
-        let _guard = self.lock_catalog();
-        let ours = self.scan()?;
-        let mut index = self.index_mut();
-        index.clear();
-        for (dom, record) in ours {
-            index.upsert(record.uuid, Entry::of(Arc::new(dom), &record));
+        let mut domains = Vec::new();
+        {
+            let _guard = self.lock_catalog();
+            let ours = self.scan()?;
+            let mut index = self.index_mut();
+            index.clear();
+            for (dom, record) in ours {
+                let dom = Arc::new(dom);
+                if self.watches_events() {
+                    domains.push((record.uuid, Arc::clone(&dom)));
+                }
+                index.upsert(record.uuid, Entry::of(dom, &record));
+            }
+        }
+        for (uuid, dom) in domains {
+            self.reconcile(uuid, &dom);
         }
         Ok(())
     }

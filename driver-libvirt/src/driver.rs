@@ -23,6 +23,12 @@ use crate::hypervisor::{backend_msg, Hypervisor, HypervisorKind, DRIVER_NAME};
 ///
 /// Cheap to clone (the connection is shared). See the crate docs for the
 /// mapping of each method to libvirt.
+///
+/// When the last clone is dropped, the driver stops listening to libvirt's
+/// events, purges its domains if configured to, and removes its own work
+/// directory unless a guest may still need it. If the driver's event worker is
+/// handling an event at that moment, this runs on the worker a moment later
+/// (after one libvirt call), not in the caller's `drop`.
 #[derive(Clone, Debug)]
 pub struct LibvirtDriver {
     pub(crate) hv: Arc<Hypervisor>,
@@ -40,8 +46,10 @@ impl LibvirtDriver {
             .await
             .map_err(|e| backend_msg("connect", e.to_string()))??;
         let caps = capabilities::for_connection(hv.kind, hv.is_local(), &hv.config);
+        let hv = Arc::new(hv);
+        hv.subscribe();
         Ok(Self {
-            hv: Arc::new(hv),
+            hv,
             caps,
             companion: None,
         })

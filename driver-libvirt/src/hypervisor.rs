@@ -20,6 +20,7 @@ use virt::sys;
 use crate::config::LibvirtConfig;
 use crate::connection::{Availability, Connection};
 use crate::domains::is_no_domain;
+use crate::events::Watch;
 use crate::index::{DomainIndex, Flags};
 use crate::locks::{CatalogAndInstance, DriverLocks};
 use crate::record::InstanceRecord;
@@ -58,6 +59,8 @@ pub struct Hypervisor {
     locks: DriverLocks,
     /// The driver's index of its domains (see [`crate::domains`]).
     pub(crate) index: RwLock<DomainIndex<Domain>>,
+    /// libvirt's domain events and what was announced (see [`crate::events`]).
+    pub(crate) watch: Watch,
 }
 
 impl std::fmt::Debug for Hypervisor {
@@ -72,6 +75,8 @@ impl std::fmt::Debug for Hypervisor {
 
 impl Drop for Hypervisor {
     fn drop(&mut self) {
+        // No event about our own purge; the worker thread ends.
+        self.unsubscribe();
         // Whether no domain of ours can still need a disk in the work directory.
         let released = if self.kind == HypervisorKind::Test || self.config.read_only {
             // libvirt's test driver keeps no disk files, and a read-only driver writes none:
@@ -207,6 +212,7 @@ impl Hypervisor {
             events: EventSlot::default(),
             locks: DriverLocks::default(),
             index: RwLock::new(DomainIndex::default()),
+            watch: Watch::default(),
         };
         hv.rescan()?;
         Ok(hv)
@@ -227,7 +233,7 @@ impl Hypervisor {
     /// libvirt's to say, and the index is rebuilt from libvirt on reconnect).
     /// `test:///` lives in this process and is never supervised.
     pub fn supervised<T>(
-        &self,
+        self: &Arc<Self>,
         method: DriverMethod,
         f: impl FnOnce(&Self) -> DriverResult<T>,
     ) -> DriverResult<T> {
@@ -237,6 +243,9 @@ impl Hypervisor {
         match self.link.ensure_up() {
             Availability::Up => {}
             Availability::Reopened => {
+                // Events again, on the new connection; then the index, with
+                // what changed while the connection was down announced.
+                self.subscribe();
                 if let Err(e) = self.rescan() {
                     return Err(unavailable(
                         method,
@@ -316,6 +325,7 @@ impl Hypervisor {
 
     /// Emits `transition` for `uuid`.
     pub fn emit(&self, uuid: Uuid, transition: LifecycleTransition) {
+        self.note_announced(uuid, transition);
         self.events.emit(LifecycleEvent::new(uuid, transition));
     }
 

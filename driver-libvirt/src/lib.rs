@@ -91,6 +91,15 @@
 //! backoff (100 ms doubling to 5 s), and the index of its domains is rebuilt
 //! from libvirt when it is back. `test:///` lives in the process and needs none.
 //!
+//! ## Events from libvirt
+//!
+//! On QEMU the driver subscribes to libvirt's domain lifecycle events (one
+//! libvirt event loop per process, started by the first driver): a guest
+//! stopped, paused or resumed by another client, or whose QEMU died, is
+//! announced to the listener (`Stopped`, `Paused`, `Resumed`, `Started`,
+//! `Suspended`), once; the driver's own changes are announced by the call that
+//! made them and never again (see the `events` module).
+//!
 //! ## Tests
 //!
 //! `cargo test -p driver-libvirt` runs the behaviour tests and the whole
@@ -114,6 +123,7 @@ mod disks;
 mod domain_xml;
 mod domains;
 mod driver;
+mod events;
 #[cfg(feature = "conformance")]
 pub mod factory;
 mod ffi;

@@ -57,3 +57,28 @@ pub fn record_events(driver: &LibvirtDriver) -> Arc<Mutex<Vec<LifecycleTransitio
 pub fn take(events: &Arc<Mutex<Vec<LifecycleTransition>>>) -> Vec<LifecycleTransition> {
     std::mem::take(&mut *events.lock().unwrap())
 }
+
+// ----- tier 2 (QEMU under the libvirtd of LIBVIRT_TIER2_URI) -----
+
+/// The tier-2 libvirtd's URI; a test asked for without one fails.
+pub fn tier2_uri() -> String {
+    std::env::var("LIBVIRT_TIER2_URI").unwrap_or_else(|_| {
+        panic!("tier 2 was asked for, but LIBVIRT_TIER2_URI does not name a libvirtd")
+    })
+}
+
+pub async fn qemu() -> LibvirtDriver {
+    qemu_with(true).await
+}
+
+pub async fn qemu_with(purge_on_drop: bool) -> LibvirtDriver {
+    // A prefix of its own: the tests run in parallel on one libvirtd.
+    let prefix = format!(
+        "hvd-t2-{}-",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    );
+    let config = LibvirtConfig::small_guests(tier2_uri())
+        .with_prefix(prefix)
+        .with_purge_on_drop(purge_on_drop);
+    LibvirtDriver::connect(config).await.unwrap()
+}
