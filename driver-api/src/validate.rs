@@ -14,6 +14,8 @@
 //! | injected-file path | [`FILE_PATH_RULE`] |
 //! | VIF MAC address | [`MAC_RULE`] |
 //! | flavor sizes | [`FLAVOR_RULE`] |
+//! | a migration record's instance | [`MIGRATION_RULE`] |
+//! | a live migration's destination | [`HOST_RULE`], [`DESTINATION_RULE`] |
 //!
 //! ```
 //! use driver_api::validate;
@@ -27,6 +29,7 @@
 use crate::error::DriverError;
 use crate::model::block_device::BlockDeviceInfo;
 use crate::model::instance::{Flavor, InjectedFile, Instance};
+use crate::model::migration::Migration;
 use crate::model::network::Vif;
 
 /// The longest instance, host or node name, in bytes.
@@ -52,6 +55,11 @@ pub const MAC_RULE: &str = "must be six two-digit hex octets separated by ':'";
 /// Flavor sizes: root + ephemeral + swap (in GiB, rounded up) must not
 /// overflow a `u64`.
 pub const FLAVOR_RULE: &str = "root_gb + ephemeral_gb + swap (GiB) must fit in 64 bits";
+
+/// Migration records: the record's `instance_uuid` is the instance's.
+pub const MIGRATION_RULE: &str = "must be the UUID of the instance the call is about";
+/// Live-migration destinations: another host than the source.
+pub const DESTINATION_RULE: &str = "must name another host than the source";
 
 /// A value that breaks its rule: which field, and the rule.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -91,9 +99,8 @@ fn check(ok: bool, field: &'static str, rule: &'static str) -> Checked {
 /// An instance name ([`NAME_RULE`]).
 #[inline]
 pub fn instance_name(field: &'static str, name: &str) -> Checked {
-    let ok = !name.is_empty()
-        && name.len() <= MAX_NAME_BYTES
-        && !name.chars().any(char::is_control);
+    let ok =
+        !name.is_empty() && name.len() <= MAX_NAME_BYTES && !name.chars().any(char::is_control);
     check(ok, field, NAME_RULE)
 }
 
@@ -163,6 +170,22 @@ pub fn instance(instance: &Instance) -> Checked {
     }
 }
 
+/// A migration record handed with `instance` ([`MIGRATION_RULE`]).
+pub fn migration_of(migration: &Migration, instance: &Instance) -> Checked {
+    check(
+        migration.instance_uuid == instance.uuid,
+        "migration.instance_uuid",
+        MIGRATION_RULE,
+    )
+}
+
+/// A live migration's destination seen from the source host `source`: a
+/// valid host name ([`HOST_RULE`]) other than `source` ([`DESTINATION_RULE`]).
+pub fn live_destination(dest: &str, source: &str) -> Checked {
+    host_name("dest", dest)?;
+    check(dest != source, "dest", DESTINATION_RULE)
+}
+
 /// The VIFs of a call: every MAC address.
 pub fn vifs(field: &'static str, vifs: &[Vif]) -> Checked {
     vifs.iter().try_for_each(|vif| mac(field, &vif.address))
@@ -177,7 +200,9 @@ pub fn block_devices(field: &'static str, info: &BlockDeviceInfo) -> Checked {
 
 /// The files injected at spawn: every path.
 pub fn injected_files(field: &'static str, files: &[InjectedFile]) -> Checked {
-    files.iter().try_for_each(|file| file_path(field, &file.path))
+    files
+        .iter()
+        .try_for_each(|file| file_path(field, &file.path))
 }
 
 #[cfg(test)]
@@ -266,7 +291,12 @@ mod tests {
         for good in ["fa:16:3e:00:00:01", "AA:BB:CC:DD:EE:FF"] {
             assert!(mac("m", good).is_ok(), "{good:?}");
         }
-        for bad in ["", "fa:16:3e:00:00", "fa-16-3e-00-00-01", "fa:16:3e:00:00:0g"] {
+        for bad in [
+            "",
+            "fa:16:3e:00:00",
+            "fa-16-3e-00-00-01",
+            "fa:16:3e:00:00:0g",
+        ] {
             assert_eq!(mac("m", bad), Err(Violation::new("m", MAC_RULE)), "{bad:?}");
         }
     }
@@ -278,6 +308,27 @@ mod tests {
         huge.root_gb = u64::MAX;
         huge.ephemeral_gb = 1;
         assert_eq!(flavor("f", &huge), Err(Violation::new("f", FLAVOR_RULE)));
+    }
+
+    #[test]
+    fn migrations_and_destinations() {
+        let instance = Instance::new(uuid::Uuid::from_u128(1), Flavor::m1_tiny());
+        let own = Migration::new(instance.uuid, "a", "b");
+        let other = Migration::new(uuid::Uuid::from_u128(2), "a", "b");
+        assert!(migration_of(&own, &instance).is_ok());
+        assert_eq!(
+            migration_of(&other, &instance),
+            Err(Violation::new("migration.instance_uuid", MIGRATION_RULE))
+        );
+        assert!(live_destination("b", "a").is_ok());
+        assert_eq!(
+            live_destination("a", "a"),
+            Err(Violation::new("dest", DESTINATION_RULE))
+        );
+        assert_eq!(
+            live_destination("", "a"),
+            Err(Violation::new("dest", HOST_RULE))
+        );
     }
 
     #[test]

@@ -161,7 +161,10 @@ mod record;
 mod store;
 pub mod virtapi;
 
-pub use builder::{FakeDriverBuilder, DEFAULT_HOST, DEFAULT_NODE, DEFAULT_SHARDS};
+pub use builder::{
+    FakeDriverBuilder, DEFAULT_HOST, DEFAULT_NODE, DEFAULT_SHARDS, MAX_EXPECTED_INSTANCES,
+    MAX_SHARDS,
+};
 pub use driver::{FakeDriver, DRIVER_NAME};
 pub use export::{FakeState, IncomingState, StateError};
 pub use faults::{
@@ -170,7 +173,7 @@ pub use faults::{
 };
 pub use guest::ROOT_DISK;
 pub use host::{fake_cpu_info, HOST_IP, HYPERVISOR_TYPE, HYPERVISOR_VERSION};
-pub use ledger::{node_uuid, NodeSize};
+pub use ledger::{node_uuid, NodeSize, MAX_CAPACITY};
 pub use record::{
     ColdMigrationMark, ConsoleEntry, FakeInstance, FakeInterface, CONSOLE_BANNER, CONSOLE_LOG_LIMIT,
 };
