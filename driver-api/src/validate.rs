@@ -14,6 +14,8 @@
 //! | injected-file path | [`FILE_PATH_RULE`] |
 //! | VIF MAC address | [`MAC_RULE`] |
 //! | flavor sizes | [`FLAVOR_RULE`] |
+//! | volume connection data | [`CONNECTION_DATA_RULE`] |
+//! | an instance's status | [`STATUS_RULE`] |
 //! | a migration record's instance | [`MIGRATION_RULE`] |
 //! | a live migration's destination | [`HOST_RULE`], [`DESTINATION_RULE`] |
 //!
@@ -27,10 +29,11 @@
 //! ```
 
 use crate::error::DriverError;
-use crate::model::block_device::BlockDeviceInfo;
+use crate::model::block_device::{BlockDeviceInfo, ConnectionInfo};
 use crate::model::instance::{Flavor, InjectedFile, Instance};
 use crate::model::migration::Migration;
 use crate::model::network::Vif;
+use crate::state::InstanceStatus;
 
 /// The longest instance, host or node name, in bytes.
 pub const MAX_NAME_BYTES: usize = 255;
@@ -56,6 +59,13 @@ pub const MAC_RULE: &str = "must be six two-digit hex octets separated by ':'";
 /// overflow a `u64`.
 pub const FLAVOR_RULE: &str = "root_gb + ephemeral_gb + swap (GiB) must fit in 64 bits";
 
+/// The deepest nesting of a volume's connection data (objects and arrays).
+pub const MAX_DATA_DEPTH: usize = 32;
+/// Volume connection data: nested at most [`MAX_DATA_DEPTH`] levels.
+pub const CONNECTION_DATA_RULE: &str = "must nest objects and arrays at most 32 levels deep";
+/// Instance statuses: one the transition table can produce
+/// ([`InstanceStatus::reachable`]).
+pub const STATUS_RULE: &str = "must be a status the transition table can produce";
 /// Migration records: the record's `instance_uuid` is the instance's.
 pub const MIGRATION_RULE: &str = "must be the UUID of the instance the call is about";
 /// Live-migration destinations: another host than the source.
@@ -170,6 +180,36 @@ pub fn instance(instance: &Instance) -> Checked {
     }
 }
 
+/// A volume's connection info ([`CONNECTION_DATA_RULE`]).
+pub fn connection_info(field: &'static str, info: &ConnectionInfo) -> Checked {
+    let ok = info
+        .data
+        .values()
+        .all(|value| nests_within(value, MAX_DATA_DEPTH));
+    check(ok, field, CONNECTION_DATA_RULE)
+}
+
+/// Whether `value` nests at most `levels` levels of arrays and objects (the
+/// walk goes no deeper than that, whatever the value).
+fn nests_within(value: &serde_json::Value, levels: usize) -> bool {
+    use serde_json::Value;
+    match (value, levels.checked_sub(1)) {
+        (Value::Array(items), Some(below)) => items.iter().all(|c| nests_within(c, below)),
+        (Value::Object(fields), Some(below)) => fields.values().all(|c| nests_within(c, below)),
+        (Value::Array(_) | Value::Object(_), None) => false,
+        _ => true,
+    }
+}
+
+/// An instance's status ([`STATUS_RULE`]).
+pub fn status(field: &'static str, status: InstanceStatus) -> Checked {
+    check(
+        InstanceStatus::reachable().contains(&status),
+        field,
+        STATUS_RULE,
+    )
+}
+
 /// A migration record handed with `instance` ([`MIGRATION_RULE`]).
 pub fn migration_of(migration: &Migration, instance: &Instance) -> Checked {
     check(
@@ -191,11 +231,15 @@ pub fn vifs(field: &'static str, vifs: &[Vif]) -> Checked {
     vifs.iter().try_for_each(|vif| mac(field, &vif.address))
 }
 
-/// The block devices of a call: every volume's mountpoint.
+/// The block devices of a call: every volume's mountpoint and connection data.
 pub fn block_devices(field: &'static str, info: &BlockDeviceInfo) -> Checked {
-    info.block_device_mapping
-        .iter()
-        .try_for_each(|mapping| mountpoint(field, &mapping.mount_device))
+    info.block_device_mapping.iter().try_for_each(|mapping| {
+        mountpoint(field, &mapping.mount_device)?;
+        connection_info(
+            "block_device_mapping.connection_info",
+            &mapping.connection_info,
+        )
+    })
 }
 
 /// The files injected at spawn: every path.
@@ -308,6 +352,46 @@ mod tests {
         huge.root_gb = u64::MAX;
         huge.ephemeral_gb = 1;
         assert_eq!(flavor("f", &huge), Err(Violation::new("f", FLAVOR_RULE)));
+    }
+
+    fn nested(depth: usize) -> ConnectionInfo {
+        let mut value = serde_json::json!(1);
+        for _ in 0..depth {
+            value = serde_json::json!([value]);
+        }
+        let mut info = ConnectionInfo::new("iscsi", "vol");
+        info.data.insert("deep".to_owned(), value);
+        info
+    }
+
+    #[test]
+    fn connection_data_depth() {
+        assert!(connection_info("c", &ConnectionInfo::new("iscsi", "vol")).is_ok());
+        assert!(connection_info("c", &nested(MAX_DATA_DEPTH)).is_ok());
+        assert_eq!(
+            connection_info("c", &nested(MAX_DATA_DEPTH + 1)),
+            Err(Violation::new("c", CONNECTION_DATA_RULE))
+        );
+        assert!(connection_info("c", &nested(500)).is_err());
+    }
+
+    #[test]
+    fn statuses() {
+        use crate::state::PowerState;
+        for good in InstanceStatus::reachable() {
+            assert!(status("s", good).is_ok(), "{good}");
+        }
+        for bad in [
+            InstanceStatus::new(PowerState::Shutdown).rescued(),
+            InstanceStatus::new(PowerState::Running).soft_deleted(),
+            InstanceStatus::new(PowerState::NoState),
+        ] {
+            assert_eq!(
+                status("s", bad),
+                Err(Violation::new("s", STATUS_RULE)),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

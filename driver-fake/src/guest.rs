@@ -205,6 +205,7 @@ impl FakeDriver {
         mountpoint: &str,
     ) -> DriverResult<()> {
         validate::mountpoint("mountpoint", mountpoint)
+            .and_then(|()| validate::connection_info("connection_info", connection_info))
             .map_err(|v| v.into_error("attach_volume"))?;
         self.with_record(uuid, |record| {
             let volumes = &mut record.extras_mut().volumes;
@@ -232,7 +233,12 @@ impl FakeDriver {
         } else {
             "detach_volume"
         };
-        validate::mountpoint("mountpoint", mountpoint).map_err(|v| v.into_error(operation))?;
+        validate::mountpoint("mountpoint", mountpoint)
+            .and_then(|()| match new {
+                Some(info) => validate::connection_info("new_connection_info", info),
+                None => Ok(()),
+            })
+            .map_err(|v| v.into_error(operation))?;
         self.with_record(uuid, |record| {
             let slot = record
                 .extras

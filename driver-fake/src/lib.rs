@@ -153,6 +153,7 @@ mod faults;
 mod guest;
 mod hashing;
 mod host;
+mod import;
 mod inspect;
 mod ledger;
 mod migration;
@@ -166,7 +167,7 @@ pub use builder::{
     MAX_SHARDS,
 };
 pub use driver::{FakeDriver, DRIVER_NAME};
-pub use export::{FakeState, IncomingState, StateError};
+pub use export::{FakeState, IncomingState, StateError, MAX_STATE_JSON_BYTES};
 pub use faults::{
     ErrorFactory, Fault, FaultError, FaultInjector, FaultPreset, FaultSite, Times,
     LIVE_MIGRATION_WAIT_LIMIT,

@@ -286,6 +286,7 @@ impl ImageMeta {
 
 /// A file to write into the instance at spawn (`injected_files`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InjectedFile {
     /// Absolute path inside the guest.
     pub path: String,

@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 /// An amount of the three resources a spawn claims on a node.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ResourceAmounts {
     /// Virtual CPUs.
     pub vcpus: u64,
