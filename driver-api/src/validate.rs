@@ -226,6 +226,19 @@ pub fn live_destination(dest: &str, source: &str) -> Checked {
     check(dest != source, "dest", DESTINATION_RULE)
 }
 
+/// What every entry point that creates or moves an instance here checks:
+/// the instance ([`instance`]), its VIFs' MACs ([`vifs`]) and its volumes
+/// ([`block_devices`]).
+pub fn arrival(
+    instance: &Instance,
+    network_info: &[Vif],
+    block_device_info: &BlockDeviceInfo,
+) -> Checked {
+    self::instance(instance)?;
+    vifs("network_info.address", network_info)?;
+    block_devices("block_device_mapping.mount_device", block_device_info)
+}
+
 /// The VIFs of a call: every MAC address.
 pub fn vifs(field: &'static str, vifs: &[Vif]) -> Checked {
     vifs.iter().try_for_each(|vif| mac(field, &vif.address))

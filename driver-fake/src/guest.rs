@@ -89,20 +89,14 @@ fn extras_of(
     }
 }
 
-/// The checks of every entry point that creates or moves an instance here:
-/// the instance (name, flavor sizes, node), its VIFs' MACs and its volumes'
-/// mountpoints ([`validate`]).
+/// [`validate::arrival`] as the `InvalidInput` of `operation`.
 pub(crate) fn arriving(
     operation: &'static str,
     instance: &Instance,
     network_info: &[Vif],
     block_device_info: &BlockDeviceInfo,
 ) -> DriverResult<()> {
-    validate::instance(instance)
-        .and_then(|()| validate::vifs("network_info.address", network_info))
-        .and_then(|()| {
-            validate::block_devices("block_device_mapping.mount_device", block_device_info)
-        })
+    validate::arrival(instance, network_info, block_device_info)
         .map_err(|violation| violation.into_error(operation))
 }
 
