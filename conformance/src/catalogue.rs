@@ -268,6 +268,19 @@ macro_rules! __with_catalogue {
                 cold_revert_restores_source,
                 cold_finish_insufficient,
             }
+            bad_input {
+                confirm_without_migration,
+                confirm_with_another_record,
+                revert_without_migration,
+                live_migration_to_own_host,
+                live_migration_to_empty_host,
+                spawn_rejects_bad_names,
+                spawn_rejects_bad_file_paths,
+                spawn_rejects_bad_mountpoints,
+                attach_volume_rejects_bad_mountpoints,
+                inject_file_rejects_traversal,
+                finish_migration_rejects_bad_input,
+            }
             capability {
                 declared_never_not_supported,
                 capabilities_are_constant,

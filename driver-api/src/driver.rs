@@ -210,7 +210,10 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// - Events: `Started` when powered on.
     /// - Errors: [`DriverError::InstanceExists`] (UUID or name taken),
     ///   [`DriverError::InsufficientResources`], [`DriverError::NodeNotFound`],
-    ///   [`DriverError::ReadOnly`]. A failure leaves no trace.
+    ///   [`DriverError::ReadOnly`], [`DriverError::InvalidInput`] when the
+    ///   instance (name, flavor sizes, node), a VIF's MAC, a volume's
+    ///   mountpoint or an injected file's path breaks its
+    ///   [`validate`](crate::validate) rule. A failure leaves no trace.
     /// - Not idempotent: a second spawn of the same UUID is `InstanceExists`.
     async fn spawn(
         &self,
@@ -447,7 +450,8 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// Grizzly API). Works in any state.
     ///
     /// Errors: [`DriverError::InstanceNotFound`], [`DriverError::InvalidInput`]
-    /// for bad base64 or a relative path (nothing written). Idempotent: the same
+    /// for bad base64 or a path that breaks
+    /// [`validate::file_path`](crate::validate::file_path) (nothing written). Idempotent: the same
     /// file written again replaces it.
     async fn inject_file(
         &self,
@@ -589,8 +593,10 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// Attaches a volume at `mountpoint`, in any power state.
     ///
     /// Errors: [`DriverError::InstanceNotFound`], [`DriverError::DeviceBusy`]
-    /// when something is attached there already. Not idempotent (again:
-    /// `DeviceBusy`).
+    /// when something is attached there already, [`DriverError::InvalidInput`]
+    /// for a mountpoint that breaks
+    /// [`validate::mountpoint`](crate::validate::mountpoint) (as for detach
+    /// and swap). Not idempotent (again: `DeviceBusy`).
     async fn attach_volume(
         &self,
         connection_info: &ConnectionInfo,
@@ -645,7 +651,9 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// Hot-plugs a VIF.
     ///
     /// Errors: [`DriverError::InstanceNotFound`],
-    /// [`DriverError::InterfaceAttachFailed`] when a VIF with this id is attached.
+    /// [`DriverError::InterfaceAttachFailed`] when a VIF with this id is attached,
+    /// [`DriverError::InvalidInput`] for a MAC that breaks
+    /// [`validate::mac`](crate::validate::mac).
     async fn attach_interface(
         &self,
         instance: &Instance,
@@ -774,7 +782,8 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
 
     /// On the destination: prepares for the incoming instance (reserves its
     /// resources). Errors: [`DriverError::InsufficientResources`],
-    /// [`DriverError::InstanceExists`].
+    /// [`DriverError::InstanceExists`], [`DriverError::InvalidInput`] as for
+    /// `spawn`.
     async fn pre_live_migration(
         &self,
         context: &RequestContext,
@@ -795,7 +804,10 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
 
     /// On the source: moves the running instance to `dest`.
     ///
-    /// On success the instance leaves this host (its claim released,
+    /// `dest` must be a valid host name other than this host
+    /// ([`validate::live_destination`](crate::validate::live_destination)):
+    /// otherwise [`DriverError::InvalidInput`] before anything moves and
+    /// before any callback. On success the instance leaves this host (its claim released,
     /// `MigrationCompleted` emitted) and `callbacks.post` is called; on failure
     /// or abort the instance stays as it was and `callbacks.recover` is called.
     /// Exactly one callback runs, once, before this returns. Errors:
@@ -823,7 +835,8 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
 
     /// On the destination: the instance has arrived; it is now listed here,
     /// `Running`, with its claim. Emits `Started`.
-    /// Errors: [`DriverError::InstanceExists`], [`DriverError::InsufficientResources`].
+    /// Errors: [`DriverError::InstanceExists`], [`DriverError::InsufficientResources`],
+    /// [`DriverError::InvalidInput`] as for `spawn`.
     async fn post_live_migration_at_destination(
         &self,
         context: &RequestContext,
@@ -884,7 +897,9 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// claim, until `confirm_migration` or `finish_revert_migration`.
     ///
     /// Events: `Stopped` unless already off. Errors:
-    /// [`DriverError::InstanceNotFound`], [`DriverError::InvalidState`].
+    /// [`DriverError::InstanceNotFound`], [`DriverError::InvalidState`] (also
+    /// when the instance is already moving out), [`DriverError::InvalidInput`]
+    /// for a `dest` that is not a valid host name.
     async fn migrate_disk_and_power_off(
         &self,
         context: &RequestContext,
@@ -909,7 +924,9 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// claiming it here; `Running` when `power_on`, else `Shutdown`.
     ///
     /// Events: `Started` when powered on. Errors:
-    /// [`DriverError::InstanceExists`], [`DriverError::InsufficientResources`].
+    /// [`DriverError::InstanceExists`], [`DriverError::InsufficientResources`],
+    /// [`DriverError::InvalidInput`] when `migration` is another instance's
+    /// record or the instance breaks a [`validate`](crate::validate) rule.
     async fn finish_migration(
         &self,
         context: &RequestContext,
@@ -937,7 +954,13 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// On the source: the move is confirmed; the source copy is destroyed and its
     /// claim released (nothing happens for a same-host resize).
     ///
-    /// Events: none (the instance was shut down). Idempotent.
+    /// Preconditions: `migration` is this instance's record (else
+    /// [`DriverError::InvalidInput`]), and an instance still here is moving
+    /// out (`migrate_disk_and_power_off` ran, no confirm or revert since; else
+    /// [`DriverError::InvalidState`]); nothing changes when refused.
+    ///
+    /// Events: none (the instance was shut down). Idempotent: an instance
+    /// no longer here is `Ok`.
     async fn confirm_migration(
         &self,
         migration: &Migration,
@@ -951,7 +974,10 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// On the source: the move is reverted; the source copy is powered back on
     /// when `power_on`.
     ///
-    /// Events: `Started` when powered on. Errors: [`DriverError::InstanceNotFound`].
+    /// Events: `Started` when powered on. Errors: [`DriverError::InstanceNotFound`],
+    /// [`DriverError::InvalidState`] (nothing changed) when the instance is not
+    /// moving out (no `migrate_disk_and_power_off`, or confirmed or reverted
+    /// since).
     async fn finish_revert_migration(
         &self,
         instance: &Instance,

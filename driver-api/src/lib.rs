@@ -17,7 +17,9 @@
 //!   [`DriverMethod`], the registry mapping every method to its feature;
 //! - lifecycle events ([`LifecycleEvent`]) and [`EventSlot`], the one-listener
 //!   slot every backend embeds;
-//! - [`Secret`], which never prints.
+//! - [`Secret`], which never prints;
+//! - [`validate`]: the input rules (names, mountpoints, paths, MACs, sizes)
+//!   every entry point of every backend applies.
 //!
 //! With feature `mock`, `MockComputeDriver` (mockall) stands in for any backend
 //! in downstream tests:
@@ -49,6 +51,7 @@ mod method;
 pub mod model;
 mod secret;
 pub mod state;
+pub mod validate;
 
 pub use callbacks::{LiveMigrationCallbacks, TaskStateCallback};
 pub use capabilities::{Capabilities, Feature, FeatureSet};

@@ -127,6 +127,7 @@ impl fmt::Display for PowerState {
 
 /// Power state plus the two flags a hypervisor keeps about an instance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InstanceStatus {
     /// The power state.
     pub state: PowerState,

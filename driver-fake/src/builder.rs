@@ -21,7 +21,18 @@ pub const DEFAULT_HOST: &str = "fake-host";
 /// How many shards the instance store has unless told otherwise.
 pub const DEFAULT_SHARDS: usize = 64;
 
+/// The most shards a store has: [`FakeDriverBuilder::shards`] clamps to it.
+pub const MAX_SHARDS: usize = 1 << 12;
+
+/// The largest capacity hint: [`FakeDriverBuilder::expected_instances`]
+/// clamps to it (more instances still fit; only the up-front sizing stops).
+pub const MAX_EXPECTED_INSTANCES: usize = 1 << 24;
+
 /// Builds a [`FakeDriver`].
+///
+/// Absurd sizes never panic: the shard count and the capacity hint are
+/// clamped ([`MAX_SHARDS`], [`MAX_EXPECTED_INSTANCES`]), and so is each
+/// resource of a node's capacity ([`MAX_CAPACITY`](crate::MAX_CAPACITY)).
 ///
 /// ```
 /// use driver_api::{Capabilities, Feature};
@@ -132,16 +143,19 @@ impl FakeDriverBuilder {
         self
     }
 
-    /// How many shards the instance store has (rounded up to a power of two).
+    /// How many shards the instance store has (rounded up to a power of two;
+    /// at least 1, at most [`MAX_SHARDS`]).
     pub fn shards(mut self, shards: usize) -> Self {
-        self.shards = shards;
+        self.shards = shards.clamp(1, MAX_SHARDS);
         self
     }
 
     /// Sizes the store for about `instances` instances up front, so that
-    /// filling it does not pay for growing it (a capacity hint: more still fit).
+    /// filling it does not pay for growing it (a capacity hint: more still
+    /// fit). At most [`MAX_EXPECTED_INSTANCES`]; memory the system refuses
+    /// is simply not reserved.
     pub fn expected_instances(mut self, instances: usize) -> Self {
-        self.expected_instances = instances;
+        self.expected_instances = instances.min(MAX_EXPECTED_INSTANCES);
         self
     }
 

@@ -132,7 +132,7 @@ impl ComputeDriver for FakeDriver {
 
     async fn get_disk_available_least(&self) -> DriverResult<i64> {
         self.run(M::GetDiskAvailableLeast, None, || {
-            Ok(self.disk_available_least_now())
+            self.disk_available_least_now()
         })
         .await
     }
@@ -801,10 +801,8 @@ impl ComputeDriver for FakeDriver {
         instance: &Instance,
         _network_info: &[Vif],
     ) -> DriverResult<()> {
-        let uuid = instance.uuid;
-        self.run(M::ConfirmMigration, Some(uuid), || {
-            self.confirm_migration_now(migration, uuid);
-            Ok(())
+        self.run(M::ConfirmMigration, Some(instance.uuid), || {
+            self.confirm_migration_now(migration, instance)
         })
         .await
     }

@@ -10,12 +10,15 @@ use crate::builder::FakeDriverBuilder;
 use crate::compact::Ports;
 use crate::driver::FakeDriver;
 use crate::driver::{NewInstance, NodeChoice};
+use crate::import::check_state;
+pub use crate::import::MAX_STATE_JSON_BYTES;
 use crate::record::{ConsoleRing, FakeInstance, FakeInterface, InstanceExtras};
 use crate::store::lock;
 
 /// A live migration reserved on this host (`pre_live_migration` done).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
+#[serde(deny_unknown_fields)]
 pub struct IncomingState {
     /// The arriving instance.
     pub uuid: Uuid,
@@ -43,6 +46,7 @@ pub struct IncomingState {
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
+#[serde(deny_unknown_fields)]
 pub struct FakeState {
     /// The host name.
     pub host: String,
@@ -64,9 +68,35 @@ pub struct FakeState {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StateError {
-    /// The JSON is malformed or does not describe a [`FakeState`].
+    /// The JSON is malformed or does not describe a [`FakeState`] (also: an
+    /// unknown or misspelt field, nesting deeper than 128 levels).
     #[error("invalid fake state JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// The JSON is larger than [`MAX_STATE_JSON_BYTES`].
+    #[error("fake state JSON of {bytes} bytes is larger than the limit of {limit} bytes")]
+    TooLarge {
+        /// The document's size.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A value breaks its rule ([`driver_api::validate`]; statuses: the
+    /// transition table).
+    #[error("invalid fake state: {at}: {violation}")]
+    Invalid {
+        /// Where (`instances[<uuid>].node`, ...).
+        at: String,
+        /// The field and the rule.
+        violation: driver_api::validate::Violation,
+    },
+    /// The same node, interface id or file path twice where one is allowed.
+    #[error("invalid fake state: {at}: duplicate {what}")]
+    Duplicate {
+        /// Where.
+        at: String,
+        /// What is repeated.
+        what: String,
+    },
     /// Two instances share a UUID or name, or the claims exceed a node.
     #[error("inconsistent fake state: {0}")]
     Inconsistent(#[from] DriverError),
@@ -123,8 +153,17 @@ impl FakeDriver {
         Ok(serde_json::to_string_pretty(&self.export_state())?)
     }
 
-    /// A driver with Nova's defaults holding the state in `json`.
+    /// A driver with Nova's defaults holding the state in `json`: strict
+    /// (unknown fields refused), at most [`MAX_STATE_JSON_BYTES`], and
+    /// checked as [`build_with_state`](FakeDriverBuilder::build_with_state)
+    /// checks.
     pub fn from_json(json: &str) -> Result<Self, StateError> {
+        if json.len() > MAX_STATE_JSON_BYTES {
+            return Err(StateError::TooLarge {
+                bytes: json.len(),
+                limit: MAX_STATE_JSON_BYTES,
+            });
+        }
         let state: FakeState = serde_json::from_str(json)?;
         FakeDriver::builder().build_with_state(state)
     }
@@ -134,12 +173,28 @@ impl FakeDriverBuilder {
     /// Builds the driver holding `state`: its host, nodes (also what
     /// `restore_nodes` returns to), capacities, switches, instances and
     /// reservations. Claims are recomputed from the instances and must fit.
+    ///
+    /// Refused, with nothing built: a value that breaks an entry point's rule
+    /// ([`driver_api::validate`]), a status the transition table cannot
+    /// produce, a node listed twice, an interface id or file path twice in
+    /// one instance, more console entries than are kept
+    /// ([`StateError::Invalid`], [`StateError::Duplicate`]); two instances
+    /// with one UUID or name, or claims beyond a node
+    /// ([`StateError::Inconsistent`]).
     pub fn build_with_state(self, state: FakeState) -> Result<FakeDriver, StateError> {
+        check_state(&state)?;
         let mut builder = self.host(state.host.clone()).nodes(state.nodes.clone());
         for (node, capacity) in &state.capacities {
             builder = builder.node_capacity(node.clone(), *capacity);
         }
         let driver = builder.build();
+        {
+            // Every node of the state is known, managed or not, as it was.
+            let mut nodes = driver.nodes.write();
+            for node in state.capacities.keys() {
+                nodes.ledger(node);
+            }
+        }
         {
             let mut flags = lock(&driver.host_flags);
             flags.enabled = state.host_enabled;

@@ -182,11 +182,16 @@ impl Plan {
         self.faults.is_empty() && self.latency.is_empty() && self.presets.is_empty()
     }
 
-    /// The error to fail with at `site`, consuming one firing.
-    fn take(&mut self, site: FaultSite, driver: &'static str) -> Option<DriverError> {
+    /// The error to fail with at `site`, consuming one firing. A custom
+    /// factory comes back unbuilt: the caller runs it once the plan's lock is
+    /// released, so that it may call into the driver (and its faults).
+    fn take(&mut self, site: FaultSite, driver: &'static str) -> Option<Firing> {
         if let Some(index) = self.faults.iter().position(|f| f.fault.matches(site)) {
             let active = &mut self.faults[index];
-            let error = build(&active.fault.error, site, driver);
+            let error = match &active.fault.error {
+                FaultError::Custom(factory) => Firing::Custom(factory.clone()),
+                FaultError::Kind(kind) => Firing::Ready(build(*kind, site, driver)),
+            };
             if let Some(remaining) = active.remaining.as_mut() {
                 *remaining = remaining.saturating_sub(1);
                 if *remaining == 0 {
@@ -203,33 +208,38 @@ impl Plan {
         };
         match site.method {
             DriverMethod::Spawn if self.presets.contains(&FaultPreset::BuildAbort) => {
-                Some(preset_error("build aborted (injected)"))
+                Some(Firing::Ready(preset_error("build aborted (injected)")))
             }
             DriverMethod::Spawn if self.presets.contains(&FaultPreset::Reschedule) => {
                 let uuid = site.instance?;
-                self.spawned_once
-                    .insert(uuid)
-                    .then(|| DriverError::InsufficientResources {
+                self.spawned_once.insert(uuid).then(|| {
+                    Firing::Ready(DriverError::InsufficientResources {
                         node: "(injected: reschedule)".to_owned(),
                         requested: ResourceAmounts::default(),
                         free: ResourceAmounts::default(),
                     })
+                })
             }
             DriverMethod::FinishMigration
                 if self.presets.contains(&FaultPreset::FinishMigrationFail) =>
             {
-                Some(preset_error("virtual interface creation failed (injected)"))
+                Some(Firing::Ready(preset_error(
+                    "virtual interface creation failed (injected)",
+                )))
             }
             _ => None,
         }
     }
 }
 
-fn build(error: &FaultError, site: FaultSite, driver: &'static str) -> DriverError {
-    let kind = match error {
-        FaultError::Custom(factory) => return factory(site),
-        FaultError::Kind(kind) => *kind,
-    };
+/// A fault that fires: its error, or the factory that builds it (run with no
+/// lock held).
+enum Firing {
+    Ready(DriverError),
+    Custom(ErrorFactory),
+}
+
+fn build(kind: ErrorKind, site: FaultSite, driver: &'static str) -> DriverError {
     let operation = site.method.name();
     let uuid = site.instance.unwrap_or(Uuid::nil());
     let reason = "injected fault".to_owned();
@@ -399,8 +409,11 @@ impl FaultInjector {
         if let Some(delay) = delay {
             tokio::time::sleep(delay).await;
         }
-        match lock(&self.plan).take(site, driver) {
-            Some(error) => Err(error),
+        let firing = lock(&self.plan).take(site, driver);
+        match firing {
+            Some(Firing::Ready(error)) => Err(error),
+            // The plan's lock is released: the factory may use the driver.
+            Some(Firing::Custom(factory)) => Err(factory(site)),
             None => Ok(()),
         }
     }

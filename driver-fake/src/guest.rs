@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
+use driver_api::validate;
 use driver_api::{
     BandwidthCounter, BlockDeviceInfo, BlockStats, ConnectionInfo, CpuDiagnostics, Diagnostics,
     DiskDiagnostics, DriverError, DriverResult, InjectedFile, Instance, InstanceDisk, InstanceInfo,
@@ -88,6 +89,17 @@ fn extras_of(
     }
 }
 
+/// [`validate::arrival`] as the `InvalidInput` of `operation`.
+pub(crate) fn arriving(
+    operation: &'static str,
+    instance: &Instance,
+    network_info: &[Vif],
+    block_device_info: &BlockDeviceInfo,
+) -> DriverResult<()> {
+    validate::arrival(instance, network_info, block_device_info)
+        .map_err(|violation| violation.into_error(operation))
+}
+
 fn not_running(uuid: Uuid) -> DriverError {
     DriverError::InstanceNotRunning {
         instance: uuid.into(),
@@ -111,9 +123,9 @@ impl FakeDriver {
         power_on: bool,
     ) -> DriverResult<()> {
         let uuid = instance.uuid;
-        if instance.name.is_empty() {
-            return Err(DriverError::invalid_input("spawn", "empty instance name"));
-        }
+        arriving("spawn", instance, network_info, block_device_info)?;
+        validate::injected_files("injected_files.path", injected_files)
+            .map_err(|v| v.into_error("spawn"))?;
         let interfaces = interfaces_of(uuid, network_info)?;
         // No volumes and no files (the common spawn): nothing to build.
         let extras =
@@ -186,6 +198,9 @@ impl FakeDriver {
         connection_info: &ConnectionInfo,
         mountpoint: &str,
     ) -> DriverResult<()> {
+        validate::mountpoint("mountpoint", mountpoint)
+            .and_then(|()| validate::connection_info("connection_info", connection_info))
+            .map_err(|v| v.into_error("attach_volume"))?;
         self.with_record(uuid, |record| {
             let volumes = &mut record.extras_mut().volumes;
             if volumes.contains_key(mountpoint) {
@@ -207,6 +222,17 @@ impl FakeDriver {
         mountpoint: &str,
         new: Option<&ConnectionInfo>,
     ) -> DriverResult<()> {
+        let operation = if new.is_some() {
+            "swap_volume"
+        } else {
+            "detach_volume"
+        };
+        validate::mountpoint("mountpoint", mountpoint)
+            .and_then(|()| match new {
+                Some(info) => validate::connection_info("new_connection_info", info),
+                None => Ok(()),
+            })
+            .map_err(|v| v.into_error(operation))?;
         self.with_record(uuid, |record| {
             let slot = record
                 .extras
@@ -230,6 +256,7 @@ impl FakeDriver {
 
     /// `attach_interface`: `InterfaceAttachFailed` if the VIF id is attached.
     pub(crate) fn attach_interface_now(&self, uuid: Uuid, vif: &Vif) -> DriverResult<()> {
+        validate::mac("vif.address", &vif.address).map_err(|v| v.into_error("attach_interface"))?;
         self.with_record(uuid, |record| {
             if record.interfaces.contains(vif.id) {
                 return Err(DriverError::InterfaceAttachFailed {
@@ -271,9 +298,7 @@ impl FakeDriver {
             .decode(b64_path)
             .map_err(|_| bad("path is not valid base64"))?;
         let path = String::from_utf8(path).map_err(|_| bad("path is not UTF-8"))?;
-        if !path.starts_with('/') {
-            return Err(bad("path is not absolute"));
-        }
+        validate::file_path("path", &path).map_err(|v| v.into_error("inject_file"))?;
         let contents = engine
             .decode(b64_contents)
             .map_err(|_| bad("contents are not valid base64"))?;

@@ -42,9 +42,7 @@ pub fn fake_cpu_info() -> CpuInfo {
 impl FakeDriver {
     /// `init_host`: the node list becomes `[host]` (`fake-mini` for `compute`).
     pub(crate) fn init_host_now(&self, host: &str) -> DriverResult<()> {
-        if host.is_empty() {
-            return Err(DriverError::invalid_input("init_host", "empty host name"));
-        }
+        check_host("init_host", host)?;
         let node = if host == "compute" {
             crate::builder::DEFAULT_NODE
         } else {
@@ -91,17 +89,23 @@ impl FakeDriver {
         resources
     }
 
-    /// `get_disk_available_least`: free disk over the managed nodes, in GiB.
-    pub(crate) fn disk_available_least_now(&self) -> i64 {
-        let free: u64 = self
-            .managed_ledgers()
-            .iter()
-            .map(|l| {
-                let used = self.store.used(l.id());
-                l.capacity().local_gb.saturating_sub(used.local_gb)
-            })
-            .sum();
-        i64::try_from(free).unwrap_or(i64::MAX)
+    /// `get_disk_available_least`: free disk over the managed nodes, in GiB;
+    /// `Backend` when the total does not fit an `i64` (checked, never wrapped
+    /// nor clamped).
+    pub(crate) fn disk_available_least_now(&self) -> DriverResult<i64> {
+        let overflow = || DriverError::Backend {
+            driver: crate::driver::DRIVER_NAME,
+            operation: "get_disk_available_least",
+            message: "the free disk of the managed nodes does not fit an i64".to_owned(),
+            source: None,
+        };
+        let mut free: u64 = 0;
+        for ledger in self.managed_ledgers() {
+            let used = self.store.used(ledger.id());
+            let node_free = ledger.capacity().local_gb.saturating_sub(used.local_gb);
+            free = free.checked_add(node_free).ok_or_else(overflow)?;
+        }
+        i64::try_from(free).map_err(|_| overflow())
     }
 
     /// `get_host_stats`: one entry per managed node, figures from its ledger.
@@ -187,11 +191,7 @@ impl FakeDriver {
     }
 }
 
-/// `InvalidInput` for an empty host name.
+/// `InvalidInput` for a host name that breaks [`driver_api::validate::HOST_RULE`].
 pub(crate) fn check_host(operation: &'static str, host: &str) -> DriverResult<()> {
-    if host.is_empty() {
-        Err(DriverError::invalid_input(operation, "empty host name"))
-    } else {
-        Ok(())
-    }
+    driver_api::validate::host_name("host", host).map_err(|v| v.into_error(operation))
 }

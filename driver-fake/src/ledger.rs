@@ -5,6 +5,13 @@
 //! ([`Accounts`]). Ledgers are never dropped while the driver lives, so an
 //! instance left on a node that `set_nodes` removed keeps its claim, and the
 //! node shows it again when it comes back.
+//!
+//! Arithmetic here is checked or saturating by intent, never a bare operator
+//! (the lint below): a claim that would overflow is refused
+//! (`InsufficientResources`), never clamped into a wrong figure. Capacities
+//! are at most [`MAX_CAPACITY`] per resource, so every figure a node reports
+//! fits an `i64`.
+#![deny(clippy::arithmetic_side_effects)]
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -49,6 +56,20 @@ impl NodeSize {
     }
 }
 
+/// The largest capacity of one resource of one node (`i64::MAX`): larger
+/// sizes (from the builder or an import) are clamped to it, so that every
+/// figure a node reports (`disk_available_least` is an `i64`) is exact.
+pub const MAX_CAPACITY: u64 = i64::MAX.unsigned_abs();
+
+/// `capacity` with each resource clamped to [`MAX_CAPACITY`].
+pub(crate) fn clamp_capacity(capacity: ResourceAmounts) -> ResourceAmounts {
+    ResourceAmounts::new(
+        capacity.vcpus.min(MAX_CAPACITY),
+        capacity.memory_mb.min(MAX_CAPACITY),
+        capacity.local_gb.min(MAX_CAPACITY),
+    )
+}
+
 /// The stable UUID of a node: UUID v5 of its name in the DNS namespace.
 pub fn node_uuid(name: &str) -> Uuid {
     Uuid::new_v5(&Uuid::NAMESPACE_DNS, name.as_bytes())
@@ -82,15 +103,19 @@ pub(crate) struct NodeLedger {
 
 impl NodeLedger {
     fn new(id: NodeId, name: &str, capacity: ResourceAmounts, shards: usize) -> Self {
-        let parts = (shards.max(1) as u64).saturating_mul(4);
+        let capacity = clamp_capacity(capacity);
+        let parts = u64::try_from(shards.max(1))
+            .unwrap_or(u64::MAX)
+            .saturating_mul(4);
+        let share = |total: u64| total.checked_div(parts).unwrap_or(0);
         Self {
             id,
             name: Arc::from(name),
             capacity,
             chunk: ResourceAmounts::new(
-                capacity.vcpus / parts,
-                capacity.memory_mb / parts,
-                capacity.local_gb / parts,
+                share(capacity.vcpus),
+                share(capacity.memory_mb),
+                share(capacity.local_gb),
             ),
             leased: Mutex::new(ResourceAmounts::default()),
             managed: AtomicBool::new(false),
@@ -134,13 +159,15 @@ impl NodeLedger {
         if !deficit.fits_in(&free) {
             return None;
         }
+        // Capped by `free` below: saturating is exact here.
         let wanted = deficit.saturating_add(&self.chunk);
         let grant = ResourceAmounts::new(
             wanted.vcpus.min(free.vcpus),
             wanted.memory_mb.min(free.memory_mb),
             wanted.local_gb.min(free.local_gb),
         );
-        *leased = leased.saturating_add(&grant);
+        // `grant` fits in `free = capacity - leased`: the sum cannot overflow.
+        *leased = leased.checked_add(&grant)?;
         Some(grant)
     }
 
@@ -186,8 +213,12 @@ impl Accounts {
     fn account(&mut self, id: NodeId) -> &mut Account {
         let slot = slot(id);
         if self.0.len() <= slot {
-            self.0.resize(slot + 1, Account::default());
+            self.0.resize(slot.saturating_add(1), Account::default());
         }
+        let last = self.0.len().saturating_sub(1);
+        let slot = slot.min(last);
+        // Resized above: `slot` is in bounds.
+        #[allow(clippy::indexing_slicing)]
         &mut self.0[slot]
     }
 
@@ -199,7 +230,9 @@ impl Accounts {
     /// Claims `amount` on `ledger`'s node from this shard's lease, topping the
     /// lease up from the ledger. When the ledger has too little: `Rebalance`,
     /// or with `exact` (every shard locked, leases reclaimed) the definite
-    /// `InsufficientResources`. Nothing is claimed on failure.
+    /// `InsufficientResources`; an amount that would overflow the node's
+    /// figures is `InsufficientResources` at once. Nothing is claimed on
+    /// failure.
     #[inline]
     pub fn claim(
         &mut self,
@@ -208,11 +241,17 @@ impl Accounts {
         exact: bool,
     ) -> Result<(), Shortfall> {
         let account = self.account(ledger.id);
-        let needed = account.used.saturating_add(amount);
+        let Some(needed) = account.used.checked_add(amount) else {
+            let free = ledger.capacity.saturating_sub(&account.used);
+            return Err(Shortfall::Failed(ledger.insufficient(amount, free)));
+        };
         if !needed.fits_in(&account.lease) {
             let deficit = needed.saturating_sub(&account.lease);
-            match ledger.lease(&deficit) {
-                Some(grant) => account.lease = account.lease.saturating_add(&grant),
+            let grant = ledger
+                .lease(&deficit)
+                .and_then(|grant| account.lease.checked_add(&grant));
+            match grant {
+                Some(lease) => account.lease = lease,
                 None if exact => {
                     let slack = account.lease.saturating_sub(&account.used);
                     let free = ledger.unleased().saturating_add(&slack);
@@ -232,7 +271,8 @@ impl Accounts {
         account.used = account.used.saturating_sub(amount);
     }
 
-    /// Claims `amount` back right after releasing it (its lease is still here).
+    /// Claims `amount` back right after releasing it (its lease is still here,
+    /// so the sum is what it was: saturating never clamps).
     pub fn restore(&mut self, id: NodeId, amount: &ResourceAmounts) {
         let account = self.account(id);
         account.used = account.used.saturating_add(amount);

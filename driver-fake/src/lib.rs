@@ -153,6 +153,7 @@ mod faults;
 mod guest;
 mod hashing;
 mod host;
+mod import;
 mod inspect;
 mod ledger;
 mod migration;
@@ -161,16 +162,19 @@ mod record;
 mod store;
 pub mod virtapi;
 
-pub use builder::{FakeDriverBuilder, DEFAULT_HOST, DEFAULT_NODE, DEFAULT_SHARDS};
+pub use builder::{
+    FakeDriverBuilder, DEFAULT_HOST, DEFAULT_NODE, DEFAULT_SHARDS, MAX_EXPECTED_INSTANCES,
+    MAX_SHARDS,
+};
 pub use driver::{FakeDriver, DRIVER_NAME};
-pub use export::{FakeState, IncomingState, StateError};
+pub use export::{FakeState, IncomingState, StateError, MAX_STATE_JSON_BYTES};
 pub use faults::{
     ErrorFactory, Fault, FaultError, FaultInjector, FaultPreset, FaultSite, Times,
     LIVE_MIGRATION_WAIT_LIMIT,
 };
 pub use guest::ROOT_DISK;
 pub use host::{fake_cpu_info, HOST_IP, HYPERVISOR_TYPE, HYPERVISOR_VERSION};
-pub use ledger::{node_uuid, NodeSize};
+pub use ledger::{node_uuid, NodeSize, MAX_CAPACITY};
 pub use record::{
     ColdMigrationMark, ConsoleEntry, FakeInstance, FakeInterface, CONSOLE_BANNER, CONSOLE_LOG_LIMIT,
 };

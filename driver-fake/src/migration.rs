@@ -19,8 +19,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use driver_api::{
-    transition, BlockDeviceInfo, ConnectionInfo, DiskInfo, DriverError, DriverResult, Instance,
-    InstanceDisk, InstanceRef, InstanceStatus, LifecycleOperation, LifecycleTransition,
+    transition, validate, BlockDeviceInfo, ConnectionInfo, DiskInfo, DriverError, DriverResult,
+    Instance, InstanceDisk, InstanceRef, InstanceStatus, LifecycleOperation, LifecycleTransition,
     LiveMigrateData, LiveMigrationCallbacks, Migration, MigrationStatus, Outcome, PowerState,
     ResourceAmounts, Vif,
 };
@@ -29,7 +29,7 @@ use uuid::Uuid;
 use crate::compact::{Name, Ports};
 use crate::driver::{live_waiters, FakeDriver, LiveSignal, NewInstance, NodeChoice, DRIVER_NAME};
 use crate::faults::{FaultPreset, LIVE_MIGRATION_WAIT_LIMIT};
-use crate::guest::{interfaces_of, volumes_of};
+use crate::guest::{arriving, interfaces_of, volumes_of};
 use crate::ledger::{NodeLedger, Shortfall};
 use crate::names::NameKey;
 use crate::record::{
@@ -91,11 +91,22 @@ impl FakeDriver {
 
     /// `migrate_disk_and_power_off` on the source.
     pub(crate) fn migrate_out_now(&self, uuid: Uuid, dest: &str) -> DriverResult<DiskInfo> {
+        validate::host_name("dest", dest)
+            .map_err(|v| v.into_error("migrate_disk_and_power_off"))?;
         let (index, mut shard) = self.store.lock_uuid(&uuid);
         let record = shard
             .instances
             .get_mut(&uuid)
             .ok_or_else(|| DriverError::instance_not_found(uuid))?;
+        if migrating_out(record) {
+            // One move at a time: a second would share (and a revert of it
+            // would end) the first one's mark.
+            return Err(not_migrating(
+                uuid,
+                "migrate_disk_and_power_off",
+                record.status,
+            ));
+        }
         let op = LifecycleOperation::PowerOff;
         let step = transition(record.status, op)
             .map_err(|refused| DriverError::invalid_state(uuid, op, refused.from))?;
@@ -133,6 +144,14 @@ impl FakeDriver {
         power_on: bool,
     ) -> DriverResult<()> {
         let uuid = instance.uuid;
+        arriving(
+            "finish_migration",
+            instance,
+            network_info,
+            block_device_info,
+        )?;
+        validate::migration_of(migration, instance)
+            .map_err(|v| v.into_error("finish_migration"))?;
         let claim = ResourceAmounts::of_flavor(&instance.flavor);
         if migration.is_same_host() && self.exists_now(uuid) {
             return self.resize_in_place(uuid, claim, power_on);
@@ -221,18 +240,38 @@ impl FakeDriver {
     }
 
     /// `confirm_migration` on the source: removes the source copy (nothing for
-    /// a same-host resize). Idempotent.
-    pub(crate) fn confirm_migration_now(&self, migration: &Migration, uuid: Uuid) {
+    /// a same-host resize). Idempotent: an instance no longer here is `Ok`.
+    /// `InvalidInput` for another instance's record; `InvalidState` (nothing
+    /// removed) for an instance here that is not migrating out.
+    pub(crate) fn confirm_migration_now(
+        &self,
+        migration: &Migration,
+        instance: &Instance,
+    ) -> DriverResult<()> {
+        let uuid = instance.uuid;
+        validate::migration_of(migration, instance)
+            .map_err(|v| v.into_error("confirm_migration"))?;
         if migration.is_same_host() {
-            let _ = self.with_record(uuid, |record| {
-                if let Some(extras) = record.extras.as_mut() {
-                    extras.cold_migration = None;
-                }
-                Ok(())
-            });
-        } else {
-            self.remove(uuid, None);
+            return self
+                .with_record(uuid, |record| {
+                    if let Some(extras) = record.extras.as_mut() {
+                        extras.cold_migration = None;
+                    }
+                    Ok(())
+                })
+                .or_else(|error| match error {
+                    DriverError::InstanceNotFound { .. } => Ok(()),
+                    other => Err(other),
+                });
         }
+        self.remove_checked(uuid, None, |record| {
+            if migrating_out(record) {
+                Ok(())
+            } else {
+                Err(not_migrating(uuid, "confirm_migration", record.status))
+            }
+        })
+        .map(drop)
     }
 
     /// `finish_revert_migration` on the source.
@@ -243,6 +282,9 @@ impl FakeDriver {
                 .instances
                 .get(&uuid)
                 .ok_or_else(|| DriverError::instance_not_found(uuid))?;
+            if !migrating_out(record) {
+                return Err(not_migrating(uuid, "finish_revert_migration", record.status).into());
+            }
             let event = power_on_step(uuid, record.status, power_on)?;
             let before = record
                 .extras
@@ -297,6 +339,8 @@ impl FakeDriver {
         disk_over_commit: bool,
     ) -> DriverResult<LiveMigrateData> {
         let uuid = instance.uuid;
+        validate::instance(instance)
+            .map_err(|v| v.into_error("check_can_live_migrate_destination"))?;
         if self.store.lock_uuid(&uuid).1.holds(&uuid) {
             return Err(exists(uuid));
         }
@@ -336,6 +380,12 @@ impl FakeDriver {
         network_info: &[Vif],
     ) -> DriverResult<()> {
         let uuid = instance.uuid;
+        arriving(
+            "pre_live_migration",
+            instance,
+            network_info,
+            block_device_info,
+        )?;
         let interfaces = interfaces_of(uuid, network_info)?;
         let volumes = volumes_of(uuid, block_device_info)?;
         let ledger = self.arrival_ledger(&[instance.node.as_deref()])?;
@@ -397,6 +447,8 @@ impl FakeDriver {
         migrate_data: &LiveMigrateData,
     ) -> DriverResult<()> {
         let uuid = instance.uuid;
+        validate::live_destination(dest, &self.host())
+            .map_err(|v| v.into_error("live_migration"))?;
         self.with_record(uuid, |record| check_live(uuid, record.status))?;
         if let Err(error) = self
             .faults
@@ -482,6 +534,12 @@ impl FakeDriver {
         block_device_info: &BlockDeviceInfo,
     ) -> DriverResult<()> {
         let uuid = instance.uuid;
+        arriving(
+            "post_live_migration_at_destination",
+            instance,
+            network_info,
+            block_device_info,
+        )?;
         let interfaces = interfaces_of(uuid, network_info)?;
         let volumes = volumes_of(uuid, block_device_info)?;
         let (index, mut shard) = self.store.lock_uuid(&uuid);
@@ -553,6 +611,25 @@ impl FakeDriver {
             self.store.release_name(incoming.name.as_str(), uuid);
             shard.accounts.release(incoming.node, &incoming.claim);
         }
+    }
+}
+
+/// Whether `migrate_disk_and_power_off` moved this instance out (and no
+/// confirm or revert has ended that yet).
+fn migrating_out(record: &InstanceRecord) -> bool {
+    record
+        .extras
+        .as_ref()
+        .is_some_and(|extras| extras.cold_migration.is_some())
+}
+
+/// `InvalidState` for a confirm or revert of an instance not migrating out
+/// (or a second move out of one that is).
+fn not_migrating(uuid: Uuid, operation: &'static str, status: InstanceStatus) -> DriverError {
+    DriverError::InvalidState {
+        instance: uuid,
+        operation,
+        status,
     }
 }
 

@@ -80,9 +80,9 @@ impl Slot {
 pub(crate) struct NameIndex(HashMap<u64, Slot, BuildHasherDefault<Identity>>);
 
 impl NameIndex {
-    /// Room for `additional` more names.
-    pub fn reserve(&mut self, additional: usize) {
-        self.0.reserve(additional);
+    /// Room for `additional` more names, if the system grants the memory.
+    pub fn try_reserve(&mut self, additional: usize) {
+        let _ = self.0.try_reserve(additional);
     }
 
     /// The UUID named `key`, if any.

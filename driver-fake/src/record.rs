@@ -155,6 +155,7 @@ pub(crate) fn render_console(entries: &[ConsoleEntry]) -> String {
 
 /// A VIF as the fake keeps it: its id and MAC address.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FakeInterface {
     /// The VIF (port) id.
     pub id: Uuid,
@@ -173,6 +174,7 @@ impl From<&Vif> for FakeInterface {
 
 /// Where an instance stands in a cold migration, on the source.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ColdMigrationMark {
     /// The destination host.
     pub dest: String,
@@ -251,6 +253,7 @@ pub(crate) struct IncomingMigration {
 /// The admin password is never kept, only whether one was set.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
+#[serde(deny_unknown_fields)]
 pub struct FakeInstance {
     /// The hypervisor-visible name.
     pub name: String,

@@ -103,7 +103,9 @@ impl Store {
     /// in all (sequential keys gather by runs and grow the shards they land
     /// in, see [`crate::hashing`]).
     pub fn new(shards: usize, expected: usize) -> Self {
-        let count = shards.max(1).next_power_of_two();
+        let count = shards
+            .clamp(1, crate::builder::MAX_SHARDS)
+            .next_power_of_two();
         // An even share, with room for the spread of random keys (four
         // standard deviations): with random (v4) UUIDs no shard grows. Sizing
         // every shard for a whole run of sequential keys instead was measured
@@ -113,20 +115,23 @@ impl Store {
         let per_shard = if expected == 0 {
             0
         } else {
-            share + 4 * share.isqrt() + 1
+            share
+                .saturating_add(share.isqrt().saturating_mul(4))
+                .saturating_add(1)
         };
         Self {
             shards: (0..count)
                 .map(|_| {
                     let mut shard = Shard::default();
-                    shard.instances.reserve(per_shard);
+                    // A hint: memory the system refuses is not reserved.
+                    let _ = shard.instances.try_reserve(per_shard);
                     Padded(Mutex::new(shard))
                 })
                 .collect(),
             names: (0..count)
                 .map(|_| {
                     let mut names = NameIndex::default();
-                    names.reserve(per_shard);
+                    names.try_reserve(per_shard);
                     Padded(Mutex::new(names))
                 })
                 .collect(),

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
+use driver_api::validate;
 use driver_api::{
     BandwidthCounter, BlockDeviceInfo, BlockStats, Capabilities, ComputeDriver, ConnectionInfo,
     Diagnostics, DiskInfo, DriverError, DriverMethod, DriverResult, EventListener, Flavor,
@@ -144,9 +145,7 @@ impl ComputeDriver for LibvirtDriver {
     }
 
     async fn init_host(&self, host: &str) -> DriverResult<()> {
-        if host.is_empty() {
-            return Err(DriverError::invalid_input("init_host", "empty host name"));
-        }
+        validate::host_name("host", host).map_err(|v| v.into_error("init_host"))?;
         let host = host.to_owned();
         self.run(DriverMethod::InitHost, move |hv| {
             match hv.nodes.write() {
@@ -193,6 +192,9 @@ impl ComputeDriver for LibvirtDriver {
             block_device_info.clone(),
         );
         self.run(DriverMethod::Spawn, move |hv| {
+            validate::arrival(&instance, &vifs, &bdi)
+                .and_then(|()| validate::injected_files("injected_files.path", &files))
+                .map_err(|v| v.into_error("spawn"))?;
             hv.spawn(&instance, &files, &vifs, &bdi, power_on)
         })
         .await
@@ -425,6 +427,9 @@ impl ComputeDriver for LibvirtDriver {
             mountpoint.to_owned(),
         );
         self.run(DriverMethod::AttachVolume, move |hv| {
+            validate::mountpoint("mountpoint", &mountpoint)
+                .and_then(|()| validate::connection_info("connection_info", &info))
+                .map_err(|v| v.into_error("attach_volume"))?;
             hv.attach_volume(uuid, &info, &mountpoint)
         })
         .await
@@ -438,6 +443,8 @@ impl ComputeDriver for LibvirtDriver {
     ) -> DriverResult<()> {
         let (uuid, mountpoint) = (instance.uuid, mountpoint.to_owned());
         self.run(DriverMethod::DetachVolume, move |hv| {
+            validate::mountpoint("mountpoint", &mountpoint)
+                .map_err(|v| v.into_error("detach_volume"))?;
             hv.detach_volume(uuid, &mountpoint)
         })
         .await
@@ -457,6 +464,9 @@ impl ComputeDriver for LibvirtDriver {
             mountpoint.to_owned(),
         );
         self.run(DriverMethod::SwapVolume, move |hv| {
+            validate::mountpoint("mountpoint", &mountpoint)
+                .and_then(|()| validate::connection_info("new_connection_info", &info))
+                .map_err(|v| v.into_error("swap_volume"))?;
             hv.swap_volume(uuid, &info, &mountpoint, resize_to_gb)
         })
         .await
@@ -594,6 +604,8 @@ impl ComputeDriver for LibvirtDriver {
     ) -> DriverResult<DiskInfo> {
         let (uuid, dest) = (instance.uuid, dest.to_owned());
         self.run(DriverMethod::MigrateDiskAndPowerOff, move |hv| {
+            validate::host_name("dest", &dest)
+                .map_err(|v| v.into_error("migrate_disk_and_power_off"))?;
             hv.migrate_out(uuid, &dest)
         })
         .await
@@ -619,6 +631,9 @@ impl ComputeDriver for LibvirtDriver {
             block_device_info.clone(),
         );
         self.run(DriverMethod::FinishMigration, move |hv| {
+            validate::arrival(&instance, &vifs, &bdi)
+                .and_then(|()| validate::migration_of(&migration, &instance))
+                .map_err(|v| v.into_error("finish_migration"))?;
             hv.migrate_in(&migration, &instance, &disks, &vifs, &bdi, power_on)
         })
         .await
@@ -630,9 +645,11 @@ impl ComputeDriver for LibvirtDriver {
         instance: &Instance,
         _network_info: &[Vif],
     ) -> DriverResult<()> {
-        let (migration, uuid) = (migration.clone(), instance.uuid);
+        let (migration, instance) = (migration.clone(), instance.clone());
         self.run(DriverMethod::ConfirmMigration, move |hv| {
-            hv.confirm_migration(&migration, uuid)
+            validate::migration_of(&migration, &instance)
+                .map_err(|v| v.into_error("confirm_migration"))?;
+            hv.confirm_migration(&migration, instance.uuid)
         })
         .await
     }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use driver_api::{
     transition, BlockDeviceInfo, DiskInfo, DriverError, DriverResult, Flavor, Instance,
-    LifecycleOperation as Op, Migration, ResourceAmounts, Vif,
+    InstanceStatus, LifecycleOperation as Op, Migration, ResourceAmounts, Vif,
 };
 use uuid::Uuid;
 use virt::domain::Domain;
@@ -27,13 +27,17 @@ impl Hypervisor {
         let _guard = self.lock_catalog_and(uuid);
         let (dom, mut record) = self.get(uuid)?;
         let from = self.status(&dom, &record)?;
+        if record.cold_migration.is_some() {
+            // One move at a time: a second would share (and a revert of it
+            // would end) the first one's mark.
+            return Err(not_migrating(uuid, "migrate_disk_and_power_off", from));
+        }
         let step = transition(from, Op::PowerOff)
             .map_err(|_| DriverError::invalid_state(uuid, Op::PowerOff, from))?;
         self.halt(&dom, Duration::ZERO)?;
-        let flavor_before = record.cold_migration.take().and_then(|m| m.flavor_before);
         record.cold_migration = Some(ColdMigration {
             dest: dest.to_owned(),
-            flavor_before,
+            flavor_before: None,
         });
         self.write_record(&dom, &record)?;
         if let Some(event) = step.event {
@@ -128,7 +132,8 @@ impl Hypervisor {
     }
 
     /// `confirm_migration` on the source: the source copy goes (nothing but
-    /// the mark for a same-host resize). Idempotent.
+    /// the mark for a same-host resize). Idempotent; `InvalidState` (nothing
+    /// removed) for an instance here that is not moving out.
     pub fn confirm_migration(&self, migration: &Migration, uuid: Uuid) -> DriverResult<()> {
         let _guard = self.lock_catalog_and(uuid);
         let Some((dom, mut record)) = self.find(uuid)? else {
@@ -137,6 +142,10 @@ impl Hypervisor {
         if migration.is_same_host() {
             record.cold_migration = None;
             return self.write_record(&dom, &record);
+        }
+        if record.cold_migration.is_none() {
+            let status = self.status(&dom, &record)?;
+            return Err(not_migrating(uuid, "confirm_migration", status));
         }
         if dom.is_active().map_err(backend("confirm_migration"))? {
             dom.destroy().map_err(backend("confirm_migration"))?;
@@ -149,11 +158,15 @@ impl Hypervisor {
     }
 
     /// `finish_revert_migration` on the source: the old flavor back after a
-    /// same-host resize, powered on when asked.
+    /// same-host resize, powered on when asked; `InvalidState` (nothing
+    /// changed) unless the instance is moving out.
     pub fn revert_migration(&self, uuid: Uuid, power_on: bool) -> DriverResult<()> {
         let _guard = self.lock_catalog_and(uuid);
         let (dom, mut record) = self.get(uuid)?;
         let before = self.status(&dom, &record)?;
+        if record.cold_migration.is_none() {
+            return Err(not_migrating(uuid, "finish_revert_migration", before));
+        }
         if power_on {
             transition(before, Op::PowerOn)
                 .map_err(|_| DriverError::invalid_state(uuid, Op::PowerOn, before))?;
@@ -186,5 +199,15 @@ impl Hypervisor {
             }
         }
         Ok(())
+    }
+}
+
+/// `InvalidState` for a confirm or revert of an instance not moving out (or
+/// a second move out of one that is).
+fn not_migrating(uuid: Uuid, operation: &'static str, status: InstanceStatus) -> DriverError {
+    DriverError::InvalidState {
+        instance: uuid,
+        operation,
+        status,
     }
 }

@@ -77,12 +77,7 @@ impl Hypervisor {
             .ok_or_else(|| {
                 DriverError::invalid_input("inject_file", "path is not base64 of UTF-8")
             })?;
-        if !path.starts_with('/') {
-            return Err(DriverError::invalid_input(
-                "inject_file",
-                "path is not absolute",
-            ));
-        }
+        driver_api::validate::file_path("path", &path).map_err(|v| v.into_error("inject_file"))?;
         let contents = STANDARD
             .decode(b64_contents)
             .map_err(|_| DriverError::invalid_input("inject_file", "contents are not base64"))?;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// How to reach a volume (Nova's `connection_info`), as the volume service returns it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
+#[serde(deny_unknown_fields)]
 pub struct ConnectionInfo {
     /// The transport: `iscsi`, `rbd`, `fibre_channel`, `local`, ...
     pub driver_volume_type: String,

@@ -190,10 +190,19 @@ impl Flavor {
     }
 
     /// Disk claimed on the node: root + ephemeral + swap rounded up to whole GiB.
+    ///
+    /// Saturates at `u64::MAX` for sizes no node holds; entry points refuse
+    /// such a flavor first ([`validate::flavor`](crate::validate::flavor)),
+    /// and [`checked_disk_gb`](Self::checked_disk_gb) says `None`.
     pub fn disk_gb(&self) -> u64 {
+        self.checked_disk_gb().unwrap_or(u64::MAX)
+    }
+
+    /// [`disk_gb`](Self::disk_gb), or `None` when the sum overflows a `u64`.
+    pub fn checked_disk_gb(&self) -> Option<u64> {
         self.root_gb
-            .saturating_add(self.ephemeral_gb)
-            .saturating_add(self.swap_mb.div_ceil(1024))
+            .checked_add(self.ephemeral_gb)?
+            .checked_add(self.swap_mb.div_ceil(1024))
     }
 
     fn standard(id: i64, name: &str, vcpus: u32, memory_mb: u64, root_gb: u64) -> Self {
@@ -277,6 +286,7 @@ impl ImageMeta {
 
 /// A file to write into the instance at spawn (`injected_files`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InjectedFile {
     /// Absolute path inside the guest.
     pub path: String,

@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 /// An amount of the three resources a spawn claims on a node.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ResourceAmounts {
     /// Virtual CPUs.
     pub vcpus: u64,
@@ -34,6 +35,24 @@ impl ResourceAmounts {
         self.vcpus <= free.vcpus
             && self.memory_mb <= free.memory_mb
             && self.local_gb <= free.local_gb
+    }
+
+    /// `self + other`, or `None` when any resource overflows.
+    pub fn checked_add(&self, other: &Self) -> Option<Self> {
+        Some(Self::new(
+            self.vcpus.checked_add(other.vcpus)?,
+            self.memory_mb.checked_add(other.memory_mb)?,
+            self.local_gb.checked_add(other.local_gb)?,
+        ))
+    }
+
+    /// `self - other`, or `None` when any resource would go below zero.
+    pub fn checked_sub(&self, other: &Self) -> Option<Self> {
+        Some(Self::new(
+            self.vcpus.checked_sub(other.vcpus)?,
+            self.memory_mb.checked_sub(other.memory_mb)?,
+            self.local_gb.checked_sub(other.local_gb)?,
+        ))
     }
 
     /// `self + other`, saturating.

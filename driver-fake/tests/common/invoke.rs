@@ -32,6 +32,19 @@ fn node_info() -> NodeResources {
     )
 }
 
+/// `migrate_disk_and_power_off` of `vm` to `other-host`.
+async fn migrate_out(
+    driver: &dyn ComputeDriver,
+    vm: &Instance,
+    vifs: &[Vif],
+    bdi: &BlockDeviceInfo,
+) -> Result<(), DriverError> {
+    driver
+        .migrate_disk_and_power_off(&ctx(), vm, "other-host", &vm.flavor, vifs, bdi)
+        .await
+        .map(drop)
+}
+
 /// Calls `method`; `Ok(())` for whatever it returns on success.
 pub async fn invoke(
     driver: &dyn ComputeDriver,
@@ -225,8 +238,16 @@ pub async fn invoke(
                 )
                 .await
         }
-        M::ConfirmMigration => driver.confirm_migration(&migration, vm, vifs).await,
-        M::FinishRevertMigration => driver.finish_revert_migration(vm, vifs, &bdi, true).await,
+        // Confirm and revert follow a move out (refused alike when the
+        // feature is undeclared or the driver read-only).
+        M::ConfirmMigration => {
+            let _ = migrate_out(driver, vm, vifs, &bdi).await;
+            driver.confirm_migration(&migration, vm, vifs).await
+        }
+        M::FinishRevertMigration => {
+            let _ = migrate_out(driver, vm, vifs, &bdi).await;
+            driver.finish_revert_migration(vm, vifs, &bdi, true).await
+        }
         M::GetDiskAvailableLeast => driver.get_disk_available_least().await.map(drop),
         M::GetHostIpAddr => driver.get_host_ip_addr().await.map(drop),
         M::GetHostStats => driver.get_host_stats(false).await.map(drop),

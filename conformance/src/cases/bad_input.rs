@@ -1,0 +1,358 @@
+//! Hostile input and protocol misuse: a value that breaks its
+//! `driver_api::validate` rule is `InvalidInput`, a migration step out of
+//! protocol is refused, and either way nothing changes (status, claim,
+//! listing, events).
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use driver_api::{
+    BlockDeviceInfo, BlockDeviceMapping, ConnectionInfo, InjectedFile, LiveMigrateData,
+    LiveMigrationCallbacks, Migration, MigrationStatus,
+};
+
+use crate::case::CaseResult;
+use crate::prelude::*;
+
+/// Checks that `instance` is still `status` on host 0 with the host's used
+/// figure `used` and no event since `mark`.
+async fn unchanged(
+    ctx: &CaseContext,
+    instance: &Instance,
+    status: InstanceStatus,
+    used: ResourceAmounts,
+    mark: usize,
+) -> CaseResult {
+    ctx.expect_status(instance, status).await?;
+    ctx.expect_listed(0, instance).await?;
+    ctx.expect_used(0, used).await?;
+    ctx.expect_events(0, mark, &[]).await
+}
+
+pub(crate) fn confirm_without_migration() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let instance = ctx.spawn_running().await?;
+            let used = ctx.resources(0).await?.used();
+            let mark = ctx.event_mark(0);
+            let migration = Migration::new(instance.uuid, ctx.host_name(0), fixtures::HOST_B);
+            ctx.step("confirm_migration of a running instance that never moved out");
+            let result = ctx
+                .driver()
+                .confirm_migration(&migration, &instance, &[])
+                .await;
+            expect_kind(
+                "confirm_migration with no migration in flight",
+                result,
+                ErrorKind::InvalidState,
+            )?;
+            unchanged(ctx, &instance, RUNNING, used, mark).await
+        })
+    })
+    .exercises(&[M::Spawn, M::ConfirmMigration, M::GetInfo, M::ListInstances])
+}
+
+pub(crate) fn confirm_with_another_record() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let instance = ctx.spawn_running().await?;
+            let used = ctx.resources(0).await?.used();
+            let mark = ctx.event_mark(0);
+            let stranger = ctx.new_instance(Flavor::m1_tiny());
+            let migration = Migration::new(stranger.uuid, ctx.host_name(0), fixtures::HOST_B);
+            ctx.step("confirm_migration with another instance's migration record");
+            let result = ctx
+                .driver()
+                .confirm_migration(&migration, &instance, &[])
+                .await;
+            expect_kind(
+                "confirm_migration with another instance's record",
+                result,
+                ErrorKind::InvalidInput,
+            )?;
+            unchanged(ctx, &instance, RUNNING, used, mark).await
+        })
+    })
+    .exercises(&[M::Spawn, M::ConfirmMigration, M::GetInfo, M::ListInstances])
+}
+
+pub(crate) fn revert_without_migration() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let instance = ctx.spawn_running().await?;
+            ctx.expect_apply(&instance, Op::PowerOff).await?;
+            let used = ctx.resources(0).await?.used();
+            let mark = ctx.event_mark(0);
+            ctx.step("finish_revert_migration (power on) of an instance that never moved out");
+            let result = ctx
+                .driver()
+                .finish_revert_migration(&instance, &[], &fixtures::no_block_devices(), true)
+                .await;
+            expect_kind(
+                "finish_revert_migration with no migration in flight",
+                result,
+                ErrorKind::InvalidState,
+            )?;
+            unchanged(ctx, &instance, SHUTDOWN, used, mark).await
+        })
+    })
+    .exercises(&[
+        M::Spawn,
+        M::PowerOff,
+        M::FinishRevertMigration,
+        M::GetInfo,
+        M::ListInstances,
+    ])
+}
+
+/// Live-migration callbacks that count their calls.
+#[derive(Debug, Default)]
+struct Counted(Mutex<Vec<&'static str>>);
+
+#[async_trait]
+impl LiveMigrationCallbacks for Counted {
+    async fn post(&self, _: &Instance, _: &str, _: &LiveMigrateData) {
+        if let Ok(mut calls) = self.0.lock() {
+            calls.push("post");
+        }
+    }
+
+    async fn recover(&self, _: &Instance, _: &str, _: &LiveMigrateData, _: MigrationStatus) {
+        if let Ok(mut calls) = self.0.lock() {
+            calls.push("recover");
+        }
+    }
+}
+
+/// `live_migration` of a running instance to `dest` (`None`: this host) must
+/// be `InvalidInput`, before any callback, with nothing changed.
+async fn live_refused(ctx: &CaseContext, dest: Option<&str>) -> CaseResult {
+    let instance = ctx.spawn_running().await?;
+    let used = ctx.resources(0).await?.used();
+    let mark = ctx.event_mark(0);
+    let dest = dest.unwrap_or(ctx.host_name(0)).to_owned();
+    let callbacks = Arc::new(Counted::default());
+    ctx.step(format!("live_migration to {dest:?}"));
+    let result = ctx
+        .driver()
+        .live_migration(
+            &fixtures::context(),
+            &instance,
+            &dest,
+            callbacks.clone(),
+            false,
+            &fixtures::migrate_data(&dest),
+        )
+        .await;
+    expect_kind(
+        &format!("live_migration to {dest:?}"),
+        result,
+        ErrorKind::InvalidInput,
+    )?;
+    let calls = callbacks.0.lock().map(|c| c.clone()).unwrap_or_default();
+    expect_eq("callbacks run", Vec::<&str>::new(), calls)?;
+    unchanged(ctx, &instance, RUNNING, used, mark).await
+}
+
+pub(crate) fn live_migration_to_own_host() -> CaseSpec {
+    CaseSpec::new(|ctx| Box::pin(live_refused(ctx, None))).exercises(&[
+        M::Spawn,
+        M::LiveMigration,
+        M::GetInfo,
+        M::ListInstances,
+    ])
+}
+
+pub(crate) fn live_migration_to_empty_host() -> CaseSpec {
+    CaseSpec::new(|ctx| Box::pin(live_refused(ctx, Some("")))).exercises(&[
+        M::Spawn,
+        M::LiveMigration,
+        M::GetInfo,
+        M::ListInstances,
+    ])
+}
+
+/// `spawn` of `instance` with `files` and `bdi` must be `InvalidInput` and
+/// leave nothing behind.
+async fn spawn_refused(
+    ctx: &CaseContext,
+    what: &str,
+    instance: &Instance,
+    files: &[InjectedFile],
+    bdi: &BlockDeviceInfo,
+) -> CaseResult {
+    let used = ctx.resources(0).await?.used();
+    let mark = ctx.event_mark(0);
+    ctx.track(instance);
+    ctx.step(format!("spawn with {what}"));
+    let result = ctx
+        .driver()
+        .spawn(
+            &fixtures::context(),
+            instance,
+            &fixtures::image(),
+            files,
+            None,
+            &[],
+            bdi,
+            true,
+        )
+        .await;
+    expect_kind(
+        &format!("spawn with {what}"),
+        result,
+        ErrorKind::InvalidInput,
+    )?;
+    ctx.expect_absent(0, instance).await?;
+    ctx.expect_used(0, used).await?;
+    ctx.expect_events(0, mark, &[]).await
+}
+
+pub(crate) fn spawn_rejects_bad_names() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let none = fixtures::no_block_devices();
+            for (what, name) in [
+                ("an empty name", String::new()),
+                ("a NUL in the name", "vm\0x".to_owned()),
+                ("a 256-byte name", "x".repeat(256)),
+            ] {
+                let instance = ctx.new_instance(Flavor::m1_tiny()).with_name(name);
+                spawn_refused(ctx, what, &instance, &[], &none).await?;
+            }
+            Ok(())
+        })
+    })
+    .exercises(&[M::Spawn, M::GetAvailableResource, M::ListInstances])
+}
+
+pub(crate) fn spawn_rejects_bad_file_paths() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let none = fixtures::no_block_devices();
+            for path in ["../../etc/passwd", "", "/etc/../passwd"] {
+                let instance = ctx.new_instance(Flavor::m1_tiny());
+                let files = [InjectedFile::new(path, "x")];
+                let what = format!("injected file {path:?}");
+                spawn_refused(ctx, &what, &instance, &files, &none).await?;
+            }
+            Ok(())
+        })
+    })
+    .exercises(&[M::Spawn, M::GetAvailableResource, M::ListInstances])
+}
+
+pub(crate) fn spawn_rejects_bad_mountpoints() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            for mountpoint in ["vdb", "", "/dev/../../etc/passwd"] {
+                let instance = ctx.new_instance(Flavor::m1_tiny());
+                let mut bdi = BlockDeviceInfo::default();
+                bdi.block_device_mapping.push(BlockDeviceMapping::new(
+                    fixtures::volume("vol-bad"),
+                    mountpoint,
+                ));
+                let what = format!("a volume at {mountpoint:?}");
+                spawn_refused(ctx, &what, &instance, &[], &bdi).await?;
+            }
+            Ok(())
+        })
+    })
+    .exercises(&[M::Spawn, M::GetAvailableResource, M::ListInstances])
+}
+
+pub(crate) fn attach_volume_rejects_bad_mountpoints() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let instance = ctx.spawn_running().await?;
+            let volume: ConnectionInfo = fixtures::volume("vol-bad");
+            for mountpoint in ["", "vdb", "/dev/../../etc/passwd", "/dev/vd\0b"] {
+                ctx.step(format!("attach_volume at {mountpoint:?}"));
+                let result = ctx
+                    .driver()
+                    .attach_volume(&volume, &instance, mountpoint)
+                    .await;
+                expect_kind(
+                    &format!("attach_volume at {mountpoint:?}"),
+                    result,
+                    ErrorKind::InvalidInput,
+                )?;
+            }
+            ctx.step("attach_volume at the good mountpoint (nothing is there)");
+            ctx.driver()
+                .attach_volume(&volume, &instance, fixtures::MOUNTPOINT)
+                .await?;
+            ctx.expect_status(&instance, RUNNING).await
+        })
+    })
+    .exercises(&[M::Spawn, M::AttachVolume, M::GetInfo])
+}
+
+pub(crate) fn inject_file_rejects_traversal() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let instance = ctx.spawn_running().await?;
+            // Base64 of the path; the contents are b64("x").
+            for (path, b64_path) in [
+                ("/etc/../passwd", "L2V0Yy8uLi9wYXNzd2Q="),
+                ("/etc//motd", "L2V0Yy8vbW90ZA=="),
+                ("", ""),
+            ] {
+                ctx.step(format!("inject_file at {path:?}"));
+                let result = ctx.driver().inject_file(&instance, b64_path, "eA==").await;
+                expect_kind(
+                    &format!("inject_file at {path:?}"),
+                    result,
+                    ErrorKind::InvalidInput,
+                )?;
+            }
+            ctx.expect_status(&instance, RUNNING).await
+        })
+    })
+    .exercises(&[M::Spawn, M::InjectFile, M::GetInfo])
+}
+
+pub(crate) fn finish_migration_rejects_bad_input() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let used = ctx.resources(0).await?.used();
+            let unnamed = ctx.new_instance(Flavor::m1_tiny()).with_name("");
+            let stranger = ctx.new_instance(Flavor::m1_tiny());
+            let named = ctx.new_instance(Flavor::m1_tiny());
+            for (what, instance, owner) in [
+                ("an empty name", &unnamed, unnamed.uuid),
+                ("another instance's record", &named, stranger.uuid),
+            ] {
+                ctx.track(instance);
+                let migration = Migration::new(owner, fixtures::HOST_B, ctx.host_name(0));
+                ctx.step(format!("finish_migration with {what}"));
+                let result = ctx
+                    .driver()
+                    .finish_migration(
+                        &fixtures::context(),
+                        &migration,
+                        instance,
+                        &Vec::new(),
+                        &[],
+                        &fixtures::image(),
+                        false,
+                        &fixtures::no_block_devices(),
+                        true,
+                    )
+                    .await;
+                expect_kind(
+                    &format!("finish_migration with {what}"),
+                    result,
+                    ErrorKind::InvalidInput,
+                )?;
+                ctx.expect_absent(0, instance).await?;
+            }
+            ctx.expect_used(0, used).await
+        })
+    })
+    .exercises(&[
+        M::FinishMigration,
+        M::GetAvailableResource,
+        M::ListInstances,
+    ])
+}
