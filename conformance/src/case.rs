@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::context::CaseContext;
 use crate::describe::describe_error;
+use crate::factory::FactoryError;
 
 /// A boxed, sendable future borrowing the case context.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -36,6 +37,12 @@ pub enum CaseError {
         /// Why (names the undeclared capability or missing hook).
         reason: String,
     },
+    /// The case could not judge the backend: its factory (or the harness)
+    /// failed, which says nothing about the contract.
+    Error {
+        /// What went wrong.
+        message: String,
+    },
 }
 
 impl CaseError {
@@ -52,6 +59,20 @@ impl CaseError {
         Self::Skip {
             reason: reason.into(),
         }
+    }
+
+    /// An error of the factory or the harness (not a contract violation).
+    pub fn error(message: impl Into<String>) -> Self {
+        Self::Error {
+            message: message.into(),
+        }
+    }
+}
+
+impl From<FactoryError> for CaseError {
+    /// The factory could not make a backend: an error, not a failure.
+    fn from(error: FactoryError) -> Self {
+        Self::error(error.to_string())
     }
 }
 
@@ -75,6 +96,7 @@ impl fmt::Display for CaseError {
         match self {
             Self::Fail { expected, got } => write!(f, "expected {expected}, got {got}"),
             Self::Skip { reason } => write!(f, "skipped: {reason}"),
+            Self::Error { message } => write!(f, "error: {message}"),
         }
     }
 }
