@@ -7,6 +7,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use driver_api::{DriverError, DriverMethod, Feature};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::context::CaseContext;
@@ -102,7 +103,7 @@ impl fmt::Display for CaseError {
 }
 
 /// Core cases hold for every backend; optional ones for a declared feature.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Tier {
     /// Every backend must pass it (mandatory methods, capability honesty).
@@ -121,7 +122,7 @@ impl fmt::Display for Tier {
 }
 
 /// How many hosts (backends) a case drives.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Hosts {
     /// One backend.

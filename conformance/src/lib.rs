@@ -89,7 +89,8 @@ pub use describe::{describe_error, describe_result};
 pub use execute::{execute, execute_seeded};
 pub use factory::{Backend, BackendFactory, BackendHooks, FactoryError};
 pub use report::{
-    skip_table, to_junit, to_matrix, Environment, Report, Selection, Summary, REPORT_FORMAT_VERSION,
+    report_json_schema, skip_table, to_junit, to_matrix, Environment, Report, Selection, Summary,
+    REPORT_FORMAT_VERSION,
 };
 pub use run::{quiet_case_panics, run, run_async, select, RunOptions, CASE_THREAD};
 pub use verdict::{CaseReport, Verdict};

@@ -4,12 +4,13 @@ use std::fmt;
 use std::time::Duration;
 
 use driver_api::{DriverMethod, Feature};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::case::{Hosts, Tier};
 
 /// The verdict of one case.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum Verdict {
     /// The backend honoured the contract.
@@ -106,7 +107,7 @@ fn write_steps(f: &mut fmt::Formatter<'_>, steps: &[String]) -> fmt::Result {
 }
 
 /// One case's entry in a report.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CaseReport {
     /// The case id.
     pub id: String,
@@ -115,8 +116,10 @@ pub struct CaseReport {
     /// One or two hosts.
     pub hosts: Hosts,
     /// Features the case needs.
+    #[schemars(schema_with = "crate::report::schema::features")]
     pub needs: Vec<Feature>,
     /// Methods the case exercises.
+    #[schemars(schema_with = "crate::report::schema::methods")]
     pub exercises: Vec<DriverMethod>,
     /// The verdict.
     #[serde(flatten)]

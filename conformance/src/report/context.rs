@@ -1,12 +1,13 @@
 //! What a report records about its run: the selection and the environment.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::case::Tier;
 use crate::run::RunOptions;
 
 /// Which cases the run selected and how it ran them (enough to re-run it).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Selection {
     /// Filters (a case runs when its id contains one; all when empty).
     pub filters: Vec<String>,
@@ -40,7 +41,7 @@ impl Selection {
 }
 
 /// Where the run happened.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Environment {
     /// The machine's host name.
     pub hostname: String,

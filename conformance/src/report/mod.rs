@@ -3,12 +3,14 @@
 mod context;
 mod junit;
 mod matrix;
+pub(crate) mod schema;
 mod xml;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use driver_api::Capabilities;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::verdict::CaseReport;
@@ -16,13 +18,14 @@ use crate::verdict::CaseReport;
 pub use context::{Environment, Selection};
 pub use junit::to_junit;
 pub use matrix::to_matrix;
+pub use schema::report_json_schema;
 
 /// The version of the JSON report's format ([`Report::format_version`]);
 /// raised whenever a field changes meaning or disappears.
 pub const REPORT_FORMAT_VERSION: u32 = 2;
 
 /// Counts of a run.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
     /// Cases run.
     pub total: usize,
@@ -38,7 +41,7 @@ pub struct Summary {
 }
 
 /// Everything a run found out.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Report {
     /// The format's version ([`REPORT_FORMAT_VERSION`]).
     pub format_version: u32,
@@ -47,6 +50,7 @@ pub struct Report {
     /// The driver's own name (`driver_name`).
     pub driver: String,
     /// What the backend declares, when the factory could make one.
+    #[schemars(schema_with = "schema::capabilities")]
     pub capabilities: Option<Capabilities>,
     /// Which cases were selected and how they ran.
     pub selection: Selection,
