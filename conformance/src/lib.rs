@@ -10,10 +10,11 @@
 //! ## Plugging a backend in
 //!
 //! Write a factory (see [`BackendFactory`]; `examples/minimal_backend.rs` is a
-//! whole backend in about 150 lines that passes the core tier), then either:
+//! whole backend in 133 lines that passes the core tier), then any of:
 //!
-//! - **one line in your crate's tests** — one `#[test]` per case, listed and
-//!   filtered by `cargo test` as usual, no Tokio needed on your side:
+//! - **one line in your crate's tests** ([`suite!`], in a `harness = false`
+//!   test target) — one libtest test per case, listed and filtered by `cargo
+//!   test` as usual, no Tokio needed on your side:
 //!
 //!   ```ignore
 //!   // tests/conformance.rs
@@ -22,13 +23,19 @@
 //!
 //!   `cargo test --test conformance nova::` runs Nova's scenarios only;
 //!   `cargo test --test conformance -- --exact transition::pause_from_running`
-//!   one cell. A skipped case passes and prints its reason (`--nocapture`).
+//!   one cell. A case that does not apply is reported *ignored* with its
+//!   reason, never passed, and the skips are counted by reason.
 //!
-//! - **the runner API** ([`run`]) from your own binary: it runs the selected
-//!   cases concurrently and returns a [`Report`], which renders as JSON
-//!   ([`Report::to_json`]), JUnit XML ([`to_junit`]) and a support matrix
-//!   ([`to_matrix`]). The `conformance-runner` binary is this API behind a
-//!   command line, with the fake and libvirt built in.
+//! - **one line for a runner binary** (`conformance::main!`, feature `cli`): the whole
+//!   command line of `conformance-runner` (filters, tiers, `--list`,
+//!   `--json`, `--junit`, `--matrix`, `--seed`, `--fail-fast`, ...) for your
+//!   backend; `examples/main_macro.rs` is one.
+//!
+//! - **the runner API** ([`run`]) from your own code: it runs the selected
+//!   cases concurrently and returns an `io::Result<`[`Report`]`>`, which
+//!   renders as JSON ([`Report::to_json`], schema: [`report_json_schema`]),
+//!   JUnit XML ([`to_junit`]) and a support matrix ([`to_matrix`]). The
+//!   `conformance-runner` binary is `cli` with the fake and libvirt built in.
 //!
 //! ## What the cases check
 //!
@@ -50,9 +57,10 @@
 //! ## Verdicts
 //!
 //! [`Verdict::Pass`], [`Verdict::Fail`] (what was expected, what came back,
-//! and the steps the case took), or [`Verdict::Skipped`] with the reason: a
-//! feature the backend does not declare, a test hook (crash) or a read-only
-//! mode its factory does not offer. A declared feature answering
+//! and the steps the case took), [`Verdict::Error`] (the factory or the
+//! harness failed: the case judged nothing), or [`Verdict::Skipped`] with the
+//! reason: a feature the backend does not declare, a test hook (crash) or a
+//! read-only mode its factory does not offer. A declared feature answering
 //! `NotSupported` fails; an undeclared one answering anything but
 //! `NotSupported` fails too (`capability::undeclared_*`).
 #![forbid(unsafe_code)]

@@ -21,7 +21,7 @@ pub const CASE_THREAD: &str = "conformance-case";
 /// case reports as a failure with the message) and prints every other panic
 /// with the hook that was there before (the runner's own bugs stay visible).
 /// For a program's `main`; [`suite!`](crate::suite) and
-/// [`main!`](crate::main) call it.
+/// `conformance::main!` call it.
 pub fn quiet_case_panics() {
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
