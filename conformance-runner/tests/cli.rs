@@ -132,3 +132,66 @@ fn libvirt_without_the_feature_is_a_clear_error() {
     let text = String::from_utf8(output.stderr).unwrap();
     assert!(text.contains("--features libvirt"), "{text}");
 }
+
+#[test]
+fn a_selection_of_no_case_is_a_usage_error_naming_the_filters() {
+    for args in [
+        &["nova::no_such_case"][..],
+        &["--exact", "nova::"],
+        &["--skip", ""],
+        &["--list", "nova::no_such_case"],
+    ] {
+        let output = runner().args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let text = String::from_utf8(output.stderr).unwrap();
+        assert!(text.contains("no case selected"), "{args:?}: {text}");
+        assert!(text.contains("--allow-empty"), "{text}");
+    }
+    let output = runner()
+        .args(["nova::no_such_case", "--allow-empty"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn list_validates_the_flags_like_a_run() {
+    let output = runner()
+        .args(["--list", "--without", "bogus"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let output = runner().args(["--list", "--jobs", "0"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn zero_jobs_or_timeout_are_refused_clearly() {
+    for (flag, value) in [("--jobs", "0"), ("--timeout", "0"), ("--jobs", "100000")] {
+        let output = runner().args([flag, value]).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{flag} {value}");
+        let text = String::from_utf8(output.stderr).unwrap();
+        assert!(text.contains(flag) && text.contains("is not in"), "{text}");
+    }
+}
+
+#[test]
+fn the_json_report_records_the_selection_and_the_seed() {
+    let dir = std::env::temp_dir().join(format!("runner-seed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let json = dir.join("report.json");
+    let output = runner()
+        .args(["model::random_walk_1", "--exact", "--seed", "42", "--json"])
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["format_version"], conformance::REPORT_FORMAT_VERSION);
+    assert_eq!(report["selection"]["seed"], 42);
+    assert_eq!(report["selection"]["exact"], true);
+    assert_eq!(report["selection"]["filters"][0], "model::random_walk_1");
+    let steps = report["cases"][0]["verdict"].clone();
+    assert_eq!(steps, "pass");
+}

@@ -1,3 +1,4 @@
-//! Front end 1 on the fake: one line generates one `#[test]` per case.
+//! Front end 1 on the fake: one line generates a test binary with one test
+//! per case (`harness = false` in Cargo.toml).
 
 conformance::suite!(conformance_runner::FakeFactory::new());

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use conformance::{Backend, BackendFactory, FactoryError, RunOptions, Tier};
+use driver_api::uuid::Uuid;
 use driver_api::*;
-use uuid::Uuid;
 
 const CAPACITY: ResourceAmounts = ResourceAmounts::new(8, 16_384, 200);
 type Instances = BTreeMap<Uuid, (Instance, PowerState)>;
@@ -42,7 +42,7 @@ impl MinimalDriver {
 
 // Kept compact on purpose: the whole backend reads in one screen.
 #[rustfmt::skip]
-#[async_trait::async_trait]
+#[driver_api::async_trait]
 impl ComputeDriver for MinimalDriver {
     fn driver_name(&self) -> &'static str { "minimal" }
     fn capabilities(&self) -> Capabilities { Capabilities::none() }

@@ -7,10 +7,12 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use driver_api::{DriverError, DriverMethod, Feature};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::context::CaseContext;
 use crate::describe::describe_error;
+use crate::factory::FactoryError;
 
 /// A boxed, sendable future borrowing the case context.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -36,6 +38,12 @@ pub enum CaseError {
         /// Why (names the undeclared capability or missing hook).
         reason: String,
     },
+    /// The case could not judge the backend: its factory (or the harness)
+    /// failed, which says nothing about the contract.
+    Error {
+        /// What went wrong.
+        message: String,
+    },
 }
 
 impl CaseError {
@@ -52,6 +60,20 @@ impl CaseError {
         Self::Skip {
             reason: reason.into(),
         }
+    }
+
+    /// An error of the factory or the harness (not a contract violation).
+    pub fn error(message: impl Into<String>) -> Self {
+        Self::Error {
+            message: message.into(),
+        }
+    }
+}
+
+impl From<FactoryError> for CaseError {
+    /// The factory could not make a backend: an error, not a failure.
+    fn from(error: FactoryError) -> Self {
+        Self::error(error.to_string())
     }
 }
 
@@ -75,12 +97,13 @@ impl fmt::Display for CaseError {
         match self {
             Self::Fail { expected, got } => write!(f, "expected {expected}, got {got}"),
             Self::Skip { reason } => write!(f, "skipped: {reason}"),
+            Self::Error { message } => write!(f, "error: {message}"),
         }
     }
 }
 
 /// Core cases hold for every backend; optional ones for a declared feature.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Tier {
     /// Every backend must pass it (mandatory methods, capability honesty).
@@ -99,7 +122,7 @@ impl fmt::Display for Tier {
 }
 
 /// How many hosts (backends) a case drives.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Hosts {
     /// One backend.

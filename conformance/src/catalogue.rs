@@ -1,7 +1,7 @@
 //! The catalogue: every case id, in one place.
 //!
-//! The list below feeds both the registry ([`registry`]) and the tests that
-//! [`suite!`](crate::suite) generates. An entry `name` in area `area` is the
+//! The list below feeds the registry ([`registry`]), which the runner and
+//! the tests that [`suite!`](crate::suite) generates both read. An entry `name` in area `area` is the
 //! case built by `cases::area::name()`; an entry `name => expr` is built by
 //! `expr` (generated cases: transition cells, per-feature checks). A case
 //! constructor missing from the list is dead code, which the lints reject.
@@ -343,24 +343,6 @@ macro_rules! __expand_catalogue {
             $crate::__case_spec!($area $name $($spec)?)
                 .into_case(concat!(stringify!($area), "::", stringify!($name))),
         )*)*]
-    };
-    (suite ($factory:expr) $($area:ident { $($name:ident $(=> $spec:expr)?),* $(,)? })*) => {
-        $(
-            #[allow(non_snake_case)]
-            mod $area {
-                #[allow(unused_imports)]
-                use super::*;
-                $(
-                    #[test]
-                    fn $name() -> ::std::result::Result<(), $crate::CaseFailed> {
-                        $crate::harness::run_test(
-                            concat!(stringify!($area), "::", stringify!($name)),
-                            || $factory,
-                        )
-                    }
-                )*
-            }
-        )*
     };
 }
 

@@ -24,6 +24,7 @@ pub struct CaseContext {
     id: String,
     hosts: Vec<HostUnderTest>,
     factory: Arc<dyn BackendFactory>,
+    seed: Option<u64>,
     steps: Mutex<Vec<String>>,
     tracked: Mutex<Vec<Instance>>,
 }
@@ -39,14 +40,25 @@ impl CaseContext {
         id: &str,
         hosts: Vec<HostUnderTest>,
         factory: Arc<dyn BackendFactory>,
+        seed: Option<u64>,
     ) -> Self {
         Self {
             id: id.to_owned(),
             hosts,
             factory,
+            seed,
             steps: Mutex::new(Vec::new()),
             tracked: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The seed a seeded case (a random walk) uses, `n` being its number
+    /// among its kind (1, 2, ...): `n` itself, or, when the run was given a
+    /// base seed `S` (`--seed S`), `S + n - 1`. So `--seed 42
+    /// model::random_walk_1 --exact` replays the walk whose steps say "seed 42".
+    pub fn seed(&self, n: u64) -> u64 {
+        self.seed
+            .map_or(n, |base| base.wrapping_add(n.wrapping_sub(1)))
     }
 
     /// The case's id.

@@ -9,7 +9,7 @@ use driver_api::ComputeDriver;
 
 use crate::case::{Case, CaseError, Hosts};
 use crate::context::{CaseContext, HostUnderTest};
-use crate::factory::BackendFactory;
+use crate::factory::{Backend, BackendFactory};
 use crate::fixtures::{self, HOST_A, HOST_B};
 use crate::verdict::{CaseReport, Verdict};
 
@@ -22,8 +22,19 @@ pub async fn execute(
     factory: Arc<dyn BackendFactory>,
     timeout: Duration,
 ) -> CaseReport {
+    execute_seeded(case, factory, timeout, None).await
+}
+
+/// [`execute`], with the run's base seed for the seeded cases (see
+/// [`CaseContext::seed`]).
+pub async fn execute_seeded(
+    case: &Case,
+    factory: Arc<dyn BackendFactory>,
+    timeout: Duration,
+    seed: Option<u64>,
+) -> CaseReport {
     let started = Instant::now();
-    let verdict = verdict_of(case, factory, timeout).await;
+    let verdict = verdict_of(case, factory, timeout, seed).await;
     CaseReport {
         id: case.id.clone(),
         tier: case.tier,
@@ -35,7 +46,12 @@ pub async fn execute(
     }
 }
 
-async fn verdict_of(case: &Case, factory: Arc<dyn BackendFactory>, timeout: Duration) -> Verdict {
+async fn verdict_of(
+    case: &Case,
+    factory: Arc<dyn BackendFactory>,
+    timeout: Duration,
+    seed: Option<u64>,
+) -> Verdict {
     let names: &[&str] = match case.hosts {
         Hosts::One => &[HOST_A],
         Hosts::Two => &[HOST_A, HOST_B],
@@ -45,9 +61,8 @@ async fn verdict_of(case: &Case, factory: Arc<dyn BackendFactory>, timeout: Dura
         let backend = match factory.create().await {
             Ok(backend) => backend,
             Err(error) => {
-                return Verdict::Fail {
-                    expected: "a fresh backend from the factory".into(),
-                    got: error.to_string(),
+                return Verdict::Error {
+                    message: format!("the factory gave no backend: {error}"),
                     steps: Vec::new(),
                 }
             }
@@ -58,10 +73,10 @@ async fn verdict_of(case: &Case, factory: Arc<dyn BackendFactory>, timeout: Dura
             events: Arc::new(Mutex::new(Vec::new())),
         });
     }
-    if let Some(reason) = skip_reason(case, &hosts) {
+    if let Some(reason) = skip_reason(case, hosts.iter().map(|h| &h.backend)) {
         return Verdict::Skipped { reason };
     }
-    let ctx = Arc::new(CaseContext::new(&case.id, hosts, factory));
+    let ctx = Arc::new(CaseContext::new(&case.id, hosts, factory, seed));
     let outcome = match prepare(&ctx).await {
         Ok(()) => run_body(case, ctx.clone(), timeout).await,
         Err(error) => Err(error),
@@ -75,12 +90,21 @@ async fn verdict_of(case: &Case, factory: Arc<dyn BackendFactory>, timeout: Dura
             got,
             steps: ctx.steps(),
         },
+        Err(CaseError::Error { message }) => Verdict::Error {
+            message,
+            steps: ctx.steps(),
+        },
     }
 }
 
-fn skip_reason(case: &Case, hosts: &[HostUnderTest]) -> Option<String> {
-    for host in hosts {
-        let driver = &host.backend.driver;
+/// Why `case` does not apply to `backends` (a feature they do not declare,
+/// hooks they do not offer), or `None` when it does.
+pub(crate) fn skip_reason<'a>(
+    case: &Case,
+    backends: impl IntoIterator<Item = &'a Backend>,
+) -> Option<String> {
+    for backend in backends {
+        let driver = &backend.driver;
         let capabilities = driver.capabilities();
         let missing: Vec<&str> = case
             .needs
@@ -95,7 +119,7 @@ fn skip_reason(case: &Case, hosts: &[HostUnderTest]) -> Option<String> {
                 driver.driver_name()
             ));
         }
-        if case.needs_hooks && host.backend.hooks.is_none() {
+        if case.needs_hooks && backend.hooks.is_none() {
             return Some(format!(
                 "needs test hooks (crash), which the {} factory does not offer",
                 driver.driver_name()

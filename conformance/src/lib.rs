@@ -10,10 +10,11 @@
 //! ## Plugging a backend in
 //!
 //! Write a factory (see [`BackendFactory`]; `examples/minimal_backend.rs` is a
-//! whole backend in about 150 lines that passes the core tier), then either:
+//! whole backend in 133 lines that passes the core tier), then any of:
 //!
-//! - **one line in your crate's tests** — one `#[test]` per case, listed and
-//!   filtered by `cargo test` as usual, no Tokio needed on your side:
+//! - **one line in your crate's tests** ([`suite!`], in a `harness = false`
+//!   test target) — one libtest test per case, listed and filtered by `cargo
+//!   test` as usual, no Tokio needed on your side:
 //!
 //!   ```ignore
 //!   // tests/conformance.rs
@@ -22,13 +23,19 @@
 //!
 //!   `cargo test --test conformance nova::` runs Nova's scenarios only;
 //!   `cargo test --test conformance -- --exact transition::pause_from_running`
-//!   one cell. A skipped case passes and prints its reason (`--nocapture`).
+//!   one cell. A case that does not apply is reported *ignored* with its
+//!   reason, never passed, and the skips are counted by reason.
 //!
-//! - **the runner API** ([`run`]) from your own binary: it runs the selected
-//!   cases concurrently and returns a [`Report`], which renders as JSON
-//!   ([`Report::to_json`]), JUnit XML ([`to_junit`]) and a support matrix
-//!   ([`to_matrix`]). The `conformance-runner` binary is this API behind a
-//!   command line, with the fake and libvirt built in.
+//! - **one line for a runner binary** (`conformance::main!`, feature `cli`): the whole
+//!   command line of `conformance-runner` (filters, tiers, `--list`,
+//!   `--json`, `--junit`, `--matrix`, `--seed`, `--fail-fast`, ...) for your
+//!   backend; `examples/main_macro.rs` is one.
+//!
+//! - **the runner API** ([`run`]) from your own code: it runs the selected
+//!   cases concurrently and returns an `io::Result<`[`Report`]`>`, which
+//!   renders as JSON ([`Report::to_json`], schema: [`report_json_schema`]),
+//!   JUnit XML ([`to_junit`]) and a support matrix ([`to_matrix`]). The
+//!   `conformance-runner` binary is `cli` with the fake and libvirt built in.
 //!
 //! ## What the cases check
 //!
@@ -50,9 +57,10 @@
 //! ## Verdicts
 //!
 //! [`Verdict::Pass`], [`Verdict::Fail`] (what was expected, what came back,
-//! and the steps the case took), or [`Verdict::Skipped`] with the reason: a
-//! feature the backend does not declare, a test hook (crash) or a read-only
-//! mode its factory does not offer. A declared feature answering
+//! and the steps the case took), [`Verdict::Error`] (the factory or the
+//! harness failed: the case judged nothing), or [`Verdict::Skipped`] with the
+//! reason: a feature the backend does not declare, a test hook (crash) or a
+//! read-only mode its factory does not offer. A declared feature answering
 //! `NotSupported` fails; an undeclared one answering anything but
 //! `NotSupported` fails too (`capability::undeclared_*`).
 #![forbid(unsafe_code)]
@@ -61,6 +69,8 @@ mod actions;
 mod case;
 mod catalogue;
 pub mod checks;
+#[cfg(feature = "cli")]
+pub mod cli;
 mod context;
 mod describe;
 mod execute;
@@ -84,31 +94,84 @@ pub use case::{BoxFuture, Case, CaseBody, CaseError, CaseResult, CaseSpec, Hosts
 pub use catalogue::registry;
 pub use context::CaseContext;
 pub use describe::{describe_error, describe_result};
-pub use execute::execute;
+pub use execute::{execute, execute_seeded};
 pub use factory::{Backend, BackendFactory, BackendHooks, FactoryError};
-pub use harness::CaseFailed;
-pub use report::{to_junit, to_matrix, Report, Summary};
-pub use run::{run, run_async, select, RunOptions};
+pub use report::{
+    report_json_schema, skip_table, to_junit, to_matrix, Environment, Report, Selection, Summary,
+    REPORT_FORMAT_VERSION,
+};
+pub use run::{quiet_case_panics, run, run_async, select, RunOptions, CASE_THREAD};
 pub use verdict::{CaseReport, Verdict};
 
 /// The Tokio the suite runs on, for backends that want the same one.
 pub use tokio;
 
-/// Generates one `#[test]` per case of the suite, each running the case on a
-/// fresh backend from `$factory` (an expression evaluated in every test, of a
-/// type implementing [`BackendFactory`]).
+/// A backend's own conformance runner in one line (feature `cli`): generates
+/// a `main` with `conformance-runner`'s whole command line (the same code,
+/// [`cli::main`]) over backends from `$factory`.
+///
+/// ```toml
+/// # Cargo.toml of the backend crate
+/// [dev-dependencies]
+/// conformance = { version = "0.1", features = ["cli"] }
+///
+/// [[example]]          # or a [[bin]], with conformance in [dependencies]
+/// name = "conformance"
+/// ```
 ///
 /// ```ignore
-/// // tests/conformance.rs of a backend crate: the whole integration.
+/// // examples/conformance.rs
+/// conformance::main!(my_backend::MyFactory::default());
+/// ```
+///
+/// `cargo run --example conformance -- nova:: --junit nova.xml --json
+/// report.json --matrix matrix.md --seed 7 --fail-fast` then judges the
+/// backend with every flag of the runner (`--help` lists them; exit code 0
+/// pass, 1 failure, 2 error or usage error). `conformance/examples/main_macro.rs`
+/// is a whole example.
+#[cfg(feature = "cli")]
+#[macro_export]
+macro_rules! main {
+    ($factory:expr) => {
+        fn main() -> ::std::process::ExitCode {
+            $crate::cli::main(::std::sync::Arc::new($factory))
+        }
+    };
+}
+
+/// The whole suite as a `cargo test` target: generates the `main` of a
+/// `harness = false` test binary that runs every case on fresh backends from
+/// `$factory` (an expression of a type implementing [`BackendFactory`]).
+///
+/// ```toml
+/// # Cargo.toml of the backend crate
+/// [dev-dependencies]
+/// conformance = "0.1"
+///
+/// [[test]]
+/// name = "conformance"
+/// harness = false
+/// ```
+///
+/// ```ignore
+/// // tests/conformance.rs: the whole integration.
 /// conformance::suite!(my_backend::MyFactory::default());
 /// ```
 ///
-/// Each area becomes a module and each case a test named like its id
-/// (`nova::spawn`, `transition::pause_from_running`), so `cargo test nova::`
-/// filters as usual. A skipped case passes and prints why.
+/// Each case is a test named like its id (`nova::spawn`,
+/// `transition::pause_from_running`), listed and filtered with libtest's
+/// usual arguments (`cargo test --test conformance nova::`, `-- --exact`,
+/// `--skip`, `--list`). A case that does not apply to the backend is
+/// reported **ignored, with its reason** (`test nova::pause ... ignored
+/// (needs pause, which my-backend does not declare)`), never as passed;
+/// after libtest's summary line the skips are counted by reason. A failure
+/// prints expected / got and the steps; an error (the factory failed) says
+/// so. Without `harness = false` the target compiles but runs no case.
 #[macro_export]
 macro_rules! suite {
     ($factory:expr) => {
-        $crate::__with_catalogue!(suite($factory));
+        fn main() -> ::std::process::ExitCode {
+            $crate::harness::run_suite(::std::sync::Arc::new($factory))
+        }
     };
 }

@@ -7,10 +7,29 @@ use tokio::task::JoinSet;
 
 use crate::case::{Case, Tier};
 use crate::catalogue::registry;
-use crate::execute::execute;
+use crate::execute::{execute_seeded, panic_message};
 use crate::factory::BackendFactory;
-use crate::report::Report;
+use crate::report::{Report, Selection};
 use crate::verdict::{CaseReport, Verdict};
+
+/// The name of the threads [`run`] runs cases on (a panic hook can tell a
+/// backend's panic, which its case reports, from the runner's own).
+pub const CASE_THREAD: &str = "conformance-case";
+
+/// Installs a panic hook that stays quiet for panics on the threads cases
+/// run on ([`CASE_THREAD`]: a backend's or a listener's panic, which its
+/// case reports as a failure with the message) and prints every other panic
+/// with the hook that was there before (the runner's own bugs stay visible).
+/// For a program's `main`; [`suite!`](crate::suite) and
+/// `conformance::main!` call it.
+pub fn quiet_case_panics() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().name() != Some(CASE_THREAD) {
+            default_hook(info);
+        }
+    }));
+}
 
 /// Which cases to run and how.
 #[derive(Clone, Debug)]
@@ -27,6 +46,12 @@ pub struct RunOptions {
     pub case_timeout: Duration,
     /// How many cases run at once.
     pub concurrency: usize,
+    /// The base seed of the seeded cases (random walks); `None`: each walk
+    /// uses its number (see [`CaseContext::seed`](crate::CaseContext::seed)).
+    pub seed: Option<u64>,
+    /// Stop starting cases after the first failure or error (cases already
+    /// running finish; the rest are left out of the report).
+    pub fail_fast: bool,
 }
 
 impl Default for RunOptions {
@@ -38,6 +63,8 @@ impl Default for RunOptions {
             tier: None,
             case_timeout: Duration::from_secs(60),
             concurrency: 16,
+            seed: None,
+            fail_fast: false,
         }
     }
 }
@@ -92,28 +119,59 @@ pub async fn run_async(
     let mut running = JoinSet::new();
     let limit = options.concurrency.max(1);
     let timeout = options.case_timeout;
+    let seed = options.seed;
+    let mut stopping = false;
+    let mut launched = 0;
+    let mut task_case = std::collections::HashMap::new();
     loop {
-        while running.len() < limit {
+        while running.len() < limit && !stopping {
             let Some((index, case)) = pending.next() else {
                 break;
             };
             let factory = factory.clone();
-            running.spawn(async move { (index, execute(&case, factory, timeout).await) });
+            launched += 1;
+            let task = running
+                .spawn(async move { (index, execute_seeded(&case, factory, timeout, seed).await) });
+            task_case.insert(task.id(), index);
         }
         let Some(joined) = running.join_next().await else {
             break;
         };
-        if let Ok((index, report)) = joined {
-            progress(&report);
-            if let Some(slot) = results.get_mut(index) {
-                *slot = Some(report);
+        let (index, report) = match joined {
+            Ok(finished) => finished,
+            // The harness itself panicked (the body's panics are caught
+            // inside): an error of the runner, with its message.
+            Err(error) => {
+                let Some(&index) = task_case.get(&error.id()) else {
+                    continue;
+                };
+                let Some(case) = cases.get(index) else {
+                    continue;
+                };
+                let mut report = lost(case);
+                report.verdict = Verdict::Error {
+                    message: format!("the harness panicked: {}", panic_message(error)),
+                    steps: Vec::new(),
+                };
+                (index, report)
             }
+        };
+        stopping |= options.fail_fast && (report.verdict.is_fail() || report.verdict.is_error());
+        progress(&report);
+        if let Some(slot) = results.get_mut(index) {
+            *slot = Some(report);
         }
     }
     let reports = results
         .into_iter()
         .zip(cases.iter())
-        .map(|(report, case)| report.unwrap_or_else(|| lost(case)))
+        .enumerate()
+        .filter_map(|(index, (report, case))| match report {
+            Some(report) => Some(report),
+            // Never started because of --fail-fast: not part of the run.
+            None if index >= launched => None,
+            None => Some(lost(case)),
+        })
         .collect();
     Report::new(
         factory.name(),
@@ -122,6 +180,7 @@ pub async fn run_async(
         reports,
         started.elapsed(),
     )
+    .with_selection(Selection::of(options))
 }
 
 fn lost(case: &Case) -> CaseReport {
@@ -131,9 +190,8 @@ fn lost(case: &Case) -> CaseReport {
         hosts: case.hosts,
         needs: case.needs.clone(),
         exercises: case.exercises.clone(),
-        verdict: Verdict::Fail {
-            expected: "the case to run to a verdict".into(),
-            got: "the runner lost its task".into(),
+        verdict: Verdict::Error {
+            message: "the runner lost the case's task before it reached a verdict".into(),
             steps: Vec::new(),
         },
         duration_s: 0.0,
@@ -156,6 +214,7 @@ pub fn run(
     progress: impl FnMut(&CaseReport),
 ) -> std::io::Result<Report> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .thread_name(CASE_THREAD)
         .enable_all()
         .build()?;
     Ok(runtime.block_on(run_async(factory, options, progress)))

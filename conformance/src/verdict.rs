@@ -4,12 +4,13 @@ use std::fmt;
 use std::time::Duration;
 
 use driver_api::{DriverMethod, Feature};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::case::{Hosts, Tier};
 
 /// The verdict of one case.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum Verdict {
     /// The backend honoured the contract.
@@ -28,6 +29,14 @@ pub enum Verdict {
         /// Why: the undeclared capability or missing hook.
         reason: String,
     },
+    /// The case could not judge the backend: the factory or the harness
+    /// failed (an infrastructure problem, not a contract violation).
+    Error {
+        /// What went wrong.
+        message: String,
+        /// The steps the case took, in order, up to the error.
+        steps: Vec<String>,
+    },
 }
 
 impl Verdict {
@@ -45,14 +54,36 @@ impl Verdict {
     pub fn is_skipped(&self) -> bool {
         matches!(self, Self::Skipped { .. })
     }
+
+    /// The steps the case took before it failed or erred (none otherwise).
+    pub fn steps(&self) -> &[String] {
+        match self {
+            Self::Fail { steps, .. } | Self::Error { steps, .. } => steps,
+            Self::Pass | Self::Skipped { .. } => &[],
+        }
+    }
+
+    /// Whether the case ended in an error of the factory or the harness.
+    pub fn is_error(&self) -> bool {
+        matches!(self, Self::Error { .. })
+    }
 }
 
 impl fmt::Display for Verdict {
-    /// One line for a pass or skip; for a failure, expected / got and the steps.
+    /// One line for a pass or skip; for a failure, expected / got and the
+    /// steps; for an error, the message and the steps.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Pass => f.write_str("ok"),
             Self::Skipped { reason } => write!(f, "skipped: {reason}"),
+            Self::Error { message, steps } => {
+                writeln!(
+                    f,
+                    "ERROR (the factory or the harness failed; not a contract violation)"
+                )?;
+                writeln!(f, "  error: {message}")?;
+                write_steps(f, steps)
+            }
             Self::Fail {
                 expected,
                 got,
@@ -61,18 +92,22 @@ impl fmt::Display for Verdict {
                 writeln!(f, "FAILED")?;
                 writeln!(f, "  expected: {expected}")?;
                 writeln!(f, "  got:      {got}")?;
-                writeln!(f, "  steps:")?;
-                for (n, step) in steps.iter().enumerate() {
-                    writeln!(f, "    {}. {step}", n + 1)?;
-                }
-                Ok(())
+                write_steps(f, steps)
             }
         }
     }
 }
 
+fn write_steps(f: &mut fmt::Formatter<'_>, steps: &[String]) -> fmt::Result {
+    writeln!(f, "  steps:")?;
+    for (n, step) in steps.iter().enumerate() {
+        writeln!(f, "    {}. {step}", n + 1)?;
+    }
+    Ok(())
+}
+
 /// One case's entry in a report.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CaseReport {
     /// The case id.
     pub id: String,
@@ -81,8 +116,10 @@ pub struct CaseReport {
     /// One or two hosts.
     pub hosts: Hosts,
     /// Features the case needs.
+    #[schemars(schema_with = "crate::report::schema::features")]
     pub needs: Vec<Feature>,
     /// Methods the case exercises.
+    #[schemars(schema_with = "crate::report::schema::methods")]
     pub exercises: Vec<DriverMethod>,
     /// The verdict.
     #[serde(flatten)]

@@ -82,3 +82,46 @@ fn summary_and_verdict_text() {
     let back: Report = serde_json::from_str(&report.to_json()).unwrap();
     assert_eq!(back, report);
 }
+
+#[test]
+fn smallest_failures_come_first_and_errors_have_their_own_count() {
+    let mut big = failed_pause();
+    big.id = "transition::pause_from_paused".into();
+    let mut small = failed_pause();
+    small.id = "nova::pause_alone".into();
+    small.verdict = Verdict::Fail {
+        expected: "paused".into(),
+        got: "running".into(),
+        steps: vec!["pause vm".into()],
+    };
+    let mut error = failed_pause();
+    error.id = "nova::unpause".into();
+    error.verdict = Verdict::Error {
+        message: "the factory gave no backend".into(),
+        steps: Vec::new(),
+    };
+    let report = Report::new(
+        "b".into(),
+        "d".into(),
+        None,
+        vec![big, small, error],
+        Duration::from_millis(3),
+    );
+    let order: Vec<&str> = report
+        .smallest_failures()
+        .iter()
+        .map(|c| c.id.as_str())
+        .collect();
+    assert_eq!(
+        order,
+        ["nova::pause_alone", "transition::pause_from_paused"]
+    );
+    assert_eq!(report.summary.failed, 2);
+    assert_eq!(report.summary.errors, 1);
+    assert_eq!(report.exit_code(), 2);
+    assert!(
+        report.summary_line().contains("1 errors;"),
+        "{}",
+        report.summary_line()
+    );
+}

@@ -37,6 +37,15 @@
 //! # }
 //! ```
 //!
+//! The mock mocks the default methods too (`instance_exists`,
+//! `get_num_instances`, ...): they need expectations of their own, or
+//! `MockComputeDriver::expect_listing` to wire them to `list_instance_uuids`
+//! (see the `mock_support` module, feature `mock`).
+//!
+//! The crate re-exports [`async_trait`](macro@async_trait) and [`uuid`], which
+//! a backend needs to implement the trait, so `driver-api` is the one
+//! dependency for it.
+//!
 //! Implementations: `driver-fake` (in memory, the reference), `driver-libvirt`
 //! (libvirt). The `conformance` crate judges any of them.
 #![forbid(unsafe_code)]
@@ -48,10 +57,15 @@ mod error;
 mod events;
 mod forward;
 mod method;
+#[cfg(any(test, feature = "mock"))]
+pub mod mock_support;
 pub mod model;
 mod secret;
 pub mod state;
 pub mod validate;
+
+pub use async_trait::async_trait;
+pub use uuid;
 
 pub use callbacks::{LiveMigrationCallbacks, TaskStateCallback};
 pub use capabilities::{Capabilities, Feature, FeatureSet};

@@ -1,6 +1,6 @@
 //! Tier 1: the whole conformance suite on private `test:///` hypervisors, one
-//! `#[test]` per case (`cargo test -p driver-libvirt --test conformance_test
+//! test per case (`cargo test -p driver-libvirt --test conformance_test
 //! nova::` filters as usual). Cases needing a feature `test:///` does not
-//! declare pass as skipped and print why.
+//! declare are reported ignored, with the reason.
 
 conformance::suite!(driver_libvirt::factory::LibvirtFactory::test());

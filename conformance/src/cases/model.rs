@@ -45,6 +45,7 @@ pub(crate) fn random_walk(seed: u64) -> CaseSpec {
 }
 
 async fn walk(ctx: &CaseContext, seed: u64) -> CaseResult {
+    let seed = ctx.seed(seed);
     let capabilities = ctx.capabilities();
     let hooks = ctx.hooks(0).is_ok();
     let ops: Vec<Op> = Op::ALL

@@ -84,7 +84,7 @@ async fn read_only_backend(ctx: &CaseContext, seed: &[Instance]) -> Result<Backe
     match ctx.factory().create_read_only(seed).await {
         Ok(Some(backend)) => Ok(backend),
         Ok(None) => Err(CaseError::skip("the factory offers no read-only backend")),
-        Err(error) => Err(CaseError::fail("a read-only backend", error.to_string())),
+        Err(error) => Err(error.into()),
     }
 }
 
