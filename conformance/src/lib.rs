@@ -69,11 +69,13 @@ pub mod fixtures;
 #[doc(hidden)]
 pub mod harness;
 mod invoke;
+mod model;
 pub mod nova_map;
 pub mod paths;
 mod prelude;
 mod report;
 mod run;
+mod snapshot;
 mod verdict;
 
 pub(crate) mod cases;
