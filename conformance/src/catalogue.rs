@@ -327,6 +327,7 @@ macro_rules! __with_catalogue {
                 from_crashed => $crate::cases::matrix::from_crashed(),
                 consoles_in_every_state => $crate::cases::matrix::consoles_in_every_state(),
                 isolation => $crate::cases::matrix::isolation(),
+                name_reused_after_destroy => $crate::cases::matrix::name_reused_after_destroy(),
             }
             model {
                 random_walk_1 => $crate::cases::model::random_walk(1),

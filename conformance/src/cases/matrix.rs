@@ -214,3 +214,30 @@ pub(crate) fn isolation() -> CaseSpec {
             .collect::<Vec<_>>(),
     )
 }
+
+/// Identity over an instance's life: its UUID and its name are taken while
+/// it lives (a second spawn with either is `InstanceExists`), and its name is
+/// free again once it is destroyed; the by-name methods then answer for the
+/// new instance.
+pub(crate) fn name_reused_after_destroy() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let first = ctx.new_instance(Flavor::m1_tiny());
+            let mut same_name = ctx.new_instance(Flavor::m1_tiny());
+            same_name.name = first.name.clone();
+            let mut same_uuid = ctx.new_instance(Flavor::m1_tiny());
+            same_uuid.uuid = first.uuid;
+            let spawn = Step::Spawn { power_on: true };
+            rig.step(0, &first, &spawn).await?;
+            rig.step(0, &same_name, &spawn).await?;
+            rig.step(0, &same_uuid, &spawn).await?;
+            rig.step(0, &first, &Step::Lifecycle(Op::Destroy)).await?;
+            rig.step(0, &same_name, &Step::Spawn { power_on: false })
+                .await?;
+            rig.step(0, &same_name, &Step::Lifecycle(Op::Destroy)).await
+        })
+    })
+    .exercises(&[M::Spawn, M::Destroy, M::GetInfo, M::ListInstances])
+}

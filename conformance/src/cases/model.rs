@@ -25,8 +25,8 @@ use crate::factory::BackendFactory;
 use crate::model::{Rig, Step};
 use crate::prelude::*;
 
-/// Steps per walk.
-const STEPS: usize = 40;
+/// The most steps a walk takes (proptest picks the length, 1 to this).
+const STEPS: usize = 60;
 /// Instance slots a walk works on.
 const SLOTS: u8 = 3;
 /// A walk stops early after this long (slow backends).
@@ -70,7 +70,7 @@ fn steps_for(hosts: &[HostUnderTest]) -> Vec<Step> {
 
 /// The seeded generator of walks: `STEPS` actions over `steps` steps.
 fn generator(steps: usize) -> VecStrategy<(Range<u8>, Range<usize>)> {
-    vec((0..SLOTS, 0..steps.max(1)), STEPS)
+    vec((0..SLOTS, 0..steps.max(1)), 1..=STEPS)
 }
 
 fn runner(seed: u64) -> TestRunner {
@@ -94,13 +94,14 @@ async fn walk(ctx: &CaseContext, seed: u64) -> CaseResult {
         .map_err(|e| CaseError::fail("a walk from the seed", e.to_string()))?;
     let actions = tree.current();
     let log = |text: String| ctx.step(text);
-    let Err(first) = run(ctx.hosts(), &steps, &actions, &log, Some(ctx)).await else {
+    let Err((at, first)) = run(ctx.hosts(), &steps, &actions, &log, Some(ctx)).await else {
         return Ok(());
     };
     let CaseError::Fail { .. } = &first else {
         return Err(first);
     };
-    let (minimal, failure) = shrink(ctx.factory(), &steps, &mut tree, actions, first).await;
+    let prefix = actions.get(..=at).map(<[_]>::to_vec).unwrap_or_default();
+    let (minimal, failure) = shrink(ctx.factory(), &steps, &mut tree, prefix, first).await;
     let CaseError::Fail { expected, got } = failure else {
         return Err(failure);
     };
@@ -122,18 +123,20 @@ fn show(steps: &[Step], index: usize) -> String {
     steps.get(index).map_or_else(|| "?".into(), Step::to_string)
 }
 
-/// Runs `actions` on `hosts` against the model.
+/// Runs `actions` on `hosts` against the model; a failure comes with the
+/// index of the action that failed.
 async fn run(
     hosts: &[HostUnderTest],
     steps: &[Step],
     actions: &[Action],
     log: &(dyn Fn(String) + Send + Sync),
     tracker: Option<&CaseContext>,
-) -> CaseResult {
+) -> Result<(), (usize, CaseError)> {
     let rig = match tracker {
-        Some(ctx) => Rig::of(ctx, log).await?,
-        None => Rig::start(hosts, log).await?,
-    };
+        Some(ctx) => Rig::of(ctx, log).await,
+        None => Rig::start(hosts, log).await,
+    }
+    .map_err(|error| (0, error))?;
     let prefix = &uuid::Uuid::new_v4().simple().to_string()[..6];
     let flavors = [Flavor::m1_tiny(), Flavor::m1_tiny(), Flavor::m1_small()];
     // Each slot's current instance; a spawn makes a new one with the slot's
@@ -143,7 +146,7 @@ async fn run(
         .collect();
     let started = Instant::now();
     let result = async {
-        for (slot, index) in actions {
+        for (at, (slot, index)) in actions.iter().enumerate() {
             if started.elapsed() > TIME_BUDGET {
                 break;
             }
@@ -156,7 +159,9 @@ async fn run(
                 _ => current.clone(),
             };
             let will_succeed = rig.predict(0, &instance, step).is_ok();
-            rig.step(0, &instance, step).await?;
+            rig.step(0, &instance, step)
+                .await
+                .map_err(|error| (at, error))?;
             if will_succeed {
                 if let Some(current) = slots.get_mut(usize::from(*slot)) {
                     *current = instance;
@@ -241,8 +246,8 @@ async fn shrink(
                 return (minimal, failure);
             };
             match run(&hosts, steps, &candidate, &quiet, None).await {
-                Err(error @ CaseError::Fail { .. }) => {
-                    minimal = candidate;
+                Err((at, error @ CaseError::Fail { .. })) => {
+                    minimal = candidate.get(..=at).map(<[_]>::to_vec).unwrap_or(candidate);
                     failure = error;
                     break;
                 }

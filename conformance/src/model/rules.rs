@@ -170,10 +170,25 @@ fn on_instance(model: &mut HostModel, instance: &Instance, step: &Step) -> Expec
         // `snapshot`: "`InvalidState` when soft-deleted. The instance's state
         // is unchanged; no event."
         Step::Snapshot if status.soft_deleted => Err(ErrorKind::InvalidState),
-        // `inject_file` ("Works in any state"), `resume_state_on_host_boot`
-        // (no host reboot happened: the state it had is the state it has),
-        // `plug_vifs` / `unplug_vifs` ("the VIFs' host side", idempotent):
-        // nothing observable changes.
+        // `resume_state_on_host_boot`: "one `Shutdown` or `Crashed`, not
+        // soft-deleted, is started (the table's `power_on` row, `Started`);
+        // one `Running`, `Paused` or `Suspended`, or soft-deleted, is left
+        // exactly as it is, with no event".
+        Step::ResumeStateOnHostBoot
+            if !status.soft_deleted
+                && matches!(status.state, PowerState::Shutdown | PowerState::Crashed) =>
+        {
+            let change = transition(status, LifecycleOperation::PowerOn)
+                .map_err(|_| ErrorKind::InvalidState)?;
+            if let Outcome::Becomes(next) = change.outcome {
+                current.status = next;
+            }
+            model.events.extend(change.event.map(|event| (uuid, event)));
+            Ok(())
+        }
+        // `inject_file` ("Works in any state"), `plug_vifs` / `unplug_vifs`
+        // ("the VIFs' host side", idempotent), and the cases above that pass
+        // their precondition: nothing observable changes.
         Step::SetAdminPassword
         | Step::TriggerCrashDump
         | Step::Snapshot

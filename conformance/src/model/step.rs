@@ -49,7 +49,7 @@ pub(crate) enum Step {
     Snapshot,
     /// `inject_file` of an absolute path.
     InjectFile,
-    /// `resume_state_on_host_boot` (no host reboot happened: nothing to do).
+    /// `resume_state_on_host_boot`.
     ResumeStateOnHostBoot,
     /// `plug_vifs` with the instance's spawn VIF (host side only).
     PlugVifs,
