@@ -306,6 +306,8 @@ macro_rules! __with_catalogue {
             read_only {
                 queries_answer,
                 mutations_refused,
+                every_mutation_refused => $crate::cases::read_only_sweep::every_mutation_refused(),
+                every_query_answered => $crate::cases::read_only_sweep::every_query_answered(),
             }
             secrets {
                 never_printed,

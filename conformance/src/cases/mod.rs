@@ -14,6 +14,7 @@ pub(crate) mod model;
 pub(crate) mod nova;
 pub(crate) mod protocol;
 pub(crate) mod read_only;
+pub(crate) mod read_only_sweep;
 pub(crate) mod resources;
 pub(crate) mod secrets;
 pub(crate) mod transition;
