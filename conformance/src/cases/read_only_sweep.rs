@@ -13,11 +13,12 @@ use crate::invoke::{invoke_guarded, not_found_for_unknown};
 use crate::prelude::*;
 
 /// The methods a sweep skips: the listener and event plumbing are not
-/// calls to answer.
+/// calls to answer, and `init_host` renames the nodes, which is not
+/// refused read-only (`read_only::queries_answer` calls it last).
 fn swept(method: M) -> bool {
     !matches!(
         method,
-        M::RegisterEventListener | M::EmitEvent | M::LegacyNwinfo | M::Capabilities
+        M::RegisterEventListener | M::EmitEvent | M::LegacyNwinfo | M::Capabilities | M::InitHost
     )
 }
 
