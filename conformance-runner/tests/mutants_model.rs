@@ -257,3 +257,14 @@ fn a_failing_walk_is_shrunk_and_names_its_seed() {
         assert!(steps <= 8, "not shrunk: {verdict}");
     }
 }
+
+#[test]
+fn the_walks_move_instances_too() {
+    for rule in [
+        Break::FinishIgnoresPowerOff,
+        Break::SameHostResizeKeepsFlavor,
+    ] {
+        let failures = failures_of(BrokenFactory::new(Some(rule)), &["model::"]);
+        assert!(!failures.is_empty(), "no walk caught {rule:?}");
+    }
+}

@@ -340,6 +340,10 @@ macro_rules! __with_catalogue {
                 random_walk_6 => $crate::cases::model::random_walk(6),
                 random_walk_7 => $crate::cases::model::random_walk(7),
                 random_walk_8 => $crate::cases::model::random_walk(8),
+                two_host_walk_1 => $crate::cases::model::two_host_walk(1),
+                two_host_walk_2 => $crate::cases::model::two_host_walk(2),
+                two_host_walk_3 => $crate::cases::model::two_host_walk(3),
+                two_host_walk_4 => $crate::cases::model::two_host_walk(4),
             }
         }
     };

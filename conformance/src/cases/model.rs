@@ -1,13 +1,16 @@
 //! Model-based: seeded random walks over the whole single-host method set
 //! (spawn, every row of the transition table, volumes, interfaces, guest
-//! actions, no-ops) on a few instance slots, with the reference model as the
-//! oracle: after every step the answer and every observable must be what the
-//! model says ([`crate::model::Rig`]).
+//! actions, no-ops) and whole cold-migration or resize protocols (a move to
+//! the other host in the two-host walks, a same-host resize in every walk)
+//! on a few instance slots, with the reference model as the oracle: after
+//! every step the answer and every observable of every host must be what
+//! the model says ([`crate::model::Rig`]).
 //!
 //! The sequence comes from proptest, seeded by the case: a failure is shrunk
 //! (proptest's simplification, each candidate replayed on fresh backends)
 //! to a minimal sequence, and the failure names the seed and that sequence,
-//! so `model::random_walk_<seed>` replays it.
+//! so the case of that seed (`model::random_walk_<seed>`,
+//! `model::two_host_walk_<seed>`) replays it.
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -20,6 +23,7 @@ use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
 use crate::case::CaseResult;
+use crate::cases::protocol::End;
 use crate::context::HostUnderTest;
 use crate::factory::BackendFactory;
 use crate::model::{Rig, Step};
@@ -35,37 +39,115 @@ const TIME_BUDGET: Duration = Duration::from_secs(20);
 const SHRINK_TRIES: usize = 200;
 const SHRINK_BUDGET: Duration = Duration::from_secs(20);
 
-/// One step of a walk: which instance slot, which step (index into the
+/// One step of a walk: which instance slot, which walk step (index into the
 /// steps the backend supports).
 type Action = (u8, usize);
 
-/// The walk with `seed`.
+/// What a walk does to a slot's instance: one call, or a whole move.
+#[derive(Clone, Debug)]
+enum WalkStep {
+    /// One call on the instance's host.
+    One(Step),
+    /// A cold migration (to the other host) or a resize (on its host), as
+    /// Nova drives it, ending in a confirm or a revert.
+    Move {
+        to_other_host: bool,
+        bigger: bool,
+        power_on: bool,
+        end: End,
+    },
+}
+
+impl std::fmt::Display for WalkStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::One(step) => write!(f, "{step}"),
+            Self::Move {
+                to_other_host,
+                bigger,
+                power_on,
+                end,
+            } => write!(
+                f,
+                "{} ({}, finish power_on={power_on}, {end:?})",
+                if *to_other_host {
+                    "cold migration"
+                } else {
+                    "resize"
+                },
+                if *bigger { "m1.small" } else { "m1.tiny" },
+            ),
+        }
+    }
+}
+
+/// The walk with `seed` on one host.
 pub(crate) fn random_walk(seed: u64) -> CaseSpec {
-    let methods: Vec<M> = Step::single_host()
-        .iter()
-        .filter_map(Step::method)
-        .collect();
     CaseSpec::new(move |ctx| Box::pin(walk(ctx, seed)))
         .exercises(&[M::Spawn, M::GetInfo, M::GetAvailableResource])
-        .covers(&methods)
+        .covers(&walk_methods())
         .tier(Tier::Core)
 }
 
-/// The steps a backend offers: its declared methods, the crash row only
-/// with test hooks.
-fn steps_for(hosts: &[HostUnderTest]) -> Vec<Step> {
+/// The walk with `seed` on two hosts (moves between them too).
+pub(crate) fn two_host_walk(seed: u64) -> CaseSpec {
+    random_walk(seed).two_hosts()
+}
+
+fn walk_methods() -> Vec<M> {
+    let mut methods: Vec<M> = Step::single_host()
+        .iter()
+        .filter_map(Step::method)
+        .collect();
+    methods.extend([
+        M::MigrateDiskAndPowerOff,
+        M::FinishMigration,
+        M::ConfirmMigration,
+        M::FinishRevertMigration,
+    ]);
+    methods
+}
+
+/// The walk steps a backend offers: its declared methods, the crash row only
+/// with test hooks, moves with cold migration (to the other host only on
+/// two hosts).
+fn steps_for(hosts: &[HostUnderTest]) -> Vec<WalkStep> {
     let Some(host) = hosts.first() else {
         return Vec::new();
     };
     let capabilities = host.backend.driver.capabilities();
     let hooks = host.backend.hooks.is_some();
-    Step::single_host()
+    let mut steps: Vec<WalkStep> = Step::single_host()
         .into_iter()
         .filter(|step| match step.method() {
             Some(method) => method.is_supported_by(&capabilities),
             None => hooks,
         })
-        .collect()
+        .map(WalkStep::One)
+        .collect();
+    if capabilities.supports(F::ColdMigration) {
+        let targets: &[bool] = if hosts.len() > 1 {
+            &[false, true]
+        } else {
+            &[false]
+        };
+        for to_other_host in targets {
+            for (bigger, power_on, end) in [
+                (true, true, End::Confirm),
+                (false, false, End::Confirm),
+                (true, false, End::Revert { power_on: true }),
+                (false, true, End::Revert { power_on: false }),
+            ] {
+                steps.push(WalkStep::Move {
+                    to_other_host: *to_other_host,
+                    bigger,
+                    power_on,
+                    end,
+                });
+            }
+        }
+    }
+    steps
 }
 
 /// The seeded generator of walks: `STEPS` actions over `steps` steps.
@@ -101,7 +183,8 @@ async fn walk(ctx: &CaseContext, seed: u64) -> CaseResult {
         return Err(first);
     };
     let prefix = actions.get(..=at).map(<[_]>::to_vec).unwrap_or_default();
-    let (minimal, failure) = shrink(ctx.factory(), &steps, &mut tree, prefix, first).await;
+    let hosts = ctx.host_count();
+    let (minimal, failure) = shrink((ctx.factory(), hosts), &steps, &mut tree, prefix, first).await;
     let CaseError::Fail { expected, got } = failure else {
         return Err(failure);
     };
@@ -111,23 +194,26 @@ async fn walk(ctx: &CaseContext, seed: u64) -> CaseResult {
         .collect();
     Err(CaseError::fail(
         format!(
-            "{expected} (random walk seed {seed}, shrunk to {} steps: [{}]; replay: model::random_walk_{seed})",
+            "{expected} (random walk seed {seed}, shrunk to {} steps: [{}]; replay: {})",
             minimal.len(),
-            listing.join(", ")
+            listing.join(", "),
+            ctx.case_id()
         ),
         got,
     ))
 }
 
-fn show(steps: &[Step], index: usize) -> String {
-    steps.get(index).map_or_else(|| "?".into(), Step::to_string)
+fn show(steps: &[WalkStep], index: usize) -> String {
+    steps
+        .get(index)
+        .map_or_else(|| "?".into(), WalkStep::to_string)
 }
 
 /// Runs `actions` on `hosts` against the model; a failure comes with the
 /// index of the action that failed.
 async fn run(
     hosts: &[HostUnderTest],
-    steps: &[Step],
+    steps: &[WalkStep],
     actions: &[Action],
     log: &(dyn Fn(String) + Send + Sync),
     tracker: Option<&CaseContext>,
@@ -139,10 +225,15 @@ async fn run(
     .map_err(|error| (0, error))?;
     let prefix = &uuid::Uuid::new_v4().simple().to_string()[..6];
     let flavors = [Flavor::m1_tiny(), Flavor::m1_tiny(), Flavor::m1_small()];
-    // Each slot's current instance; a spawn makes a new one with the slot's
-    // name (a name taken while the old one lives, free again once destroyed).
-    let mut slots: Vec<Instance> = (0..SLOTS)
-        .map(|slot| slot_instance(prefix, slot, &flavors))
+    // Each slot's current instance and host; a spawn makes a new one with
+    // the slot's name (a name taken while the old one lives, free again once
+    // destroyed).
+    let hosts_count = hosts.len().max(1);
+    let mut slots: Vec<(Instance, usize)> = (0..SLOTS)
+        .map(|slot| {
+            let host = usize::from(slot) % hosts_count;
+            (slot_instance(prefix, slot, &flavors), host)
+        })
         .collect();
     let started = Instant::now();
     let result = async {
@@ -150,31 +241,104 @@ async fn run(
             if started.elapsed() > TIME_BUDGET {
                 break;
             }
-            let (Some(step), Some(current)) = (steps.get(*index), slots.get(usize::from(*slot)))
+            let (Some(step), Some((current, host))) =
+                (steps.get(*index), slots.get(usize::from(*slot)).cloned())
             else {
                 continue;
             };
-            let instance = match step {
-                Step::Spawn { .. } => slot_instance(prefix, *slot, &flavors),
-                _ => current.clone(),
-            };
-            let will_succeed = rig.predict(0, &instance, step).is_ok();
-            rig.step(0, &instance, step)
-                .await
-                .map_err(|error| (at, error))?;
-            if will_succeed {
-                if let Some(current) = slots.get_mut(usize::from(*slot)) {
-                    *current = instance;
+            let moved = match step {
+                WalkStep::One(step) => {
+                    let instance = match step {
+                        Step::Spawn { .. } => slot_instance(prefix, *slot, &flavors),
+                        _ => current.clone(),
+                    };
+                    let will_succeed = rig.predict(host, &instance, step).is_ok();
+                    rig.step(host, &instance, step)
+                        .await
+                        .map_err(|error| (at, error))?;
+                    will_succeed.then_some((instance, host))
                 }
+                WalkStep::Move {
+                    to_other_host,
+                    bigger,
+                    power_on,
+                    end,
+                } => {
+                    let dest = if *to_other_host {
+                        (host + 1) % hosts_count
+                    } else {
+                        host
+                    };
+                    let flavor = if *bigger {
+                        Flavor::m1_small()
+                    } else {
+                        Flavor::m1_tiny()
+                    };
+                    one_move(&rig, &current, (host, dest), flavor, *power_on, *end)
+                        .await
+                        .map_err(|error| (at, error))?
+                }
+            };
+            if let (Some(moved), Some(slot)) = (moved, slots.get_mut(usize::from(*slot))) {
+                *slot = moved;
             }
         }
         Ok(())
     }
-    .await;
+    .await
+    .map_err(|error: (usize, CaseError)| error);
     if tracker.is_none() {
         clean_up(hosts, &rig.world().involved).await;
     }
     result
+}
+
+/// A whole move of `instance` from host `source` to host `dest` (a resize
+/// when they are the same): each call as Nova makes it, stopping where the
+/// model says a call is refused (after checking the backend refuses it
+/// too). Returns where the instance now is, if it moved or changed flavor.
+async fn one_move(
+    rig: &Rig<'_>,
+    instance: &Instance,
+    (source, dest): (usize, usize),
+    flavor: Flavor,
+    power_on: bool,
+    end: End,
+) -> Result<Option<(Instance, usize)>, CaseError> {
+    let leave = Step::MigrateDiskAndPowerOff {
+        dest,
+        flavor: flavor.clone(),
+    };
+    if rig.predict(source, instance, &leave).is_err() {
+        rig.step(source, instance, &leave).await?;
+        return Ok(None);
+    }
+    rig.step(source, instance, &leave).await?;
+    let mut resized = instance.clone();
+    resized.flavor = flavor;
+    let arrive = Step::FinishMigration { source, power_on };
+    let arrived = rig.predict(dest, &resized, &arrive).is_ok();
+    rig.step(dest, &resized, &arrive).await?;
+    match end {
+        End::Confirm if arrived => {
+            rig.step(source, &resized, &Step::ConfirmMigration { dest })
+                .await?;
+            Ok(Some((resized, dest)))
+        }
+        End::Confirm | End::Revert { .. } => {
+            let power_on = match end {
+                End::Revert { power_on } => power_on,
+                End::Confirm => true,
+            };
+            if arrived && source != dest {
+                rig.step(dest, &resized, &Step::Lifecycle(Op::Destroy))
+                    .await?;
+            }
+            rig.step(source, instance, &Step::FinishRevertMigration { power_on })
+                .await?;
+            Ok(Some((instance.clone(), source)))
+        }
+    }
 }
 
 /// A new instance for `slot`: a fresh UUID, the slot's name and flavor.
@@ -202,35 +366,43 @@ async fn clean_up(hosts: &[HostUnderTest], involved: &[Instance]) {
     }
 }
 
-/// Fresh hosts from `factory`, prepared as the suite prepares a case's.
-async fn fresh_hosts(factory: &Arc<dyn BackendFactory>) -> Result<Vec<HostUnderTest>, CaseError> {
-    let backend = factory
-        .create()
-        .await
-        .map_err(|e| CaseError::fail("a fresh backend from the factory", e.to_string()))?;
-    let events = Arc::new(Mutex::new(Vec::new()));
-    let log = events.clone();
-    backend.driver.init_host(fixtures::HOST_A).await?;
-    backend
-        .driver
-        .register_event_listener(Some(Arc::new(move |event| {
-            if let Ok(mut log) = log.lock() {
-                log.push(event);
-            }
-        })));
-    Ok(vec![HostUnderTest {
-        name: fixtures::HOST_A.to_owned(),
-        backend,
-        events,
-    }])
+/// `count` fresh hosts from `factory`, prepared as the suite prepares a
+/// case's.
+async fn fresh_hosts(
+    factory: &Arc<dyn BackendFactory>,
+    count: usize,
+) -> Result<Vec<HostUnderTest>, CaseError> {
+    let mut hosts = Vec::new();
+    for name in [fixtures::HOST_A, fixtures::HOST_B].into_iter().take(count) {
+        let backend = factory
+            .create()
+            .await
+            .map_err(|e| CaseError::fail("a fresh backend from the factory", e.to_string()))?;
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let log = events.clone();
+        backend.driver.init_host(name).await?;
+        backend
+            .driver
+            .register_event_listener(Some(Arc::new(move |event| {
+                if let Ok(mut log) = log.lock() {
+                    log.push(event);
+                }
+            })));
+        hosts.push(HostUnderTest {
+            name: name.to_owned(),
+            backend,
+            events,
+        });
+    }
+    Ok(hosts)
 }
 
 /// Shrinks a failing walk: proptest simplifies the sequence; each candidate
 /// runs on fresh backends; a candidate that still fails is kept. Returns the
 /// smallest failing sequence found and its failure.
 async fn shrink(
-    factory: &Arc<dyn BackendFactory>,
-    steps: &[Step],
+    (factory, hosts): (&Arc<dyn BackendFactory>, usize),
+    steps: &[WalkStep],
     tree: &mut impl ValueTree<Value = Vec<Action>>,
     mut minimal: Vec<Action>,
     mut failure: CaseError,
@@ -242,7 +414,7 @@ async fn shrink(
         loop {
             tries += 1;
             let candidate = tree.current();
-            let Ok(hosts) = fresh_hosts(factory).await else {
+            let Ok(hosts) = fresh_hosts(factory, hosts).await else {
                 return (minimal, failure);
             };
             match run(&hosts, steps, &candidate, &quiet, None).await {

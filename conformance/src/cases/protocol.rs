@@ -11,10 +11,15 @@ use crate::model::Rig;
 use crate::prelude::*;
 
 /// How a move ends.
-#[derive(Clone, Copy, Debug)]
-enum End {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum End {
+    /// `confirm_migration` on the source.
     Confirm,
-    Revert { power_on: bool },
+    /// `finish_revert_migration` on the source.
+    Revert {
+        /// Start the source copy again.
+        power_on: bool,
+    },
 }
 
 const ENDS: [End; 3] = [
