@@ -267,6 +267,8 @@ macro_rules! __with_catalogue {
                 cold_confirm_moves_instance,
                 cold_revert_restores_source,
                 cold_finish_insufficient,
+                cold_variants => $crate::cases::protocol::cold_variants(),
+                resize_same_host_variants => $crate::cases::protocol::resize_same_host_variants(),
             }
             bad_input {
                 confirm_without_migration,
@@ -317,9 +319,30 @@ macro_rules! __with_catalogue {
             read_only {
                 queries_answer,
                 mutations_refused,
+                every_mutation_refused => $crate::cases::read_only_sweep::every_mutation_refused(),
+                every_query_answered => $crate::cases::read_only_sweep::every_query_answered(),
             }
             secrets {
                 never_printed,
+            }
+            matrix {
+                set_admin_password => $crate::cases::matrix::in_every_state("set_admin_password"),
+                trigger_crash_dump => $crate::cases::matrix::in_every_state("trigger_crash_dump"),
+                snapshot => $crate::cases::matrix::in_every_state("snapshot"),
+                inject_file => $crate::cases::matrix::in_every_state("inject_file"),
+                resume_state_on_host_boot => $crate::cases::matrix::in_every_state("resume_state_on_host_boot"),
+                plug_vifs => $crate::cases::matrix::in_every_state("plug_vifs"),
+                unplug_vifs => $crate::cases::matrix::in_every_state("unplug_vifs"),
+                attach_volume => $crate::cases::matrix::in_every_state("attach_volume"),
+                detach_volume => $crate::cases::matrix::in_every_state("detach_volume"),
+                swap_volume => $crate::cases::matrix::in_every_state("swap_volume"),
+                attach_interface => $crate::cases::matrix::in_every_state("attach_interface"),
+                detach_interface => $crate::cases::matrix::in_every_state("detach_interface"),
+                migrate_disk_and_power_off => $crate::cases::matrix::in_every_state("migrate_disk_and_power_off"),
+                from_crashed => $crate::cases::matrix::from_crashed(),
+                consoles_in_every_state => $crate::cases::matrix::consoles_in_every_state(),
+                isolation => $crate::cases::matrix::isolation(),
+                name_reused_after_destroy => $crate::cases::matrix::name_reused_after_destroy(),
             }
             model {
                 random_walk_1 => $crate::cases::model::random_walk(1),
@@ -330,6 +353,10 @@ macro_rules! __with_catalogue {
                 random_walk_6 => $crate::cases::model::random_walk(6),
                 random_walk_7 => $crate::cases::model::random_walk(7),
                 random_walk_8 => $crate::cases::model::random_walk(8),
+                two_host_walk_1 => $crate::cases::model::two_host_walk(1),
+                two_host_walk_2 => $crate::cases::model::two_host_walk(2),
+                two_host_walk_3 => $crate::cases::model::two_host_walk(3),
+                two_host_walk_4 => $crate::cases::model::two_host_walk(4),
             }
         }
     };

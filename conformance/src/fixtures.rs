@@ -114,3 +114,11 @@ pub fn oversized_flavor(free: &driver_api::ResourceAmounts, which: usize) -> Fla
     };
     Flavor::new("conformance.oversized", vcpus, memory, disk)
 }
+
+/// A VIF on the private network with the given id (its MAC derived from it).
+pub fn vif_with_id(id: Uuid) -> Vif {
+    let mut vif = vif();
+    vif.address = format!("fa:16:3e:{}", mac_tail(&id));
+    vif.id = id;
+    vif
+}

@@ -42,7 +42,7 @@
 //! | area | what |
 //! |---|---|
 //! | `nova` | every scenario of Nova's `test_virt_drivers.py` (64 current + Grizzly-only), asserting results (see [`nova_map`]) |
-//! | `transition` | every cell of the transition table: reach the row's status by legal operations, apply the operation, check status, event, claim, or `InvalidState` with nothing changed |
+//! | `transition` | every cell of the transition table: reach the row's status by legal operations, apply the operation; after every step the answer and every observable equal the reference model's |
 //! | `resources` | `*_used` equals the sum of the flavors after spawn, destroy, failures; `InsufficientResources` per dimension |
 //! | `identity` | duplicate UUID or name, unknown instances (every per-instance method), failed spawns leave nothing, listings show every state |
 //! | `events` | one event per change, in order, listener replacement, a panicking listener contained |
@@ -52,7 +52,17 @@
 //! | `capability` | an undeclared feature answers `NotSupported` (never `Ok`, never a panic), one case per feature; a declared one never does |
 //! | `read_only` | every mutating method refused with `ReadOnly`, nothing changed |
 //! | `secrets` | no password in the backend's `Debug` or in any error or value it returns |
-//! | `model` | seeded random walks over the transition table, bounded in steps and time |
+//! | `matrix` | each precondition step from every reachable status and on an unknown instance, twice; consoles in every status; isolation of every step across two hosts; name reuse; compared with the model after every call |
+//! | `model` | seeded random walks over the whole single-host method set with the reference model as oracle, shrunk on failure, bounded in steps and time |
+//!
+//! ## The reference model
+//!
+//! The cases of `transition`, `matrix`, `model` and the migration variants
+//! run every step on the backend and on a reference model of the contract
+//! (plain, in memory, built on [`driver_api::transition`], each rule citing
+//! the trait's doc), then compare the answer and every observable the
+//! backend declares, on every host, with the model's: a refusal must change
+//! nothing, a no-op emit nothing, a gone instance be gone from every query.
 //!
 //! ## Verdicts
 //!
@@ -79,11 +89,13 @@ pub mod fixtures;
 #[doc(hidden)]
 pub mod harness;
 mod invoke;
+mod model;
 pub mod nova_map;
 pub mod paths;
 mod prelude;
 mod report;
 mod run;
+mod snapshot;
 mod verdict;
 
 pub(crate) mod cases;

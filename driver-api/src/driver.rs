@@ -463,7 +463,12 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         unsupported!(self, "inject_file")
     }
 
-    /// After a host reboot, brings the instance back to the state it had.
+    /// After a host reboot, brings back an instance that should be running
+    /// (the compute service calls it only for those; Nova's libvirt driver
+    /// hard-reboots them): one `Shutdown` or `Crashed`, not soft-deleted, is
+    /// started (the table's `power_on` row, `Started`); one `Running`,
+    /// `Paused` or `Suspended`, or soft-deleted, is left exactly as it is,
+    /// with no event.
     /// Errors: [`DriverError::InstanceNotFound`]. Idempotent.
     async fn resume_state_on_host_boot(
         &self,

@@ -12,9 +12,9 @@ use driver_api::{
     ConsolePoolInfo, ConsoleType, Diagnostics, DiskInfo, DriverMethod as M, DriverResult,
     EventListener, Flavor, HostCpuStats, HostPowerAction, HostStats, HostStatus, ImageMeta,
     InjectedFile, Instance, InstanceInfo, InterfaceStats, LifecycleEvent, LifecycleOperation as Op,
-    LiveMigrateData, LiveMigrationCallbacks, MaintenanceMode, Migration, NodeResources, RebootType,
-    RequestContext, Secret, SerialConsole, SpiceConsole, TaskState, TaskStateCallback, Vif,
-    VncConsole, VolumeConnector, VolumeUsage,
+    LiveMigrateData, LiveMigrationCallbacks, MaintenanceMode, Migration, NodeResources, PowerState,
+    RebootType, RequestContext, Secret, SerialConsole, SpiceConsole, TaskState, TaskStateCallback,
+    Vif, VncConsole, VolumeConnector, VolumeUsage,
 };
 use uuid::Uuid;
 
@@ -387,7 +387,14 @@ impl ComputeDriver for FakeDriver {
         _network_info: &[Vif],
         _block_device_info: &BlockDeviceInfo,
     ) -> DriverResult<()> {
-        self.touch(M::ResumeStateOnHostBoot, instance.uuid).await
+        let uuid = instance.uuid;
+        self.run(M::ResumeStateOnHostBoot, Some(uuid), move || {
+            self.apply_when(uuid, Op::PowerOn, |status| {
+                !status.soft_deleted
+                    && matches!(status.state, PowerState::Shutdown | PowerState::Crashed)
+            })
+        })
+        .await
     }
 
     async fn trigger_crash_dump(&self, instance: &Instance) -> DriverResult<()> {

@@ -271,12 +271,28 @@ impl FakeDriver {
     /// see [`remove`](Self::remove)), emitting its event after the change.
     #[inline]
     pub(crate) fn apply(&self, uuid: Uuid, operation: LifecycleOperation) -> DriverResult<()> {
+        self.apply_when(uuid, operation, |_| true)
+    }
+
+    /// [`apply`](Self::apply), only when the instance's status satisfies
+    /// `when` (checked under the same lock); otherwise `Ok` with nothing
+    /// changed.
+    #[inline]
+    pub(crate) fn apply_when(
+        &self,
+        uuid: Uuid,
+        operation: LifecycleOperation,
+        when: impl FnOnce(InstanceStatus) -> bool,
+    ) -> DriverResult<()> {
         let (index, mut shard) = self.store.lock_uuid(&uuid);
         let record = shard
             .instances
             .get_mut(&uuid)
             .ok_or_else(|| DriverError::instance_not_found(uuid))?;
         let from = record.status;
+        if !when(from) {
+            return Ok(());
+        }
         let step = transition(from, operation)
             .map_err(|refused| DriverError::invalid_state(uuid, operation, refused.from))?;
         let Outcome::Becomes(to) = step.outcome else {

@@ -475,6 +475,11 @@ fn poll_rebooting_instances_hard_reboots_stuck_ones_only() {
             .resume_state_on_host_boot(&ctx(), &idle, &[], &BlockDeviceInfo::default())
             .await
             .unwrap();
+        assert_eq!(
+            driver.get_info(&idle).await.unwrap().state,
+            PowerState::Running,
+            "an instance that is off is started after a host boot"
+        );
         let err = driver
             .resume_state_on_host_boot(&ctx(), &instance("x"), &[], &BlockDeviceInfo::default())
             .await

@@ -14,8 +14,8 @@ use crate::prelude::*;
 
 /// What the suite can observe of a backend without changing it.
 #[derive(Debug, PartialEq)]
-struct Observed {
-    uuids: Vec<Uuid>,
+pub(crate) struct Observed {
+    pub(crate) uuids: Vec<Uuid>,
     names: Vec<String>,
     infos: Vec<(Uuid, Option<StaticInfo>)>,
     used: Vec<(String, ResourceAmounts)>,
@@ -40,7 +40,7 @@ impl From<InstanceInfo> for StaticInfo {
     }
 }
 
-async fn observe(
+pub(crate) async fn observe(
     driver: &Arc<dyn ComputeDriver>,
     seed: &[Instance],
 ) -> Result<Observed, CaseError> {
@@ -72,14 +72,17 @@ async fn observe(
     })
 }
 
-fn seed(ctx: &CaseContext) -> Vec<Instance> {
+pub(crate) fn seed(ctx: &CaseContext) -> Vec<Instance> {
     vec![
         ctx.new_instance(Flavor::m1_tiny()),
         ctx.new_instance(Flavor::m1_small()),
     ]
 }
 
-async fn read_only_backend(ctx: &CaseContext, seed: &[Instance]) -> Result<Backend, CaseError> {
+pub(crate) async fn read_only_backend(
+    ctx: &CaseContext,
+    seed: &[Instance],
+) -> Result<Backend, CaseError> {
     ctx.step("create_read_only (seeded with m1.tiny and m1.small)");
     match ctx.factory().create_read_only(seed).await {
         Ok(Some(backend)) => Ok(backend),

@@ -1,11 +1,12 @@
-//! Every cell of the transition table, checked against the oracle
-//! [`driver_api::transition`]: bring an instance to the row's status through
-//! legal operations, apply the column's operation, then check the status
-//! after, the event emitted, the claim, or `InvalidState` with nothing changed.
-
-use driver_api::{transition, Outcome};
+//! Every cell of the transition table, checked against the reference model
+//! (built on [`driver_api::transition`]): bring an instance to the row's
+//! status through legal operations, apply the column's operation; after every
+//! step the answer (`Ok` or `InvalidState`) and every observable (status,
+//! flags, figures, listings, claims, consoles, counters, events) must be what
+//! the model says.
 
 use crate::actions::lifecycle_method;
+use crate::model::{Rig, Step};
 use crate::paths::path_to;
 use crate::prelude::*;
 
@@ -29,38 +30,13 @@ pub(crate) fn cell(op: Op, from: InstanceStatus) -> CaseSpec {
 }
 
 async fn check_cell(ctx: &CaseContext, op: Op, from: InstanceStatus) -> crate::case::CaseResult {
-    let instance = ctx.spawn_running().await?;
-    ctx.bring_to(&instance, from).await?;
-    let used_before = ctx.resources(0).await?.used();
-    let mark = ctx.event_mark(0);
-    let result = ctx.apply(&instance, op).await;
-    let what = format!("{op} from {from}");
-    match transition(from, op) {
-        Err(_) => {
-            expect_kind(&what, result, ErrorKind::InvalidState)?;
-            ctx.expect_status(&instance, from).await?;
-            ctx.expect_events(0, mark, &[]).await?;
-            ctx.expect_used(0, used_before).await
-        }
-        Ok(expected) => {
-            expect_ok(&what, result)?;
-            let events: Vec<_> = expected
-                .event
-                .map(|e| (instance.uuid, e))
-                .into_iter()
-                .collect();
-            match expected.outcome {
-                Outcome::Becomes(status) => {
-                    ctx.expect_status(&instance, status).await?;
-                    ctx.expect_used(0, used_before).await?;
-                }
-                Outcome::Removed => {
-                    ctx.expect_absent(0, &instance).await?;
-                    ctx.expect_used(0, used_before.saturating_sub(&claim(&instance.flavor)))
-                        .await?;
-                }
-            }
-            ctx.expect_events(0, mark, &events).await
-        }
+    let log = |text: String| ctx.step(text);
+    let rig = Rig::of(ctx, &log).await?;
+    let instance = ctx.new_instance(Flavor::m1_tiny());
+    rig.step(0, &instance, &Step::Spawn { power_on: true })
+        .await?;
+    for on_the_way in path_to(from).unwrap_or_default() {
+        rig.step(0, &instance, &Step::Lifecycle(on_the_way)).await?;
     }
+    rig.step(0, &instance, &Step::Lifecycle(op)).await
 }

@@ -1,0 +1,137 @@
+//! A [`Rig`]: backends under test, the model beside them, and the one way a
+//! case drives them: call a step on both, compare the answers, compare every
+//! observable ([`crate::snapshot::compare`]).
+
+use driver_api::{Instance, ResourceAmounts};
+
+use super::rules::{self, Expected};
+use super::step::{call, Target};
+use super::{HostModel, Model, Step, World};
+use crate::case::{CaseError, CaseResult};
+use crate::context::{CaseContext, HostUnderTest};
+use crate::describe::describe_result;
+use crate::snapshot;
+
+/// Where a rig writes its steps (a case's step log, or nowhere while a walk
+/// shrinks).
+pub(crate) type Log<'a> = &'a (dyn Fn(String) + Send + Sync);
+
+/// The backends of a case and their model.
+pub(crate) struct Rig<'a> {
+    hosts: &'a [HostUnderTest],
+    names: Vec<String>,
+    model: Model,
+    log: Log<'a>,
+    tracker: Option<&'a CaseContext>,
+}
+
+impl<'a> Rig<'a> {
+    /// A rig over `hosts` (already through `init_host`, listeners
+    /// registered), modelling them as they are now: their nodes and totals,
+    /// no instance, no event since now.
+    pub(crate) async fn start(
+        hosts: &'a [HostUnderTest],
+        log: Log<'a>,
+    ) -> Result<Rig<'a>, CaseError> {
+        let mut models = Vec::new();
+        for host in hosts {
+            let driver = &host.backend.driver;
+            let listed = driver.get_available_nodes(false).await.map_err(|e| {
+                CaseError::fail("get_available_nodes: Ok", crate::describe_error(&e))
+            })?;
+            let mut nodes = Vec::new();
+            for node in listed {
+                let resources = driver.get_available_resource(&node).await.map_err(|e| {
+                    CaseError::fail("get_available_resource: Ok", crate::describe_error(&e))
+                })?;
+                if resources.used() != ResourceAmounts::default() {
+                    return Err(CaseError::fail(
+                        format!("a fresh backend: nothing used on {node}"),
+                        format!("{:?}", resources.used()),
+                    ));
+                }
+                nodes.push((node, resources.total()));
+            }
+            let event_mark = host.events.lock().map(|log| log.len()).unwrap_or(0);
+            models.push(HostModel {
+                name: host.name.clone(),
+                nodes,
+                instances: Default::default(),
+                events: Vec::new(),
+                event_mark,
+            });
+        }
+        Ok(Rig {
+            hosts,
+            names: hosts.iter().map(|h| h.name.clone()).collect(),
+            model: Model::new(models),
+            log,
+            tracker: None,
+        })
+    }
+
+    /// A rig over the hosts of `ctx`, logging to its steps; every instance
+    /// a step creates is tracked for clean-up.
+    pub(crate) async fn of(ctx: &'a CaseContext, log: Log<'a>) -> Result<Rig<'a>, CaseError> {
+        let mut rig = Self::start(ctx.hosts(), log).await?;
+        rig.tracker = Some(ctx);
+        Ok(rig)
+    }
+
+    /// The world as the model has it now.
+    pub(crate) fn world(&self) -> World {
+        self.model.world()
+    }
+
+    /// What `step` must answer on host `host` (without running it).
+    pub(crate) fn predict(&self, host: usize, instance: &Instance, step: &Step) -> Expected {
+        let mut world = self.model.world();
+        rules::expect(&mut world, host, instance, step)
+    }
+
+    /// Runs `step` for `instance` on host `host` and on the model; fails
+    /// unless the backend answers as the model does and every observable
+    /// then matches.
+    pub(crate) async fn step(&self, host: usize, instance: &Instance, step: &Step) -> CaseResult {
+        let Some(backend_host) = self.hosts.get(host) else {
+            return Err(CaseError::fail(format!("a host {host}"), "none"));
+        };
+        let what = format!("{step} {} on {}", instance.name, backend_host.name);
+        (self.log)(what.clone());
+        if let Some(ctx) = self.tracker {
+            ctx.track(instance);
+        }
+        let expected = {
+            let mut world = self.model.lock();
+            rules::expect(&mut world, host, instance, step)
+        };
+        let target = Target {
+            host_names: &self.names,
+            backend: &backend_host.backend,
+            index: host,
+        };
+        let got = call(&target, instance, step).await;
+        let same = match (&expected, &got) {
+            (Ok(()), Ok(())) => true,
+            (Err(kind), Err(error)) => *kind == error.kind(),
+            _ => false,
+        };
+        if !same {
+            let want = match expected {
+                Ok(()) => "Ok".to_owned(),
+                Err(kind) => format!("Err({kind:?})"),
+            };
+            return Err(CaseError::fail(
+                format!("{what}: {want}"),
+                describe_result(&got),
+            ));
+        }
+        self.check(&what).await
+    }
+
+    /// Compares every observable with the model.
+    pub(crate) async fn check(&self, after: &str) -> CaseResult {
+        let world = self.model.world();
+        snapshot::compare(self.hosts, &world, after).await
+    }
+}

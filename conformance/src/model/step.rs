@@ -1,0 +1,358 @@
+//! The steps the model knows, and how each is called on a backend.
+//!
+//! A step is one call of the contract on one host for one instance; the
+//! model says what it must answer ([`super::rules`]) and the suite calls it
+//! on the backend ([`call`]) with the same stable arguments.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use driver_api::{
+    ComputeDriver, ConnectionInfo, DriverError, DriverMethod, DriverResult, Flavor, Instance,
+    LifecycleOperation, Migration, RebootType, Secret, Vif,
+};
+use uuid::Uuid;
+
+use crate::actions::lifecycle_method;
+use crate::factory::Backend;
+use crate::fixtures;
+
+/// How many volume slots (mountpoints) and VIF slots a step can name.
+pub(crate) const SLOTS: u8 = 2;
+
+/// One call of the contract on one instance.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Step {
+    /// `spawn`, with the VIF of slot 0 and no block device.
+    Spawn {
+        /// Start it (`Running`) or not (`Shutdown`).
+        power_on: bool,
+    },
+    /// A row of the transition table (the crash row through the test hooks).
+    Lifecycle(LifecycleOperation),
+    /// `attach_volume` of slot `n`'s volume at slot `n`'s mountpoint.
+    AttachVolume(u8),
+    /// `detach_volume` at slot `n`'s mountpoint.
+    DetachVolume(u8),
+    /// `swap_volume` at slot `n`'s mountpoint, to slot `n`'s second volume.
+    SwapVolume(u8),
+    /// `attach_interface` of slot `n`'s VIF (slot 0 is attached at spawn).
+    AttachInterface(u8),
+    /// `detach_interface` of slot `n`'s VIF.
+    DetachInterface(u8),
+    /// `set_admin_password`.
+    SetAdminPassword,
+    /// `trigger_crash_dump`.
+    TriggerCrashDump,
+    /// `snapshot`.
+    Snapshot,
+    /// `inject_file` of an absolute path.
+    InjectFile,
+    /// `resume_state_on_host_boot`.
+    ResumeStateOnHostBoot,
+    /// `plug_vifs` with the instance's spawn VIF (host side only).
+    PlugVifs,
+    /// `unplug_vifs` with the instance's spawn VIF (host side only).
+    UnplugVifs,
+    /// `migrate_disk_and_power_off` towards host `dest` with `flavor`.
+    MigrateDiskAndPowerOff {
+        /// The destination host's index.
+        dest: usize,
+        /// The flavor the instance moves to.
+        flavor: Flavor,
+    },
+    /// `finish_migration` on this host of a move from host `source`; the
+    /// instance passed carries the new flavor.
+    FinishMigration {
+        /// The source host's index.
+        source: usize,
+        /// Start it on arrival.
+        power_on: bool,
+    },
+    /// `confirm_migration` on this host (the source) of a move to `dest`.
+    ConfirmMigration {
+        /// The destination host's index.
+        dest: usize,
+    },
+    /// `finish_revert_migration` on this host (the source).
+    FinishRevertMigration {
+        /// Start it again.
+        power_on: bool,
+    },
+}
+
+impl Step {
+    /// The trait method the step calls (`None` for the crash hook).
+    pub(crate) fn method(&self) -> Option<DriverMethod> {
+        use DriverMethod as M;
+        Some(match self {
+            Self::Spawn { .. } => M::Spawn,
+            Self::Lifecycle(op) => return lifecycle_method(*op),
+            Self::AttachVolume(_) => M::AttachVolume,
+            Self::DetachVolume(_) => M::DetachVolume,
+            Self::SwapVolume(_) => M::SwapVolume,
+            Self::AttachInterface(_) => M::AttachInterface,
+            Self::DetachInterface(_) => M::DetachInterface,
+            Self::SetAdminPassword => M::SetAdminPassword,
+            Self::TriggerCrashDump => M::TriggerCrashDump,
+            Self::Snapshot => M::Snapshot,
+            Self::InjectFile => M::InjectFile,
+            Self::ResumeStateOnHostBoot => M::ResumeStateOnHostBoot,
+            Self::PlugVifs => M::PlugVifs,
+            Self::UnplugVifs => M::UnplugVifs,
+            Self::MigrateDiskAndPowerOff { .. } => M::MigrateDiskAndPowerOff,
+            Self::FinishMigration { .. } => M::FinishMigration,
+            Self::ConfirmMigration { .. } => M::ConfirmMigration,
+            Self::FinishRevertMigration { .. } => M::FinishRevertMigration,
+        })
+    }
+
+    /// Every single-host step that takes no host index, each slot once.
+    pub(crate) fn single_host() -> Vec<Step> {
+        let mut all = vec![
+            Self::Spawn { power_on: true },
+            Self::Spawn { power_on: false },
+        ];
+        all.extend(
+            LifecycleOperation::ALL
+                .iter()
+                .map(|op| Self::Lifecycle(*op)),
+        );
+        for slot in 0..SLOTS {
+            all.extend([
+                Self::AttachVolume(slot),
+                Self::DetachVolume(slot),
+                Self::SwapVolume(slot),
+                Self::AttachInterface(slot),
+                Self::DetachInterface(slot),
+            ]);
+        }
+        all.extend([
+            Self::SetAdminPassword,
+            Self::TriggerCrashDump,
+            Self::Snapshot,
+            Self::InjectFile,
+            Self::ResumeStateOnHostBoot,
+            Self::PlugVifs,
+            Self::UnplugVifs,
+        ]);
+        all
+    }
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Spawn { power_on } => write!(f, "spawn power_on={power_on}"),
+            Self::Lifecycle(op) => write!(f, "{op}"),
+            Self::AttachVolume(n) => write!(f, "attach_volume {}", mountpoint(*n)),
+            Self::DetachVolume(n) => write!(f, "detach_volume {}", mountpoint(*n)),
+            Self::SwapVolume(n) => write!(f, "swap_volume {}", mountpoint(*n)),
+            Self::AttachInterface(n) => write!(f, "attach_interface vif{n}"),
+            Self::DetachInterface(n) => write!(f, "detach_interface vif{n}"),
+            Self::MigrateDiskAndPowerOff { dest, flavor } => {
+                write!(
+                    f,
+                    "migrate_disk_and_power_off to host {dest}, {}",
+                    flavor.name
+                )
+            }
+            Self::FinishMigration { source, power_on } => {
+                write!(f, "finish_migration from host {source} power_on={power_on}")
+            }
+            Self::ConfirmMigration { dest } => write!(f, "confirm_migration to host {dest}"),
+            Self::FinishRevertMigration { power_on } => {
+                write!(f, "finish_revert_migration power_on={power_on}")
+            }
+            other => match other.method() {
+                Some(method) => write!(f, "{method}"),
+                None => write!(f, "{other:?}"),
+            },
+        }
+    }
+}
+
+/// The mountpoint of volume slot `n` (`/dev/vdb`, `/dev/vdc`, ...).
+pub(crate) fn mountpoint(n: u8) -> String {
+    format!("/dev/vd{}", char::from(b'b'.saturating_add(n)))
+}
+
+/// The volume id (serial) at slot `n` before (`swapped` false) or after a swap.
+pub(crate) fn volume_id(n: u8, swapped: bool) -> String {
+    if swapped {
+        format!("vol-{n}-swapped")
+    } else {
+        format!("vol-{n}")
+    }
+}
+
+/// The VIF of slot `n` of `instance`: a stable id and MAC derived from the
+/// instance's UUID, so a replay names the same ports.
+pub(crate) fn slot_vif(instance: Uuid, n: u8) -> Vif {
+    let id = Uuid::from_u128(instance.as_u128() ^ (u128::from(n) + 1) << 120);
+    fixtures::vif_with_id(id)
+}
+
+/// One host of a step: its name and backend.
+pub(crate) struct Target<'a> {
+    /// The names of every host of the case, by index.
+    pub(crate) host_names: &'a [String],
+    /// The backend the step runs on.
+    pub(crate) backend: &'a Backend,
+    /// Its index.
+    pub(crate) index: usize,
+}
+
+impl Target<'_> {
+    fn host(&self, index: usize) -> &str {
+        self.host_names.get(index).map_or("", String::as_str)
+    }
+}
+
+/// Calls `step` for `instance` on `target`'s backend.
+pub(crate) async fn call(
+    target: &Target<'_>,
+    instance: &Instance,
+    step: &Step,
+) -> DriverResult<()> {
+    let d: &Arc<dyn ComputeDriver> = &target.backend.driver;
+    let ctx = fixtures::context();
+    let bdi = fixtures::no_block_devices();
+    let spawn_vif = [slot_vif(instance.uuid, 0)];
+    let no_vifs: &[Vif] = &[];
+    let volume =
+        |n: u8, swapped: bool| -> ConnectionInfo { fixtures::volume(&volume_id(n, swapped)) };
+    match step {
+        Step::Spawn { power_on } => {
+            d.spawn(
+                &ctx,
+                instance,
+                &fixtures::image(),
+                &fixtures::injected_files(),
+                Some(fixtures::admin_password()),
+                &spawn_vif,
+                &bdi,
+                *power_on,
+            )
+            .await
+        }
+        Step::Lifecycle(op) => lifecycle(target, instance, *op).await,
+        Step::AttachVolume(n) => {
+            d.attach_volume(&volume(*n, false), instance, &mountpoint(*n))
+                .await
+        }
+        Step::DetachVolume(n) => {
+            d.detach_volume(&volume(*n, false), instance, &mountpoint(*n))
+                .await
+        }
+        Step::SwapVolume(n) => {
+            d.swap_volume(
+                &volume(*n, false),
+                &volume(*n, true),
+                instance,
+                &mountpoint(*n),
+                0,
+            )
+            .await
+        }
+        Step::AttachInterface(n) => {
+            d.attach_interface(instance, &fixtures::image(), &slot_vif(instance.uuid, *n))
+                .await
+        }
+        Step::DetachInterface(n) => {
+            d.detach_interface(instance, &slot_vif(instance.uuid, *n))
+                .await
+        }
+        Step::SetAdminPassword => {
+            d.set_admin_password(instance, Secret::new(fixtures::NEW_PASSWORD))
+                .await
+        }
+        Step::TriggerCrashDump => d.trigger_crash_dump(instance).await,
+        Step::Snapshot => {
+            d.snapshot(&ctx, instance, "model-image", Arc::new(|_, _| {}))
+                .await
+        }
+        // "/etc/model" and "model".
+        Step::InjectFile => {
+            d.inject_file(instance, "L2V0Yy9tb2RlbA==", "bW9kZWw=")
+                .await
+        }
+        Step::ResumeStateOnHostBoot => {
+            d.resume_state_on_host_boot(&ctx, instance, &spawn_vif, &bdi)
+                .await
+        }
+        Step::PlugVifs => d.plug_vifs(instance, &spawn_vif).await,
+        Step::UnplugVifs => d.unplug_vifs(instance, &spawn_vif).await,
+        Step::MigrateDiskAndPowerOff { dest, flavor } => d
+            .migrate_disk_and_power_off(&ctx, instance, target.host(*dest), flavor, no_vifs, &bdi)
+            .await
+            .map(drop),
+        Step::FinishMigration { source, power_on } => {
+            let migration = Migration::new(
+                instance.uuid,
+                target.host(*source),
+                target.host(target.index),
+            );
+            d.finish_migration(
+                &ctx,
+                &migration,
+                instance,
+                &Vec::new(),
+                &spawn_vif,
+                &fixtures::image(),
+                true,
+                &bdi,
+                *power_on,
+            )
+            .await
+        }
+        Step::ConfirmMigration { dest } => {
+            let migration =
+                Migration::new(instance.uuid, target.host(target.index), target.host(*dest));
+            d.confirm_migration(&migration, instance, no_vifs).await
+        }
+        Step::FinishRevertMigration { power_on } => {
+            d.finish_revert_migration(instance, &spawn_vif, &bdi, *power_on)
+                .await
+        }
+    }
+}
+
+async fn lifecycle(
+    target: &Target<'_>,
+    instance: &Instance,
+    op: LifecycleOperation,
+) -> DriverResult<()> {
+    use LifecycleOperation as Op;
+    let d = &target.backend.driver;
+    let ctx = fixtures::context();
+    let bdi = fixtures::no_block_devices();
+    let vifs: &[Vif] = &[];
+    match op {
+        Op::Pause => d.pause(instance).await,
+        Op::Unpause => d.unpause(instance).await,
+        Op::Suspend => d.suspend(instance).await,
+        Op::Resume => d.resume(instance, vifs, &bdi).await,
+        Op::PowerOff => d.power_off(instance, Duration::ZERO).await,
+        Op::PowerOn => d.power_on(&ctx, instance, vifs, &bdi).await,
+        Op::RebootSoft => d.reboot(&ctx, instance, vifs, RebootType::Soft, &bdi).await,
+        Op::RebootHard => d.reboot(&ctx, instance, vifs, RebootType::Hard, &bdi).await,
+        Op::Rescue => {
+            let password = Secret::new(fixtures::RESCUE_PASSWORD);
+            d.rescue(&ctx, instance, vifs, &fixtures::image(), password)
+                .await
+        }
+        Op::Unrescue => d.unrescue(instance, vifs).await,
+        Op::SoftDelete => d.soft_delete(instance).await,
+        Op::Restore => d.restore(instance).await,
+        Op::Destroy => d.destroy(instance, vifs, &bdi, true).await,
+        Op::Crash => match &target.backend.hooks {
+            Some(hooks) => hooks.crash(instance).await,
+            None => Err(DriverError::not_supported(
+                "crash",
+                "conformance (no test hooks)",
+            )),
+        },
+    }
+}
