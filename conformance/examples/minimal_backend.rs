@@ -49,9 +49,7 @@ impl ComputeDriver for MinimalDriver {
     fn register_event_listener(&self, listener: Option<EventListener>) { self.events.register(listener) }
     fn emit_event(&self, event: LifecycleEvent) { self.events.emit(event); }
     async fn init_host(&self, host: &str) -> DriverResult<()> {
-        if host.is_empty() {
-            return Err(DriverError::invalid_input("init_host", "empty host name"));
-        }
+        validate::host_name("host", host).map_err(|v| v.into_error("init_host"))?;
         *self.host.lock().unwrap_or_else(|p| p.into_inner()) = host.to_owned();
         Ok(())
     }
@@ -66,8 +64,12 @@ impl ComputeDriver for MinimalDriver {
         resources.supported_instances = vec![SupportedInstance::new("x86_64", "minimal", "hvm")];
         Ok(resources)
     }
-    async fn spawn(&self, _: &RequestContext, instance: &Instance, _: &ImageMeta, _: &[InjectedFile],
-                   _: Option<Secret>, _: &[Vif], _: &BlockDeviceInfo, power_on: bool) -> DriverResult<()> {
+    async fn spawn(&self, _: &RequestContext, instance: &Instance, _: &ImageMeta, files: &[InjectedFile],
+                   _: Option<Secret>, vifs: &[Vif], bdi: &BlockDeviceInfo, power_on: bool) -> DriverResult<()> {
+        // Every input rule, written once in driver_api::validate.
+        validate::arrival(instance, vifs, bdi)
+            .and_then(|()| validate::injected_files("injected_files.path", files))
+            .map_err(|v| v.into_error("spawn"))?;
         let node = self.node();
         if let Some(other) = instance.node.as_ref().filter(|n| **n != node) {
             return Err(DriverError::NodeNotFound { node: other.clone() });
@@ -96,8 +98,11 @@ impl ComputeDriver for MinimalDriver {
     }
     async fn get_info(&self, instance: &Instance) -> DriverResult<InstanceInfo> {
         let instances = self.instances();
-        let (_, state) = instances.get(&instance.uuid).ok_or_else(|| DriverError::instance_not_found(instance))?;
-        Ok(InstanceInfo::new(*state))
+        let (known, state) = instances.get(&instance.uuid).ok_or_else(|| DriverError::instance_not_found(instance))?;
+        let mut info = InstanceInfo::new(*state);
+        (info.num_cpu, info.mem_kb) = (known.flavor.vcpus, known.flavor.memory_mb.saturating_mul(1024));
+        info.max_mem_kb = info.mem_kb;
+        Ok(info)
     }
     async fn list_instances(&self) -> DriverResult<Vec<String>> {
         Ok(self.instances().values().map(|(i, _)| i.name.clone()).collect())
