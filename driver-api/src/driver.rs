@@ -245,6 +245,12 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
 
     /// The instance's power state, flags and figures.
     ///
+    /// `num_cpu` and `max_mem_kb` are the instance's size: its flavor's vCPUs
+    /// and memory (the flavor it is claimed by, the new one after a resize),
+    /// whatever the hypervisor actually gives the guest; `mem_kb` is the
+    /// memory the guest has now (at most `max_mem_kb` on a real hypervisor;
+    /// a backend that sizes guests down for testing reports the real figure).
+    ///
     /// Errors: [`DriverError::InstanceNotFound`] (Nova maps it to `NoState`).
     async fn get_info(&self, instance: &Instance) -> DriverResult<InstanceInfo>;
 

@@ -53,6 +53,10 @@ pub struct LibvirtConfig {
     pub volume_size_mib: u64,
     /// Give QEMU guests a VNC display on 127.0.0.1 (`get_vnc_console`).
     pub vnc: bool,
+    /// Boot QEMU guests into this operating system (direct kernel boot);
+    /// `None`: guests boot their (empty) root disk and run no OS, so nothing
+    /// answers ACPI and the console shows only the firmware.
+    pub guest_os: Option<GuestOs>,
     /// Give QEMU guests a SPICE display on 127.0.0.1 (`get_spice_console`;
     /// QEMU's SPICE module and libspice-server must be installed).
     pub spice: bool,
@@ -109,6 +113,7 @@ impl Default for LibvirtConfig {
             guest_vcpus: None,
             volume_size_mib: 16,
             vnc: true,
+            guest_os: None,
             spice: true,
             serial_console: true,
             soft_reboot_wait: Duration::from_secs(1),
@@ -174,9 +179,47 @@ impl LibvirtConfig {
         self
     }
 
+    /// The same, with guests booting `os`.
+    pub fn with_guest_os(mut self, os: GuestOs) -> Self {
+        self.guest_os = Some(os);
+        self
+    }
+
     /// The same, with a private `test:///` node of this size.
     pub fn with_test_node(mut self, cpus: u32, memory_mib: u64) -> Self {
         self.test_node = TestNode { cpus, memory_mib };
         self
+    }
+}
+
+/// An operating system QEMU guests boot directly (libvirt's `<kernel>`,
+/// `<initrd>` and `<cmdline>`): what the tier-2 tests use to have a guest
+/// that prints to its console and shuts down on the ACPI power button
+/// (`.ci/guest-image.sh` builds one from Debian's kernel and busybox).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GuestOs {
+    /// The kernel image.
+    pub kernel: PathBuf,
+    /// The initial RAM disk.
+    pub initrd: PathBuf,
+    /// The kernel command line (`console=ttyS0` sends it to the console log).
+    pub cmdline: String,
+}
+
+impl GuestOs {
+    /// `kernel` and `initrd`, with the console on the first serial port.
+    pub fn new(kernel: impl Into<PathBuf>, initrd: impl Into<PathBuf>) -> Self {
+        Self {
+            kernel: kernel.into(),
+            initrd: initrd.into(),
+            cmdline: "console=ttyS0 panic=-1".to_owned(),
+        }
+    }
+
+    /// `vmlinuz` and `initrd.gz` in `dir` (what `.ci/guest-image.sh` writes).
+    pub fn in_dir(dir: impl Into<PathBuf>) -> Self {
+        let dir = dir.into();
+        Self::new(dir.join("vmlinuz"), dir.join("initrd.gz"))
     }
 }

@@ -34,6 +34,20 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// How the guest boots: its operating system's kernel when configured, else
+/// its root disk through the firmware (which prints to the serial log).
+fn boot_xml(config: &LibvirtConfig) -> String {
+    match &config.guest_os {
+        Some(os) => format!(
+            "<kernel>{}</kernel><initrd>{}</initrd><cmdline>{}</cmdline>",
+            escape(&os.kernel.to_string_lossy()),
+            escape(&os.initrd.to_string_lossy()),
+            escape(&os.cmdline),
+        ),
+        None => "<boot dev='hd'/><bios useserial='yes'/>".to_owned(),
+    }
+}
+
 /// The full domain definition of an instance.
 pub fn domain(
     config: &LibvirtConfig,
@@ -52,7 +66,7 @@ pub fn domain(
         "<domain type='{dtype}'><name>{name}</name><uuid>{uuid}</uuid><title>{title}</title>\
          <metadata>{meta}</metadata>\
          <memory unit='MiB'>{memory}</memory><vcpu>{vcpus}</vcpu>\
-         <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/><bios useserial='yes'/></os>\
+         <os><type arch='x86_64' machine='pc'>hvm</type>{boot}</os>\
          <features><acpi/></features>\
          <on_poweroff>destroy</on_poweroff><on_reboot>restart</on_reboot><on_crash>destroy</on_crash>\
          <devices><emulator>{emulator}</emulator>",
@@ -62,6 +76,7 @@ pub fn domain(
         title = escape(&record.name),
         meta = record.to_domain_metadata(),
         emulator = escape(&config.emulator.to_string_lossy()),
+        boot = boot_xml(config),
     );
     let files = &record.files;
     match mode {

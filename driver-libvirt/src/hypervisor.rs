@@ -386,17 +386,27 @@ impl Hypervisor {
         Ok(flags.with_state(self.power_state_of(dom, &info)?))
     }
 
-    /// `get_info`: the flags from the index, everything else from one
-    /// `info` call (two more for a shut-off domain).
+    /// `get_info`: the flags and the size (the claim) from the index,
+    /// everything else from one `info` call (two more for a shut-off domain).
     pub fn instance_info(&self, uuid: Uuid) -> DriverResult<InstanceInfo> {
         let (dom, flags) = self.known_or_not_found(uuid)?;
         let raw = dom.info().map_err(gone_or_backend(uuid, "get_info"))?;
         let mut info = InstanceInfo::new(self.power_state_of(&dom, &raw)?);
         info.rescued = flags.rescued;
         info.soft_deleted = flags.soft_deleted;
-        info.max_mem_kb = raw.max_mem;
+        // The instance's size is its flavor's (the claim), even where the
+        // configuration gives guests less (see `get_info` on the trait).
+        match self.index().get(uuid).map(|entry| entry.claim) {
+            Some(claim) => {
+                info.num_cpu = u32::try_from(claim.vcpus).unwrap_or(u32::MAX);
+                info.max_mem_kb = claim.memory_mb.saturating_mul(1024);
+            }
+            None => {
+                info.num_cpu = raw.nr_virt_cpu;
+                info.max_mem_kb = raw.max_mem;
+            }
+        }
         info.mem_kb = raw.memory;
-        info.num_cpu = raw.nr_virt_cpu;
         // test:/// answers the wall clock as CPU time: no figure at all is
         // more honest.
         info.cpu_time_ns = if self.kind == HypervisorKind::Test {
@@ -424,7 +434,13 @@ impl Hypervisor {
         let from = self.status_of(uuid, &dom, flags)?;
         let step = transition(from, operation)
             .map_err(|_| DriverError::invalid_state(uuid, operation, from))?;
-        if step.is_noop(from) {
+        // A reboot leaves a running guest running, yet restarts it: the table
+        // shows no change of status, but the guest must still be rebooted.
+        let restarts = matches!(
+            operation,
+            LifecycleOperation::RebootSoft | LifecycleOperation::RebootHard
+        );
+        if step.is_noop(from) && !restarts {
             return Ok(());
         }
         act(self, &dom, from)?;

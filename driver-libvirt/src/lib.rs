@@ -140,6 +140,6 @@ mod spawn;
 mod vifs;
 mod volumes;
 
-pub use config::{LibvirtConfig, TestNode};
+pub use config::{GuestOs, LibvirtConfig, TestNode};
 pub use driver::LibvirtDriver;
 pub use hypervisor::{HypervisorKind, DRIVER_NAME};

@@ -15,6 +15,9 @@ use crate::hypervisor::{backend, backend_msg, Hypervisor, HypervisorKind};
 use crate::record::InstanceRecord;
 use crate::spawn::{free_port, is_port_clash, PORT_ATTEMPTS};
 
+/// How often a graceful shutdown presses the power button again.
+pub const SHUTDOWN_RETRY: Duration = Duration::from_secs(5);
+
 /// Size of the (empty) rescue disk, in MiB.
 const RESCUE_DISK_MIB: u64 = 1024;
 
@@ -53,6 +56,26 @@ impl Hypervisor {
         self.halt_from(dom, timeout, from)
     }
 
+    /// Asks the guest to shut down (ACPI power button) and waits up to
+    /// `timeout` for it to stop, pressing the button again every
+    /// [`SHUTDOWN_RETRY`] (a press during boot, before the guest listens, is
+    /// lost: Nova's libvirt driver retries the same way). Whether it stopped.
+    pub fn shutdown_gracefully(&self, dom: &Domain, timeout: Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            if dom.shutdown().is_err() && !dom.is_active().unwrap_or(true) {
+                return true;
+            }
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if self.wait_inactive(dom, left.min(SHUTDOWN_RETRY)) {
+                return true;
+            }
+            if left <= SHUTDOWN_RETRY {
+                return false;
+            }
+        }
+    }
+
     /// [`halt`](Self::halt) of a domain known to be in `from` just now: only
     /// the calls that state needs (from `Running` with no timeout, a single
     /// `destroy`).
@@ -65,8 +88,7 @@ impl Hypervisor {
         if active {
             if from == PowerState::Running && !timeout.is_zero() {
                 // No guest OS (or one ignoring ACPI) just means we force it below.
-                let _ = dom.shutdown();
-                if self.wait_inactive(dom, timeout) {
+                if self.shutdown_gracefully(dom, timeout) {
                     return Ok(());
                 }
             }
@@ -200,7 +222,7 @@ impl Hypervisor {
         self.lifecycle(uuid, Op::reboot(reboot_type), |hv, dom, from| {
             match (reboot_type, from.state) {
                 (RebootType::Soft, _) => {
-                    if dom.shutdown().is_ok() && hv.wait_inactive(dom, wait) {
+                    if hv.shutdown_gracefully(dom, wait) {
                         return hv.start(uuid, dom, "reboot");
                     }
                     match dom.reset() {

@@ -16,8 +16,11 @@ fn conformance_suite_on_qemu() {
     let uri = std::env::var("LIBVIRT_TIER2_URI").unwrap_or_else(|_| {
         panic!("tier 2 was asked for, but LIBVIRT_TIER2_URI does not name a libvirtd")
     });
+    // Real guests under TCG on a small machine: the protocol-variant cases
+    // boot a dozen guests each.
     let options = RunOptions {
         concurrency: 4,
+        case_timeout: std::time::Duration::from_secs(300),
         ..RunOptions::default()
     };
     let report = conformance::run(Arc::new(LibvirtFactory::qemu(uri)), &options, |_| {})
