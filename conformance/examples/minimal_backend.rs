@@ -66,8 +66,11 @@ impl ComputeDriver for MinimalDriver {
         resources.supported_instances = vec![SupportedInstance::new("x86_64", "minimal", "hvm")];
         Ok(resources)
     }
-    async fn spawn(&self, _: &RequestContext, instance: &Instance, _: &ImageMeta, _: &[InjectedFile],
-                   _: Option<Secret>, _: &[Vif], _: &BlockDeviceInfo, power_on: bool) -> DriverResult<()> {
+    async fn spawn(&self, _: &RequestContext, instance: &Instance, _: &ImageMeta, files: &[InjectedFile],
+                   _: Option<Secret>, vifs: &[Vif], bdi: &BlockDeviceInfo, power_on: bool) -> DriverResult<()> {
+        driver_api::validate::arrival(instance, vifs, bdi)
+            .and_then(|()| driver_api::validate::injected_files("injected_files.path", files))
+            .map_err(|v| v.into_error("spawn"))?;
         let node = self.node();
         if let Some(other) = instance.node.as_ref().filter(|n| **n != node) {
             return Err(DriverError::NodeNotFound { node: other.clone() });
