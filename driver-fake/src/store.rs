@@ -214,6 +214,8 @@ impl Store {
 
     /// What is claimed on node `id`, summed over every shard at one instant.
     pub fn used(&self, id: NodeId) -> driver_api::ResourceAmounts {
+        // Each shard's used figure is within its lease and the leases sum to
+        // at most the node's capacity: saturating never clamps here.
         self.lock_all()
             .iter()
             .fold(Default::default(), |sum, shard| {
