@@ -447,6 +447,20 @@ fn rows() -> Vec<Row> {
         row("live_migration", "dest `\"\"`", "InvalidInput", |env| {
             Box::pin(async move { live_to(&env, "").await })
         }),
+        row(
+            "check_can_live_migrate_source",
+            "dest_host: its own host",
+            "InvalidInput",
+            |env| {
+                Box::pin(async move {
+                    let data = LiveMigrateData::new("fake-host");
+                    env.driver
+                        .check_can_live_migrate_source(&ctx(), &env.vm, &data)
+                        .await
+                        .map(drop)
+                })
+            },
+        ),
         row("init_host", "host `\"\"`", "InvalidInput", |env| {
             Box::pin(async move { env.driver.init_host("").await })
         }),
