@@ -780,7 +780,10 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// On the source: can `instance` leave? Returns the data for the next steps.
     ///
     /// Errors: [`DriverError::InstanceNotFound`], [`DriverError::InvalidState`]
-    /// unless `Running` or `Paused` and neither rescued nor soft-deleted.
+    /// unless `Running` or `Paused` and neither rescued nor soft-deleted,
+    /// [`DriverError::InvalidInput`] when `dest_check_data.dest_host` is not a
+    /// valid host name other than this host
+    /// ([`validate::live_destination`](crate::validate::live_destination)).
     async fn check_can_live_migrate_source(
         &self,
         context: &RequestContext,

@@ -31,6 +31,7 @@ pub struct IncomingState {
     /// Its interfaces.
     pub interfaces: Vec<FakeInterface>,
     /// Its volumes, by mountpoint.
+    #[serde(deserialize_with = "crate::import::unique_keys")]
     pub volumes: BTreeMap<String, ConnectionInfo>,
 }
 
@@ -53,6 +54,7 @@ pub struct FakeState {
     /// The managed nodes, in order.
     pub nodes: Vec<String>,
     /// The capacity of every node the driver knows (managed or not).
+    #[serde(deserialize_with = "crate::import::unique_keys")]
     pub capacities: BTreeMap<String, ResourceAmounts>,
     /// `set_host_enabled`'s switch.
     pub host_enabled: bool,
@@ -89,7 +91,8 @@ pub enum StateError {
         /// The field and the rule.
         violation: driver_api::validate::Violation,
     },
-    /// The same node, interface id or file path twice where one is allowed.
+    /// The same node, interface id or file path twice where one is allowed
+    /// (a map key twice in the JSON is a [`StateError::Json`]).
     #[error("invalid fake state: {at}: duplicate {what}")]
     Duplicate {
         /// Where.

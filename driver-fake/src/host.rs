@@ -1,4 +1,8 @@
 //! Host and node operations: nodes, resources, statistics, host actions.
+//!
+//! Figures are summed checked (a total beyond its type is an error) or
+//! saturating by intent, never with a bare operator.
+#![deny(clippy::arithmetic_side_effects)]
 
 use std::net::{IpAddr, Ipv4Addr};
 

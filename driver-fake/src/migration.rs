@@ -367,6 +367,8 @@ impl FakeDriver {
         dest_check_data: &LiveMigrateData,
     ) -> DriverResult<LiveMigrateData> {
         self.with_record(uuid, |record| check_live(uuid, record.status))?;
+        validate::live_destination(&dest_check_data.dest_host, &self.host())
+            .map_err(|v| v.into_error("check_can_live_migrate_source"))?;
         let mut data = dest_check_data.clone();
         data.source_host = Some(self.host());
         Ok(data)

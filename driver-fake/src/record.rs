@@ -266,6 +266,7 @@ pub struct FakeInstance {
     /// What the instance claims on its node.
     pub claim: ResourceAmounts,
     /// Attached volumes, by mountpoint.
+    #[serde(deserialize_with = "crate::import::unique_keys")]
     pub volumes: BTreeMap<String, ConnectionInfo>,
     /// Attached interfaces, in attach order.
     pub interfaces: Vec<FakeInterface>,

@@ -6,6 +6,10 @@
 //! No shard is locked while the node table is held. Nothing awaits while
 //! holding a lock, and no listener runs under one.
 
+// Sums of claims and sizes are checked or saturating by intent, never a bare
+// operator.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::collections::{HashMap, VecDeque};
 use std::hash::BuildHasherDefault;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -111,7 +115,7 @@ impl Store {
         // every shard for a whole run of sequential keys instead was measured
         // to cost 3x the resident memory with random UUIDs; sequential keys
         // now grow the few shards their runs land in.
-        let share = expected / count;
+        let share = expected.checked_div(count).unwrap_or(0);
         let per_shard = if expected == 0 {
             0
         } else {
@@ -135,7 +139,7 @@ impl Store {
                     Padded(Mutex::new(names))
                 })
                 .collect(),
-            mask: count - 1,
+            mask: count.saturating_sub(1),
             walks: Padded(AtomicUsize::new(0)),
         }
     }
@@ -210,6 +214,8 @@ impl Store {
 
     /// What is claimed on node `id`, summed over every shard at one instant.
     pub fn used(&self, id: NodeId) -> driver_api::ResourceAmounts {
+        // Each shard's used figure is within its lease and the leases sum to
+        // at most the node's capacity: saturating never clamps here.
         self.lock_all()
             .iter()
             .fold(Default::default(), |sum, shard| {
@@ -234,7 +240,7 @@ impl Store {
             .walks
             .0
             .fetch_add(1, Ordering::Relaxed)
-            .wrapping_mul(count / 2 + 1);
+            .wrapping_mul(count.checked_div(2).unwrap_or(0).saturating_add(1));
         for step in 0..count {
             visit(&mut self.lock_shard(start.wrapping_add(step)));
         }

@@ -447,6 +447,20 @@ fn rows() -> Vec<Row> {
         row("live_migration", "dest `\"\"`", "InvalidInput", |env| {
             Box::pin(async move { live_to(&env, "").await })
         }),
+        row(
+            "check_can_live_migrate_source",
+            "dest_host: its own host",
+            "InvalidInput",
+            |env| {
+                Box::pin(async move {
+                    let data = LiveMigrateData::new("fake-host");
+                    env.driver
+                        .check_can_live_migrate_source(&ctx(), &env.vm, &data)
+                        .await
+                        .map(drop)
+                })
+            },
+        ),
         row("init_host", "host `\"\"`", "InvalidInput", |env| {
             Box::pin(async move { env.driver.init_host("").await })
         }),
@@ -479,6 +493,9 @@ fn answer(result: &DriverResult<()>) -> String {
         Err(error) => format!("{:?}", error.kind()),
     }
 }
+
+/// Where a row puts a map with one key twice.
+const TWICE: &str = "(volumes with one key twice)";
 
 /// One bad import: a change to a valid export, and the `StateError` it gets.
 struct JsonRow {
@@ -532,6 +549,14 @@ fn json_rows() -> Vec<JsonRow> {
         row("an injected file at `../x`", "Invalid", |s| {
             s["instances"][0]["injected_files"] = json!([{"path": "../x", "contents": []}]);
         }),
+        row(
+            "one mountpoint twice in an instance's volumes",
+            "Json",
+            |s| {
+                // A JSON value cannot hold a key twice: the text goes in below.
+                s["instances"][0]["volumes"] = json!(TWICE);
+            },
+        ),
         row("two instances with one name", "Inconsistent", |s| {
             let mut twin = s["instances"][0].clone();
             twin["uuid"] = json!(Uuid::new_v4());
@@ -588,7 +613,9 @@ fn every_bad_import_is_refused_with_its_error() {
     for row in json_rows() {
         let mut state = valid.clone();
         (row.change)(&mut state);
-        let text = state.to_string();
+        let volume = r#"{"driver_volume_type": "iscsi", "serial": "v", "data": {}}"#;
+        let twice = format!(r#"{{"/dev/vdb": {volume}, "/dev/vdb": {volume}}}"#);
+        let text = state.to_string().replace(&format!("{TWICE:?}"), &twice);
         match FakeDriver::from_json(&text) {
             Ok(_) => panic!("{}: imported", row.input),
             Err(error) => assert_eq!(variant(&error), row.returns, "{}: {error}", row.input),

@@ -128,3 +128,18 @@ fn a_fixture_can_be_written_by_hand() {
         let _ = ImageMeta::default();
     });
 }
+
+#[test]
+fn every_capacity_survives_init_host_and_a_round_trip() {
+    let size = ResourceAmounts::new(7, 7000, 70);
+    let driver = FakeDriver::builder()
+        .nodes(["built"])
+        .node_size(NodeSize::Custom(size))
+        .build();
+    rt().block_on(driver.init_host("host-a")).unwrap();
+    let json = driver.to_json().unwrap();
+    let copy = FakeDriver::from_json(&json).unwrap();
+    assert_eq!(copy.capacity("built"), Some(size));
+    assert_eq!(copy.export_state(), driver.export_state());
+    assert_eq!(copy.to_json().unwrap(), json);
+}

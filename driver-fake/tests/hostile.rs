@@ -122,6 +122,11 @@ enum Op {
     Rollback(usize),
     Live(usize, String),
     InitHost(String),
+    ByName(String, u8),
+    HostCall(String, u8),
+    Snapshot(usize, String),
+    Console(usize, u8),
+    DetachInterface(usize),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -144,8 +149,13 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (spec(), pick.clone()).prop_map(|(s, i)| Op::PreLive(s, i)),
         1 => (spec(), pick.clone()).prop_map(|(s, i)| Op::PostLive(s, i)),
         1 => pick.clone().prop_map(Op::Rollback),
-        1 => (pick, text()).prop_map(|(i, d)| Op::Live(i, d)),
+        1 => (pick.clone(), text()).prop_map(|(i, d)| Op::Live(i, d)),
         1 => prop_oneof![3 => Just("fake-host".to_owned()), 1 => text()].prop_map(Op::InitHost),
+        1 => (text(), 0..4u8).prop_map(|(n, w)| Op::ByName(n, w)),
+        1 => (text(), 0..5u8).prop_map(|(h, w)| Op::HostCall(h, w)),
+        1 => (pick.clone(), text()).prop_map(|(i, t)| Op::Snapshot(i, t)),
+        1 => (pick.clone(), 0..4u8).prop_map(|(i, w)| Op::Console(i, w)),
+        1 => pick.prop_map(Op::DetachInterface),
     ]
 }
 
@@ -378,6 +388,47 @@ async fn apply(driver: &FakeDriver, op: &Op) -> DriverResult<()> {
                 .await
         }
         Op::InitHost(host) => driver.init_host(host).await,
+        Op::ByName(name, which) => match which {
+            0 => driver.block_stats(name, "vda").await.map(drop),
+            1 => driver.interface_stats(name, "eth0").await.map(drop),
+            2 => driver.get_diagnostics(name).await.map(drop),
+            _ => driver.get_instance_disk_info(name).await.map(drop),
+        },
+        Op::HostCall(host, which) => match which {
+            0 => driver.get_available_resource(host).await.map(drop),
+            1 => driver.set_host_enabled(host, false).await.map(drop),
+            2 => driver.host_maintenance_mode(host, true).await.map(drop),
+            3 => driver
+                .host_power_action(host, driver_api::HostPowerAction::Reboot)
+                .await
+                .map(drop),
+            _ => driver.get_disk_available_least().await.map(drop),
+        },
+        Op::Snapshot(pick, image) => {
+            driver
+                .snapshot(&ctx(), &known(driver, *pick), image, Arc::new(|_, _| {}))
+                .await
+        }
+        Op::Console(pick, which) => {
+            let vm = known(driver, *pick);
+            match which {
+                0 => driver.get_console_output(&vm).await.map(drop),
+                1 => driver.get_vnc_console(&vm).await.map(drop),
+                2 => driver.get_serial_console(&vm).await.map(drop),
+                _ => driver.get_spice_console(&vm).await.map(drop),
+            }
+        }
+        Op::DetachInterface(pick) => {
+            let vm = known(driver, *pick);
+            let attached = driver
+                .instance(vm.uuid)
+                .and_then(|i| i.interfaces.first().cloned());
+            let mut target = vif("fa:16:3e:00:00:01");
+            if let Some(port) = attached {
+                target.id = port.id;
+            }
+            driver.detach_interface(&vm, &target).await
+        }
     }
 }
 

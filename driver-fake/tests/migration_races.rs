@@ -113,7 +113,12 @@ async fn cold(src: &FakeDriver, dst: &FakeDriver, vm: &Instance) {
         )
         .await;
     if arrived.is_ok() {
-        let _ = src.confirm_migration(&migration, vm, &[]).await;
+        if src.confirm_migration(&migration, vm, &[]).await.is_err() {
+            // Refused: the source copy is no longer moving out (another
+            // move's revert ended it meanwhile), so this move is undone where
+            // it arrived, as a caller whose confirm fails does.
+            let _ = dst.destroy(vm, &[], &bdi, true).await;
+        }
     } else {
         let _ = src.finish_revert_migration(vm, &[], &bdi, true).await;
     }

@@ -172,6 +172,34 @@ pub(crate) fn live_migration_to_empty_host() -> CaseSpec {
     ])
 }
 
+pub(crate) fn live_source_check_to_own_host() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let instance = ctx.spawn_running().await?;
+            let used = ctx.resources(0).await?.used();
+            let mark = ctx.event_mark(0);
+            let data = fixtures::migrate_data(ctx.host_name(0));
+            ctx.step("check_can_live_migrate_source with this host as the destination");
+            let result = ctx
+                .driver()
+                .check_can_live_migrate_source(&fixtures::context(), &instance, &data)
+                .await;
+            expect_kind(
+                "check_can_live_migrate_source to its own host",
+                result,
+                ErrorKind::InvalidInput,
+            )?;
+            unchanged(ctx, &instance, RUNNING, used, mark).await
+        })
+    })
+    .exercises(&[
+        M::Spawn,
+        M::CheckCanLiveMigrateSource,
+        M::GetInfo,
+        M::ListInstances,
+    ])
+}
+
 /// `spawn` of `instance` with `files` and `bdi` must be `InvalidInput` and
 /// leave nothing behind.
 async fn spawn_refused(
