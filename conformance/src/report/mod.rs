@@ -211,7 +211,7 @@ pub fn skip_table(label: &str, reasons: &BTreeMap<String, usize>) -> String {
             .map(|(_, c)| **c)
             .sum();
         out.push_str(&format!(
-            "{rest:>6}  ({} more reasons; the JSON report has each case's)\n",
+            "{rest:>6}  ({} more reasons; each case's line shows its own)\n",
             sorted.len() - SKIP_REASONS_SHOWN
         ));
     }
