@@ -205,7 +205,7 @@ fn lost(case: &Case) -> CaseReport {
 /// let report = conformance::run(factory(), &conformance::RunOptions::default(), |case| {
 ///     println!("{} {}", case.id, case.verdict);
 /// })?;
-/// std::process::exit(if report.summary.failed == 0 { 0 } else { 1 });
+/// std::process::exit(i32::from(report.exit_code()));
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub fn run(

@@ -98,7 +98,7 @@ impl Console {
     /// smallest failures when there are many, skips by reason, what the
     /// backend declares and the summary line.
     pub fn summary(&self, report: &Report) {
-        let broken: Vec<&CaseReport> = report.failures().chain(report.errors()).collect();
+        let broken: Vec<&CaseReport> = report.broken().collect();
         if !broken.is_empty() {
             println!("\nfailures:\n");
             for case in &broken {

@@ -138,6 +138,14 @@ impl Report {
         self.cases.iter().filter(|c| c.verdict.is_error())
     }
 
+    /// The cases that failed or ended in an error, in registry order: what
+    /// keeps a run from succeeding.
+    pub fn broken(&self) -> impl Iterator<Item = &CaseReport> {
+        self.cases
+            .iter()
+            .filter(|c| c.verdict.is_fail() || c.verdict.is_error())
+    }
+
     /// The failed cases, smallest first: fewest steps to the failure, then
     /// the shortest. When one wrong rule fails dozens of cases, the smallest
     /// are the likeliest to show the root.
