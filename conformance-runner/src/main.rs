@@ -6,9 +6,9 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // `RUST_LOG` honoured; a backend's panics (each reported by its case)
+    // kept quiet, the runner's own printed.
+    conformance::cli::init_process();
     let args = conformance_runner::cli::Args::parse();
-    // Backends' and listeners' panics are caught and reported as failures by
-    // the suite; keep the default hook from printing each one as well.
-    std::panic::set_hook(Box::new(|_| {}));
     conformance_runner::cli::run(&args)
 }

@@ -195,3 +195,33 @@ fn the_json_report_records_the_selection_and_the_seed() {
     let steps = report["cases"][0]["verdict"].clone();
     assert_eq!(steps, "pass");
 }
+
+#[test]
+fn rust_log_prints_the_backends_tracing_events_without_colour_into_a_pipe() {
+    let output = runner()
+        .args(["nova::spawn", "--exact", "-q"])
+        .env("RUST_LOG", "driver_fake=trace")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stderr).unwrap();
+    assert!(text.contains("operation=\"spawn\""), "{text}");
+    assert!(!text.contains('\u{1b}'), "{text}");
+    let output = runner()
+        .args(["nova::spawn", "--exact", "-q"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(output.stderr).unwrap().is_empty());
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let plain = runner().args(["nova::spawn", "--exact"]).output().unwrap();
+    assert!(!String::from_utf8(plain.stdout).unwrap().contains('\u{1b}'));
+    let coloured = runner()
+        .args(["nova::spawn", "--exact", "--color", "always"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(coloured.stdout).unwrap();
+    assert!(text.contains("\u{1b}[32mok\u{1b}[0m"), "{text}");
+}

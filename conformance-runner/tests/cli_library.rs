@@ -103,3 +103,28 @@ fn fail_fast_starts_no_case_after_the_first_error() {
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(report["summary"]["total"], 1);
 }
+
+struct PanickingFactory;
+
+#[conformance::async_trait]
+impl BackendFactory for PanickingFactory {
+    fn name(&self) -> String {
+        "panicking factory".into()
+    }
+    async fn create(&self) -> Result<Backend, FactoryError> {
+        panic!("the factory's own bug")
+    }
+}
+
+#[test]
+fn a_panicking_factory_is_an_error_not_a_crash() {
+    let json = temp("panicking-factory.json");
+    let mut flags = args(&["nova::spawn", "--exact", "-q"]);
+    flags.json = Some(json.clone());
+    assert_eq!(run(Arc::new(PanickingFactory), &flags), ExitCode::from(2));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["summary"]["errors"], 1);
+    let message = report["cases"][0]["message"].as_str().unwrap();
+    assert!(message.contains("the factory's own bug"), "{message}");
+}

@@ -134,5 +134,5 @@ fn main() -> std::io::Result<()> {
         println!("test {} ... {}", case.id, case.verdict);
     })?;
     println!("{}", report.summary_line());
-    std::process::exit(if report.is_success() { 0 } else { 1 });
+    std::process::exit(i32::from(report.exit_code()));
 }

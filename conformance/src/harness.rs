@@ -15,7 +15,7 @@ use crate::catalogue::registry;
 use crate::execute::{execute, skip_reason};
 use crate::factory::{Backend, BackendFactory};
 use crate::report::skip_table;
-use crate::run::CASE_THREAD;
+use crate::run::{probe, CASE_THREAD};
 use crate::verdict::Verdict;
 
 /// How long one generated test may take.
@@ -63,7 +63,7 @@ pub fn run_with(args: &Arguments, factory: Arc<dyn BackendFactory>) -> std::io::
     let probe = if args.list {
         None
     } else {
-        runtime.block_on(factory.create()).ok()
+        runtime.block_on(probe(&factory))
     };
     let tally = SkipTally::default();
     let trials = registry()

@@ -8,7 +8,7 @@ use tokio::task::JoinSet;
 use crate::case::{Case, Tier};
 use crate::catalogue::registry;
 use crate::execute::{execute_seeded, panic_message};
-use crate::factory::BackendFactory;
+use crate::factory::{Backend, BackendFactory};
 use crate::report::{Report, Selection};
 use crate::verdict::{CaseReport, Verdict};
 
@@ -107,12 +107,12 @@ pub async fn run_async(
 ) -> Report {
     let started = Instant::now();
     let cases = select(options);
-    let (driver, capabilities) = match factory.create().await {
-        Ok(backend) => (
+    let (driver, capabilities) = match probe(&factory).await {
+        Some(backend) => (
             backend.driver.driver_name().to_owned(),
             Some(backend.driver.capabilities()),
         ),
-        Err(_) => (String::from("(the factory failed)"), None),
+        None => (String::from("(the factory failed)"), None),
     };
     let mut results: Vec<Option<CaseReport>> = vec![None; cases.len()];
     let mut pending = cases.iter().cloned().enumerate();
@@ -183,6 +183,16 @@ pub async fn run_async(
     .with_selection(Selection::of(options))
 }
 
+/// One backend from `factory`, to read what it declares; `None` when the
+/// factory fails or panics (each case then reports the error itself).
+pub(crate) async fn probe(factory: &Arc<dyn BackendFactory>) -> Option<Backend> {
+    let factory = factory.clone();
+    match tokio::spawn(async move { factory.create().await }).await {
+        Ok(Ok(backend)) => Some(backend),
+        Ok(Err(_)) | Err(_) => None,
+    }
+}
+
 fn lost(case: &Case) -> CaseReport {
     CaseReport {
         id: case.id.clone(),
@@ -205,7 +215,7 @@ fn lost(case: &Case) -> CaseReport {
 /// let report = conformance::run(factory(), &conformance::RunOptions::default(), |case| {
 ///     println!("{} {}", case.id, case.verdict);
 /// })?;
-/// std::process::exit(if report.summary.failed == 0 { 0 } else { 1 });
+/// std::process::exit(i32::from(report.exit_code()));
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub fn run(

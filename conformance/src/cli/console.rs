@@ -98,7 +98,7 @@ impl Console {
     /// smallest failures when there are many, skips by reason, what the
     /// backend declares and the summary line.
     pub fn summary(&self, report: &Report) {
-        let broken: Vec<&CaseReport> = report.failures().chain(report.errors()).collect();
+        let broken: Vec<&CaseReport> = report.broken().collect();
         if !broken.is_empty() {
             println!("\nfailures:\n");
             for case in &broken {
@@ -209,5 +209,48 @@ impl Progress {
                 self.started.elapsed().as_secs_f64()
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::{Hosts, Tier};
+
+    fn case(verdict: Verdict, duration_s: f64) -> CaseReport {
+        CaseReport {
+            id: "nova::spawn".into(),
+            tier: Tier::Core,
+            hosts: Hosts::One,
+            needs: Vec::new(),
+            exercises: Vec::new(),
+            verdict,
+            duration_s,
+        }
+    }
+
+    #[test]
+    fn slow_cases_show_their_time_fast_ones_do_not() {
+        let console = Console::new(ColorArg::Never, false);
+        assert_eq!(
+            console.case_line(&case(Verdict::Pass, 0.01)),
+            "test nova::spawn ... ok"
+        );
+        assert_eq!(
+            console.case_line(&case(Verdict::Pass, 2.5)),
+            "test nova::spawn ... ok <2.50s>"
+        );
+    }
+
+    #[test]
+    fn colour_wraps_the_outcome_only_when_on() {
+        let error = Verdict::Error {
+            message: "down".into(),
+            steps: Vec::new(),
+        };
+        let plain = Console::new(ColorArg::Never, false).case_line(&case(error.clone(), 0.0));
+        assert_eq!(plain, "test nova::spawn ... ERROR");
+        let coloured = Console::new(ColorArg::Always, false).case_line(&case(error, 0.0));
+        assert_eq!(coloured, "test nova::spawn ... \u{1b}[35mERROR\u{1b}[0m");
     }
 }

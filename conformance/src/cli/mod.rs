@@ -209,9 +209,11 @@ fn write_reports(args: &RunArgs, report: &Report) -> Result<(), String> {
 /// every other panic as usual (the runner's own bugs stay visible).
 pub fn init_process() {
     if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_default_env() {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let _ = tracing_subscriber::fmt()
             .with_env_filter(filter)
             .with_writer(std::io::stderr)
+            .with_ansi(!no_color && std::io::IsTerminal::is_terminal(&std::io::stderr()))
             .try_init();
     }
     crate::run::quiet_case_panics();

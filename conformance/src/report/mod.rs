@@ -4,6 +4,7 @@ mod context;
 mod junit;
 mod matrix;
 pub(crate) mod schema;
+mod skips;
 mod xml;
 
 use std::collections::BTreeMap;
@@ -19,6 +20,7 @@ pub use context::{Environment, Selection};
 pub use junit::to_junit;
 pub use matrix::to_matrix;
 pub use schema::report_json_schema;
+pub use skips::skip_table;
 
 /// The version of the JSON report's format ([`Report::format_version`]);
 /// raised whenever a field changes meaning or disappears.
@@ -138,6 +140,14 @@ impl Report {
         self.cases.iter().filter(|c| c.verdict.is_error())
     }
 
+    /// The cases that failed or ended in an error, in registry order: what
+    /// keeps a run from succeeding.
+    pub fn broken(&self) -> impl Iterator<Item = &CaseReport> {
+        self.cases
+            .iter()
+            .filter(|c| c.verdict.is_fail() || c.verdict.is_error())
+    }
+
     /// The failed cases, smallest first: fewest steps to the failure, then
     /// the shortest. When one wrong rule fails dozens of cases, the smallest
     /// are the likeliest to show the root.
@@ -185,35 +195,4 @@ impl Report {
             self.duration_s
         )
     }
-}
-
-/// At most this many skip reasons are listed; the rest are counted.
-const SKIP_REASONS_SHOWN: usize = 12;
-
-/// The skips by reason as console lines, the commonest first: `{label}:
-/// N, by reason:` then `  count  reason` lines (empty when nothing was
-/// skipped).
-pub fn skip_table(label: &str, reasons: &BTreeMap<String, usize>) -> String {
-    if reasons.is_empty() {
-        return String::new();
-    }
-    let mut sorted: Vec<(&String, &usize)> = reasons.iter().collect();
-    sorted.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    let total: usize = reasons.values().sum();
-    let mut out = format!("{label}: {total}, by reason:\n");
-    for (reason, count) in sorted.iter().take(SKIP_REASONS_SHOWN) {
-        out.push_str(&format!("{count:>6}  {reason}\n"));
-    }
-    if sorted.len() > SKIP_REASONS_SHOWN {
-        let rest: usize = sorted
-            .iter()
-            .skip(SKIP_REASONS_SHOWN)
-            .map(|(_, c)| **c)
-            .sum();
-        out.push_str(&format!(
-            "{rest:>6}  ({} more reasons; the JSON report has each case's)\n",
-            sorted.len() - SKIP_REASONS_SHOWN
-        ));
-    }
-    out
 }
