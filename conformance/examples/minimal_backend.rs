@@ -96,8 +96,11 @@ impl ComputeDriver for MinimalDriver {
     }
     async fn get_info(&self, instance: &Instance) -> DriverResult<InstanceInfo> {
         let instances = self.instances();
-        let (_, state) = instances.get(&instance.uuid).ok_or_else(|| DriverError::instance_not_found(instance))?;
-        Ok(InstanceInfo::new(*state))
+        let (known, state) = instances.get(&instance.uuid).ok_or_else(|| DriverError::instance_not_found(instance))?;
+        let mut info = InstanceInfo::new(*state);
+        info.num_cpu = known.flavor.vcpus;
+        info.max_mem_kb = known.flavor.memory_mb * 1024;
+        Ok(info)
     }
     async fn list_instances(&self) -> DriverResult<Vec<String>> {
         Ok(self.instances().values().map(|(i, _)| i.name.clone()).collect())

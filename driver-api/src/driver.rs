@@ -242,6 +242,8 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
 
     /// The instance's power state, flags and figures.
     ///
+    /// `num_cpu` and `max_mem_kb` are the vCPUs and memory (in KiB) of the
+    /// instance's flavor as it is now (after a resize, the new flavor's).
     /// Errors: [`DriverError::InstanceNotFound`] (Nova maps it to `NoState`).
     async fn get_info(&self, instance: &Instance) -> DriverResult<InstanceInfo>;
 
