@@ -68,14 +68,16 @@ impl Hypervisor {
         Self::interface_stats_of(&dom, iface)
     }
 
-    /// `get_diagnostics`: state and memory from `info`, counters of every disk
-    /// and NIC while running. Per-vCPU times are not reported.
+    /// `get_diagnostics`: state and used memory from `info`, maximum memory
+    /// from the instance's size (as `get_info`), counters of every disk and
+    /// NIC while running. Per-vCPU times are not reported.
     pub fn diagnostics(&self, name: &str) -> DriverResult<Diagnostics> {
         let (dom, record) = self.find_by_name(name)?;
         let state = self.power_state(&dom)?;
         let info = dom.info().map_err(backend("get_diagnostics"))?;
         let mut diagnostics = Diagnostics::new(state, DRIVER_NAME);
-        diagnostics.memory_max_kb = info.max_mem;
+        // The instance's size, as `get_info` reports it (the record's claim).
+        diagnostics.memory_max_kb = record.claim().memory_mb.saturating_mul(1024);
         diagnostics.memory_used_kb = info.memory;
         if Self::is_active(&dom)? {
             let xml = dom.xml_desc(0).map_err(backend("get_diagnostics"))?;

@@ -126,7 +126,9 @@ fn on_instance(model: &mut HostModel, instance: &Instance, step: &Step) -> Expec
             if current.volumes.contains_key(&at) {
                 return Err(ErrorKind::DeviceBusy);
             }
-            current.volumes.insert(at, volume_id(*n, false));
+            current
+                .volumes
+                .insert(at, volume_id(instance.uuid, *n, false));
             Ok(())
         }
         // `detach_volume`: "`VolumeNotFound` when nothing is attached there".
@@ -138,7 +140,7 @@ fn on_instance(model: &mut HostModel, instance: &Instance, step: &Step) -> Expec
         // `VolumeNotFound`".
         Step::SwapVolume(n) => match current.volumes.get_mut(&mountpoint(*n)) {
             Some(volume) => {
-                *volume = volume_id(*n, true);
+                *volume = volume_id(instance.uuid, *n, true);
                 Ok(())
             }
             None => Err(ErrorKind::VolumeNotFound),

@@ -178,12 +178,16 @@ pub(crate) fn mountpoint(n: u8) -> String {
     format!("/dev/vd{}", char::from(b'b'.saturating_add(n)))
 }
 
-/// The volume id (serial) at slot `n` before (`swapped` false) or after a swap.
-pub(crate) fn volume_id(n: u8, swapped: bool) -> String {
+/// The volume id (serial) at slot `n` of `instance` before (`swapped` false)
+/// or after a swap. Each instance has volumes of its own, as Nova attaches a
+/// (non-multiattach) volume to one instance at a time: a real hypervisor
+/// refuses a second writer on one backing file.
+pub(crate) fn volume_id(instance: Uuid, n: u8, swapped: bool) -> String {
+    let owner = &instance.simple().to_string()[..8];
     if swapped {
-        format!("vol-{n}-swapped")
+        format!("vol-{owner}-{n}-swapped")
     } else {
-        format!("vol-{n}")
+        format!("vol-{owner}-{n}")
     }
 }
 
@@ -221,8 +225,9 @@ pub(crate) async fn call(
     let bdi = fixtures::no_block_devices();
     let spawn_vif = [slot_vif(instance.uuid, 0)];
     let no_vifs: &[Vif] = &[];
-    let volume =
-        |n: u8, swapped: bool| -> ConnectionInfo { fixtures::volume(&volume_id(n, swapped)) };
+    let volume = |n: u8, swapped: bool| -> ConnectionInfo {
+        fixtures::volume(&volume_id(instance.uuid, n, swapped))
+    };
     match step {
         Step::Spawn { power_on } => {
             d.spawn(

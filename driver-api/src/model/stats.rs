@@ -65,7 +65,8 @@ pub struct Diagnostics {
     pub nic_details: Vec<NicDiagnostics>,
     /// One entry per disk.
     pub disk_details: Vec<DiskDiagnostics>,
-    /// Maximum memory in KiB.
+    /// Maximum memory in KiB: the instance's size, the same figure as
+    /// [`InstanceInfo::max_mem_kb`] (its flavor's memory).
     pub memory_max_kb: u64,
     /// Used memory in KiB.
     pub memory_used_kb: u64,
