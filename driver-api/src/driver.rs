@@ -81,7 +81,17 @@ macro_rules! unsupported {
 /// # Object safety
 ///
 /// The trait is object-safe (`Arc<dyn ComputeDriver>`, `Box<dyn ComputeDriver>`)
-/// and implemented for `Arc<T>` and `Box<T>`, so wrappers are one line.
+/// and implemented for `Arc<T>` and `Box<T>`.
+///
+/// # Wrappers
+///
+/// A driver that wraps another (a fault injector, a recorder, a deliberately
+/// broken test double) implements [`DriverLayer`](crate::layer::DriverLayer)
+/// instead: it names its inner driver and overrides only what it changes;
+/// every other method forwards, and every layer is a `ComputeDriver`. A new
+/// method of this trait is a compile error in the layer's blanket impl until it
+/// forwards, never a silent `NotSupported` in some wrapper. `Arc<T>` and
+/// `Box<T>` are layers that change nothing.
 ///
 /// ```
 /// use std::sync::Arc;

@@ -55,7 +55,7 @@ mod capabilities;
 mod driver;
 mod error;
 mod events;
-mod forward;
+pub mod layer;
 mod method;
 #[cfg(any(test, feature = "mock"))]
 pub mod mock_support;

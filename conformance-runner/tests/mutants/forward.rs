@@ -2,24 +2,22 @@
 //! the wrapper's one [`Mutation`] breaks a rule. Generated from driver-api's
 //! own forwarding impl, then edited at the mutated methods.
 
-use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
+use driver_api::layer::DriverLayer;
 use driver_api::*;
+use driver_fake::FakeDriver;
 use uuid::Uuid;
 
 use super::{Mutant, Mutation};
 
 #[async_trait]
-impl ComputeDriver for Mutant {
-    fn driver_name(&self) -> &'static str {
-        self.inner.driver_name()
-    }
+impl DriverLayer for Mutant {
+    type Inner = FakeDriver;
 
-    fn capabilities(&self) -> Capabilities {
-        self.inner.capabilities()
+    fn inner(&self) -> &FakeDriver {
+        &self.inner
     }
 
     fn register_event_listener(&self, listener: Option<EventListener>) {
@@ -28,9 +26,8 @@ impl ComputeDriver for Mutant {
             return;
         }
         self.remember_listener(listener.clone());
-        self.inner.register_event_listener(listener)
+        self.inner().register_event_listener(listener)
     }
-
     fn emit_event(&self, event: LifecycleEvent) {
         if self.is(Mutation::ListenerPanicEscapes) {
             if let Some(listener) = self.listener() {
@@ -38,31 +35,21 @@ impl ComputeDriver for Mutant {
                 return;
             }
         }
-        self.inner.emit_event(event)
+        self.inner().emit_event(event)
     }
-
-    fn legacy_nwinfo(&self) -> bool {
-        self.inner.legacy_nwinfo()
-    }
-
     async fn init_host(&self, host: &str) -> DriverResult<()> {
         if self.is(Mutation::InitHostIgnored) {
             return Ok(());
         }
-        self.inner.init_host(host).await
+        self.inner().init_host(host).await
     }
-
-    async fn get_available_nodes(&self, refresh: bool) -> DriverResult<Vec<String>> {
-        self.inner.get_available_nodes(refresh).await
-    }
-
     async fn get_available_resource(&self, nodename: &str) -> DriverResult<NodeResources> {
-        let mut resources = match self.inner.get_available_resource(nodename).await {
+        let mut resources = match self.inner().get_available_resource(nodename).await {
             Err(e)
                 if e.kind() == ErrorKind::NodeNotFound && self.is(Mutation::UnknownNodeAnswers) =>
             {
-                let first = self.inner.nodes().first().cloned().unwrap_or_default();
-                self.inner.get_available_resource(&first).await?
+                let first = self.inner().nodes().first().cloned().unwrap_or_default();
+                self.inner().get_available_resource(&first).await?
             }
             other => other?,
         };
@@ -80,43 +67,6 @@ impl ComputeDriver for Mutant {
         }
         Ok(resources)
     }
-
-    async fn get_disk_available_least(&self) -> DriverResult<i64> {
-        self.inner.get_disk_available_least().await
-    }
-
-    async fn get_host_ip_addr(&self) -> DriverResult<IpAddr> {
-        self.inner.get_host_ip_addr().await
-    }
-
-    async fn get_host_stats(&self, refresh: bool) -> DriverResult<Vec<HostStats>> {
-        self.inner.get_host_stats(refresh).await
-    }
-
-    async fn get_host_cpu_stats(&self) -> DriverResult<HostCpuStats> {
-        self.inner.get_host_cpu_stats().await
-    }
-
-    async fn get_host_uptime(&self) -> DriverResult<Duration> {
-        self.inner.get_host_uptime().await
-    }
-
-    async fn host_power_action(
-        &self,
-        host: &str,
-        action: HostPowerAction,
-    ) -> DriverResult<HostPowerAction> {
-        self.inner.host_power_action(host, action).await
-    }
-
-    async fn host_maintenance_mode(&self, host: &str, mode: bool) -> DriverResult<MaintenanceMode> {
-        self.inner.host_maintenance_mode(host, mode).await
-    }
-
-    async fn set_host_enabled(&self, host: &str, enabled: bool) -> DriverResult<HostStatus> {
-        self.inner.set_host_enabled(host, enabled).await
-    }
-
     async fn spawn(
         &self,
         context: &RequestContext,
@@ -135,7 +85,7 @@ impl ComputeDriver for Mutant {
         }
         let power_on = power_on || self.is(Mutation::SpawnOffRunning);
         let result = self
-            .inner
+            .inner()
             .spawn(
                 context,
                 instance,
@@ -155,7 +105,7 @@ impl ComputeDriver for Mutant {
         if insufficient && self.is(Mutation::SpawnHalfBuilt) {
             let half = instance.clone().with_flavor(Flavor::m1_tiny());
             let _ = self
-                .inner
+                .inner()
                 .spawn(
                     context,
                     &half,
@@ -170,7 +120,6 @@ impl ComputeDriver for Mutant {
         }
         result
     }
-
     async fn destroy(
         &self,
         instance: &Instance,
@@ -178,12 +127,16 @@ impl ComputeDriver for Mutant {
         block_device_info: &BlockDeviceInfo,
         destroy_disks: bool,
     ) -> DriverResult<()> {
-        let existed = self.inner.instance_exists(instance).await.unwrap_or(false);
+        let existed = self
+            .inner()
+            .instance_exists(instance)
+            .await
+            .unwrap_or(false);
         if !existed && self.is(Mutation::DestroyUnknownErrors) {
             return Err(DriverError::instance_not_found(instance));
         }
         let result = self
-            .inner
+            .inner()
             .destroy(instance, network_info, block_device_info, destroy_disks)
             .await;
         if existed && result.is_ok() && self.is(Mutation::DestroyKeepsClaim) {
@@ -191,9 +144,8 @@ impl ComputeDriver for Mutant {
         }
         result
     }
-
     async fn get_info(&self, instance: &Instance) -> DriverResult<InstanceInfo> {
-        match self.inner.get_info(instance).await {
+        match self.inner().get_info(instance).await {
             Err(e)
                 if e.kind() == ErrorKind::InstanceNotFound
                     && self.is(Mutation::GetInfoUnknownReturnsState) =>
@@ -207,9 +159,8 @@ impl ComputeDriver for Mutant {
             other => other,
         }
     }
-
     async fn list_instances(&self) -> DriverResult<Vec<String>> {
-        let names = self.inner.list_instances().await?;
+        let names = self.inner().list_instances().await?;
         if !self.is(Mutation::ListOmitsShutdown) {
             return Ok(names);
         }
@@ -219,9 +170,8 @@ impl ComputeDriver for Mutant {
             .filter(|n| !off.iter().any(|(_, name)| name == n))
             .collect())
     }
-
     async fn list_instance_uuids(&self) -> DriverResult<Vec<Uuid>> {
-        let uuids = self.inner.list_instance_uuids().await?;
+        let uuids = self.inner().list_instance_uuids().await?;
         if !self.is(Mutation::ListOmitsShutdown) {
             return Ok(uuids);
         }
@@ -231,23 +181,20 @@ impl ComputeDriver for Mutant {
             .filter(|u| !off.iter().any(|(uuid, _)| uuid == u))
             .collect())
     }
-
     async fn get_num_instances(&self) -> DriverResult<usize> {
-        let count = self.inner.get_num_instances().await?;
+        let count = self.inner().get_num_instances().await?;
         Ok(if self.is(Mutation::NumInstancesOffByOne) {
             count + 1
         } else {
             count
         })
     }
-
     async fn instance_exists(&self, instance: &Instance) -> DriverResult<bool> {
         if self.is(Mutation::InstanceExistsAlways) {
             return Ok(true);
         }
-        self.inner.instance_exists(instance).await
+        self.inner().instance_exists(instance).await
     }
-
     async fn reboot(
         &self,
         context: &RequestContext,
@@ -257,7 +204,7 @@ impl ComputeDriver for Mutant {
         block_device_info: &BlockDeviceInfo,
     ) -> DriverResult<()> {
         let paused = self
-            .inner
+            .inner()
             .get_info(instance)
             .await
             .is_ok_and(|i| i.state == PowerState::Paused);
@@ -265,7 +212,7 @@ impl ComputeDriver for Mutant {
             return Ok(());
         }
         let result = self
-            .inner
+            .inner()
             .reboot(
                 context,
                 instance,
@@ -276,27 +223,12 @@ impl ComputeDriver for Mutant {
             .await;
         if self.is(Mutation::RebootSoftFromShutdown) && Self::invalid_state(&result) {
             return self
-                .inner
+                .inner()
                 .power_on(context, instance, network_info, block_device_info)
                 .await;
         }
         result
     }
-
-    async fn poll_rebooting_instances(
-        &self,
-        timeout: Duration,
-        instances: &[Instance],
-    ) -> DriverResult<()> {
-        self.inner
-            .poll_rebooting_instances(timeout, instances)
-            .await
-    }
-
-    async fn power_off(&self, instance: &Instance, timeout: Duration) -> DriverResult<()> {
-        self.inner.power_off(instance, timeout).await
-    }
-
     async fn power_on(
         &self,
         context: &RequestContext,
@@ -305,93 +237,59 @@ impl ComputeDriver for Mutant {
         block_device_info: &BlockDeviceInfo,
     ) -> DriverResult<()> {
         let result = self
-            .inner
+            .inner()
             .power_on(context, instance, network_info, block_device_info)
             .await;
         if self.is(Mutation::PowerOnSideDoor) && Self::invalid_state(&result) {
-            return self.inner.restore(instance).await;
+            return self.inner().restore(instance).await;
         }
         result
     }
-
     async fn pause(&self, instance: &Instance) -> DriverResult<()> {
         if self.is(Mutation::PauseKeepsRunning) || self.is(Mutation::ReadOnlyLetsWriteThrough) {
             return Ok(());
         }
-        self.inner.pause(instance).await
+        self.inner().pause(instance).await
     }
-
     async fn unpause(&self, instance: &Instance) -> DriverResult<()> {
-        let result = self.inner.unpause(instance).await;
+        let result = self.inner().unpause(instance).await;
         if self.is(Mutation::UnpauseFromShutdown) && Self::invalid_state(&result) {
             let ctx = RequestContext::admin();
             return self
-                .inner
+                .inner()
                 .power_on(&ctx, instance, &[], &BlockDeviceInfo::default())
                 .await;
         }
         result
     }
-
     async fn suspend(&self, instance: &Instance) -> DriverResult<()> {
-        let result = self.inner.suspend(instance).await;
+        let result = self.inner().suspend(instance).await;
         if self.is(Mutation::SuspendFromShutdownOk) && Self::invalid_state(&result) {
             return Ok(());
         }
         result
     }
-
-    async fn resume(
-        &self,
-        instance: &Instance,
-        network_info: &[Vif],
-        block_device_info: &BlockDeviceInfo,
-    ) -> DriverResult<()> {
-        self.inner
-            .resume(instance, network_info, block_device_info)
-            .await
-    }
-
-    async fn rescue(
-        &self,
-        context: &RequestContext,
-        instance: &Instance,
-        network_info: &[Vif],
-        image_meta: &ImageMeta,
-        rescue_password: Secret,
-    ) -> DriverResult<()> {
-        self.inner
-            .rescue(context, instance, network_info, image_meta, rescue_password)
-            .await
-    }
-
-    async fn unrescue(&self, instance: &Instance, network_info: &[Vif]) -> DriverResult<()> {
-        self.inner.unrescue(instance, network_info).await
-    }
-
     async fn soft_delete(&self, instance: &Instance) -> DriverResult<()> {
         let was_deleted = self
-            .inner
+            .inner()
             .get_info(instance)
             .await
             .is_ok_and(|i| i.soft_deleted);
-        let result = self.inner.soft_delete(instance).await;
+        let result = self.inner().soft_delete(instance).await;
         if result.is_ok() && !was_deleted && self.is(Mutation::SoftDeleteReleasesClaim) {
             self.release(ResourceAmounts::of_flavor(&instance.flavor));
         }
         result
     }
-
     async fn restore(&self, instance: &Instance) -> DriverResult<()> {
         if self.is(Mutation::RestoreSilent) {
             self.suppress_next_started(true);
-            let result = self.inner.restore(instance).await;
+            let result = self.inner().restore(instance).await;
             self.suppress_next_started(false);
             return result;
         }
-        self.inner.restore(instance).await
+        self.inner().restore(instance).await
     }
-
     async fn snapshot(
         &self,
         context: &RequestContext,
@@ -399,109 +297,27 @@ impl ComputeDriver for Mutant {
         image_id: &str,
         update_task_state: TaskStateCallback,
     ) -> DriverResult<()> {
-        if self.is(Mutation::SnapshotSkipsCallbacks) && self.inner.get_info(instance).await.is_ok()
+        if self.is(Mutation::SnapshotSkipsCallbacks)
+            && self.inner().get_info(instance).await.is_ok()
         {
             return Ok(());
         }
-        self.inner
+        self.inner()
             .snapshot(context, instance, image_id, update_task_state)
             .await
     }
-
-    async fn set_admin_password(&self, instance: &Instance, new_pass: Secret) -> DriverResult<()> {
-        self.inner.set_admin_password(instance, new_pass).await
-    }
-
-    async fn inject_file(
-        &self,
-        instance: &Instance,
-        b64_path: &str,
-        b64_contents: &str,
-    ) -> DriverResult<()> {
-        self.inner
-            .inject_file(instance, b64_path, b64_contents)
-            .await
-    }
-
-    async fn resume_state_on_host_boot(
-        &self,
-        context: &RequestContext,
-        instance: &Instance,
-        network_info: &[Vif],
-        block_device_info: &BlockDeviceInfo,
-    ) -> DriverResult<()> {
-        self.inner
-            .resume_state_on_host_boot(context, instance, network_info, block_device_info)
-            .await
-    }
-
-    async fn trigger_crash_dump(&self, instance: &Instance) -> DriverResult<()> {
-        self.inner.trigger_crash_dump(instance).await
-    }
-
-    async fn instance_on_disk(&self, instance: &Instance) -> DriverResult<bool> {
-        self.inner.instance_on_disk(instance).await
-    }
-
-    async fn block_stats(&self, instance_name: &str, disk_id: &str) -> DriverResult<BlockStats> {
-        self.inner.block_stats(instance_name, disk_id).await
-    }
-
-    async fn interface_stats(
-        &self,
-        instance_name: &str,
-        iface_id: &str,
-    ) -> DriverResult<InterfaceStats> {
-        self.inner.interface_stats(instance_name, iface_id).await
-    }
-
     async fn get_diagnostics(&self, instance_name: &str) -> DriverResult<Diagnostics> {
-        let mut diagnostics = self.inner.get_diagnostics(instance_name).await?;
+        let mut diagnostics = self.inner().get_diagnostics(instance_name).await?;
         if self.is(Mutation::DiagnosticsStaleState) {
             diagnostics.state = PowerState::Running;
         }
         Ok(diagnostics)
     }
-
-    async fn get_instance_disk_info(&self, instance_name: &str) -> DriverResult<DiskInfo> {
-        self.inner.get_instance_disk_info(instance_name).await
-    }
-
-    async fn get_all_bw_counters(
-        &self,
-        instances: &[Instance],
-    ) -> DriverResult<Vec<BandwidthCounter>> {
-        self.inner.get_all_bw_counters(instances).await
-    }
-
-    async fn get_all_volume_usage(
-        &self,
-        context: &RequestContext,
-        instances: &[Instance],
-        start_time: SystemTime,
-        stop_time: Option<SystemTime>,
-    ) -> DriverResult<Vec<VolumeUsage>> {
-        self.inner
-            .get_all_volume_usage(context, instances, start_time, stop_time)
-            .await
-    }
-
-    async fn get_console_output(&self, instance: &Instance) -> DriverResult<String> {
-        self.inner.get_console_output(instance).await
-    }
-
-    async fn get_console_pool_info(
-        &self,
-        console_type: ConsoleType,
-    ) -> DriverResult<ConsolePoolInfo> {
-        self.inner.get_console_pool_info(console_type).await
-    }
-
     async fn get_vnc_console(&self, instance: &Instance) -> DriverResult<VncConsole> {
         if self.is(Mutation::NotSupportedDeclared) {
             return Err(DriverError::not_supported("get_vnc_console", "mutant"));
         }
-        match self.inner.get_vnc_console(instance).await {
+        match self.inner().get_vnc_console(instance).await {
             Err(e)
                 if e.kind() == ErrorKind::InstanceNotRunning
                     && self.is(Mutation::ConsoleWhenStopped) =>
@@ -511,18 +327,12 @@ impl ComputeDriver for Mutant {
             other => other,
         }
     }
-
     async fn get_spice_console(&self, instance: &Instance) -> DriverResult<SpiceConsole> {
         if self.is(Mutation::OkUndeclared) {
             return Ok(SpiceConsole::new("spice.example", 5901, None));
         }
-        self.inner.get_spice_console(instance).await
+        self.inner().get_spice_console(instance).await
     }
-
-    async fn get_serial_console(&self, instance: &Instance) -> DriverResult<SerialConsole> {
-        self.inner.get_serial_console(instance).await
-    }
-
     async fn attach_volume(
         &self,
         connection_info: &ConnectionInfo,
@@ -530,7 +340,7 @@ impl ComputeDriver for Mutant {
         mountpoint: &str,
     ) -> DriverResult<()> {
         let result = self
-            .inner
+            .inner()
             .attach_volume(connection_info, instance, mountpoint)
             .await;
         if self.is(Mutation::AttachBusyOk)
@@ -545,18 +355,6 @@ impl ComputeDriver for Mutant {
         }
         result
     }
-
-    async fn detach_volume(
-        &self,
-        connection_info: &ConnectionInfo,
-        instance: &Instance,
-        mountpoint: &str,
-    ) -> DriverResult<()> {
-        self.inner
-            .detach_volume(connection_info, instance, mountpoint)
-            .await
-    }
-
     async fn swap_volume(
         &self,
         old_connection_info: &ConnectionInfo,
@@ -565,7 +363,7 @@ impl ComputeDriver for Mutant {
         mountpoint: &str,
         resize_to_gb: u64,
     ) -> DriverResult<()> {
-        self.inner
+        self.inner()
             .swap_volume(
                 old_connection_info,
                 new_connection_info,
@@ -575,22 +373,8 @@ impl ComputeDriver for Mutant {
             )
             .await
     }
-
-    async fn get_volume_connector(&self, instance: &Instance) -> DriverResult<VolumeConnector> {
-        self.inner.get_volume_connector(instance).await
-    }
-
-    async fn attach_interface(
-        &self,
-        instance: &Instance,
-        image_meta: &ImageMeta,
-        vif: &Vif,
-    ) -> DriverResult<()> {
-        self.inner.attach_interface(instance, image_meta, vif).await
-    }
-
     async fn detach_interface(&self, instance: &Instance, vif: &Vif) -> DriverResult<()> {
-        let result = self.inner.detach_interface(instance, vif).await;
+        let result = self.inner().detach_interface(instance, vif).await;
         if self.is(Mutation::DetachUnknownInterfaceOk)
             && matches!(&result, Err(e) if e.kind() == ErrorKind::InterfaceDetachFailed)
         {
@@ -598,53 +382,6 @@ impl ComputeDriver for Mutant {
         }
         result
     }
-
-    async fn plug_vifs(&self, instance: &Instance, network_info: &[Vif]) -> DriverResult<()> {
-        self.inner.plug_vifs(instance, network_info).await
-    }
-
-    async fn unplug_vifs(&self, instance: &Instance, network_info: &[Vif]) -> DriverResult<()> {
-        self.inner.unplug_vifs(instance, network_info).await
-    }
-
-    async fn ensure_filtering_rules_for_instance(
-        &self,
-        instance: &Instance,
-        network_info: &[Vif],
-    ) -> DriverResult<()> {
-        self.inner
-            .ensure_filtering_rules_for_instance(instance, network_info)
-            .await
-    }
-
-    async fn refresh_instance_security_rules(&self, instance: &Instance) -> DriverResult<()> {
-        self.inner.refresh_instance_security_rules(instance).await
-    }
-
-    async fn refresh_provider_fw_rules(&self) -> DriverResult<()> {
-        self.inner.refresh_provider_fw_rules().await
-    }
-
-    async fn refresh_security_group_members(&self, security_group_id: i64) -> DriverResult<()> {
-        self.inner
-            .refresh_security_group_members(security_group_id)
-            .await
-    }
-
-    async fn refresh_security_group_rules(&self, security_group_id: i64) -> DriverResult<()> {
-        self.inner
-            .refresh_security_group_rules(security_group_id)
-            .await
-    }
-
-    async fn unfilter_instance(
-        &self,
-        instance: &Instance,
-        network_info: &[Vif],
-    ) -> DriverResult<()> {
-        self.inner.unfilter_instance(instance, network_info).await
-    }
-
     async fn check_can_live_migrate_destination(
         &self,
         context: &RequestContext,
@@ -654,7 +391,7 @@ impl ComputeDriver for Mutant {
         block_migration: bool,
         disk_over_commit: bool,
     ) -> DriverResult<LiveMigrateData> {
-        self.inner
+        self.inner()
             .check_can_live_migrate_destination(
                 context,
                 instance,
@@ -665,28 +402,6 @@ impl ComputeDriver for Mutant {
             )
             .await
     }
-
-    async fn check_can_live_migrate_destination_cleanup(
-        &self,
-        context: &RequestContext,
-        dest_check_data: &LiveMigrateData,
-    ) -> DriverResult<()> {
-        self.inner
-            .check_can_live_migrate_destination_cleanup(context, dest_check_data)
-            .await
-    }
-
-    async fn check_can_live_migrate_source(
-        &self,
-        context: &RequestContext,
-        instance: &Instance,
-        dest_check_data: &LiveMigrateData,
-    ) -> DriverResult<LiveMigrateData> {
-        self.inner
-            .check_can_live_migrate_source(context, instance, dest_check_data)
-            .await
-    }
-
     async fn pre_live_migration(
         &self,
         context: &RequestContext,
@@ -695,7 +410,7 @@ impl ComputeDriver for Mutant {
         network_info: &[Vif],
         migrate_data: &LiveMigrateData,
     ) -> DriverResult<LiveMigrateData> {
-        self.inner
+        self.inner()
             .pre_live_migration(
                 context,
                 instance,
@@ -705,7 +420,6 @@ impl ComputeDriver for Mutant {
             )
             .await
     }
-
     async fn live_migration(
         &self,
         context: &RequestContext,
@@ -716,7 +430,7 @@ impl ComputeDriver for Mutant {
         migrate_data: &LiveMigrateData,
     ) -> DriverResult<()> {
         let result = self
-            .inner
+            .inner()
             .live_migration(
                 context,
                 instance,
@@ -733,7 +447,6 @@ impl ComputeDriver for Mutant {
         }
         result
     }
-
     async fn post_live_migration_at_destination(
         &self,
         context: &RequestContext,
@@ -745,7 +458,7 @@ impl ComputeDriver for Mutant {
         if self.is(Mutation::MigrationLoses) {
             return Ok(());
         }
-        self.inner
+        self.inner()
             .post_live_migration_at_destination(
                 context,
                 instance,
@@ -755,7 +468,6 @@ impl ComputeDriver for Mutant {
             )
             .await
     }
-
     async fn rollback_live_migration_at_destination(
         &self,
         context: &RequestContext,
@@ -764,7 +476,7 @@ impl ComputeDriver for Mutant {
         block_device_info: &BlockDeviceInfo,
         destroy_disks: bool,
     ) -> DriverResult<()> {
-        self.inner
+        self.inner()
             .rollback_live_migration_at_destination(
                 context,
                 instance,
@@ -774,15 +486,6 @@ impl ComputeDriver for Mutant {
             )
             .await
     }
-
-    async fn live_migration_force_complete(&self, instance: &Instance) -> DriverResult<()> {
-        self.inner.live_migration_force_complete(instance).await
-    }
-
-    async fn live_migration_abort(&self, instance: &Instance) -> DriverResult<()> {
-        self.inner.live_migration_abort(instance).await
-    }
-
     async fn migrate_disk_and_power_off(
         &self,
         context: &RequestContext,
@@ -792,7 +495,7 @@ impl ComputeDriver for Mutant {
         network_info: &[Vif],
         block_device_info: &BlockDeviceInfo,
     ) -> DriverResult<DiskInfo> {
-        self.inner
+        self.inner()
             .migrate_disk_and_power_off(
                 context,
                 instance,
@@ -803,7 +506,6 @@ impl ComputeDriver for Mutant {
             )
             .await
     }
-
     async fn finish_migration(
         &self,
         context: &RequestContext,
@@ -816,7 +518,7 @@ impl ComputeDriver for Mutant {
         block_device_info: &BlockDeviceInfo,
         power_on: bool,
     ) -> DriverResult<()> {
-        self.inner
+        self.inner()
             .finish_migration(
                 context,
                 migration,
@@ -830,7 +532,6 @@ impl ComputeDriver for Mutant {
             )
             .await
     }
-
     async fn confirm_migration(
         &self,
         migration: &Migration,
@@ -840,20 +541,8 @@ impl ComputeDriver for Mutant {
         if self.is(Mutation::MigrationDuplicates) {
             return Ok(());
         }
-        self.inner
+        self.inner()
             .confirm_migration(migration, instance, network_info)
-            .await
-    }
-
-    async fn finish_revert_migration(
-        &self,
-        instance: &Instance,
-        network_info: &[Vif],
-        block_device_info: &BlockDeviceInfo,
-        power_on: bool,
-    ) -> DriverResult<()> {
-        self.inner
-            .finish_revert_migration(instance, network_info, block_device_info, power_on)
             .await
     }
 }
