@@ -39,7 +39,7 @@
 #![forbid(unsafe_code)]
 
 mod error;
-mod forward;
+pub mod layer;
 pub mod model;
 mod virt_api;
 
