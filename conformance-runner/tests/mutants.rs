@@ -2,8 +2,8 @@
 //! fake behind a wrapper that breaks one rule, must each fail at least one
 //! case, while the fake itself passes every case.
 
-#[path = "mutants/forward.rs"]
-mod forward;
+#[path = "mutants/layer.rs"]
+mod layer;
 
 use std::fmt;
 use std::sync::{Arc, Mutex};

@@ -6,8 +6,8 @@
 //! (a case that compares the backend with the reference model after every
 //! step); the unbroken wrapper passes every case.
 
-#[path = "mutants_model/forward.rs"]
-mod forward;
+#[path = "mutants_model/layer.rs"]
+mod layer;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -1,7 +1,6 @@
-//! The forwarding wrapper of the model mutants: every method goes to the
-//! inner fake, except where the wrapper's one [`Break`] breaks a rule.
-//! Generated from driver-api's own forwarding impl, then edited at the
-//! broken methods.
+//! The model mutants as a layer over the fake (`driver_api::layer`): only the
+//! methods some [`Break`] breaks are written here; every other method
+//! forwards to the inner fake.
 
 use std::sync::Arc;
 

@@ -1,6 +1,6 @@
-//! The forwarding wrapper: every method goes to the inner fake, except where
-//! the wrapper's one [`Mutation`] breaks a rule. Generated from driver-api's
-//! own forwarding impl, then edited at the mutated methods.
+//! The mutant as a layer over the fake (`driver_api::layer`): only the
+//! methods some [`Mutation`] breaks are written here; every other method
+//! forwards to the inner fake.
 
 use std::sync::Arc;
 
