@@ -102,6 +102,9 @@ macro_rules! unsupported {
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
 #[allow(clippy::too_many_arguments)]
+// Optional methods' default bodies answer `NotSupported` without reading
+// their arguments.
+#[allow(unused_variables)]
 pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     // ----- identity, capabilities, events ---------------------------------------------
 
@@ -170,7 +173,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// Statistics of every node, one entry per node (Nova returned a dict for one
     /// node, a list for several and raised for none; here always a list).
     async fn get_host_stats(&self, refresh: bool) -> DriverResult<Vec<HostStats>> {
-        let _ = refresh;
         unsupported!(self, "get_host_stats")
     }
 
@@ -190,19 +192,16 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         host: &str,
         action: HostPowerAction,
     ) -> DriverResult<HostPowerAction> {
-        let _ = (host, action);
         unsupported!(self, "host_power_action")
     }
 
     /// Puts the host into (`mode == true`) or out of maintenance. Idempotent.
     async fn host_maintenance_mode(&self, host: &str, mode: bool) -> DriverResult<MaintenanceMode> {
-        let _ = (host, mode);
         unsupported!(self, "host_maintenance_mode")
     }
 
     /// Enables or disables the host for new instances. Idempotent.
     async fn set_host_enabled(&self, host: &str, enabled: bool) -> DriverResult<HostStatus> {
-        let _ = (host, enabled);
         unsupported!(self, "set_host_enabled")
     }
 
@@ -297,13 +296,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         reboot_type: RebootType,
         block_device_info: &BlockDeviceInfo,
     ) -> DriverResult<()> {
-        let _ = (
-            context,
-            instance,
-            network_info,
-            reboot_type,
-            block_device_info,
-        );
         unsupported!(self, "reboot")
     }
 
@@ -314,7 +306,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         timeout: Duration,
         instances: &[Instance],
     ) -> DriverResult<()> {
-        let _ = (timeout, instances);
         unsupported!(self, "poll_rebooting_instances")
     }
 
@@ -325,7 +316,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// Events: `Stopped`. Errors: [`DriverError::InstanceNotFound`],
     /// [`DriverError::InvalidState`] (rescued or soft-deleted). Idempotent.
     async fn power_off(&self, instance: &Instance, timeout: Duration) -> DriverResult<()> {
-        let _ = (instance, timeout);
         unsupported!(self, "power_off")
     }
 
@@ -341,7 +331,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         network_info: &[Vif],
         block_device_info: &BlockDeviceInfo,
     ) -> DriverResult<()> {
-        let _ = (context, instance, network_info, block_device_info);
         unsupported!(self, "power_on")
     }
 
@@ -351,7 +340,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// Errors: [`DriverError::InstanceNotFound`], [`DriverError::InvalidState`]
     /// from `Suspended`, `Shutdown`, `Crashed`. Idempotent (paused again: no-op).
     async fn pause(&self, instance: &Instance) -> DriverResult<()> {
-        let _ = instance;
         unsupported!(self, "pause")
     }
 
@@ -360,7 +348,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// Events: `Resumed`. Errors: [`DriverError::InstanceNotFound`],
     /// [`DriverError::InvalidState`] from `Suspended`, `Shutdown`, `Crashed`.
     async fn unpause(&self, instance: &Instance) -> DriverResult<()> {
-        let _ = instance;
         unsupported!(self, "unpause")
     }
 
@@ -370,7 +357,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// Events: `Suspended`. Errors: [`DriverError::InstanceNotFound`],
     /// [`DriverError::InvalidState`] from `Shutdown`, `Crashed`.
     async fn suspend(&self, instance: &Instance) -> DriverResult<()> {
-        let _ = instance;
         unsupported!(self, "suspend")
     }
 
@@ -384,7 +370,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         network_info: &[Vif],
         block_device_info: &BlockDeviceInfo,
     ) -> DriverResult<()> {
-        let _ = (instance, network_info, block_device_info);
         unsupported!(self, "resume")
     }
 
@@ -402,7 +387,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         image_meta: &ImageMeta,
         rescue_password: Secret,
     ) -> DriverResult<()> {
-        let _ = (context, instance, network_info, image_meta, rescue_password);
         unsupported!(self, "rescue")
     }
 
@@ -412,7 +396,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// Errors: [`DriverError::InstanceNotFound`] (Nova's fake raises a raw
     /// `KeyError`), [`DriverError::InvalidState`] when soft-deleted.
     async fn unrescue(&self, instance: &Instance, network_info: &[Vif]) -> DriverResult<()> {
-        let _ = (instance, network_info);
         unsupported!(self, "unrescue")
     }
 
@@ -422,7 +405,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// Events: `Stopped` unless it was shut down. Errors:
     /// [`DriverError::InstanceNotFound`].
     async fn soft_delete(&self, instance: &Instance) -> DriverResult<()> {
-        let _ = instance;
         unsupported!(self, "soft_delete")
     }
 
@@ -431,7 +413,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     ///
     /// Events: `Started`. Errors: [`DriverError::InstanceNotFound`].
     async fn restore(&self, instance: &Instance) -> DriverResult<()> {
-        let _ = instance;
         unsupported!(self, "restore")
     }
 
@@ -449,7 +430,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         image_id: &str,
         update_task_state: TaskStateCallback,
     ) -> DriverResult<()> {
-        let _ = (context, instance, image_id, update_task_state);
         unsupported!(self, "snapshot")
     }
 
@@ -458,7 +438,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// Errors: [`DriverError::InstanceNotFound`],
     /// [`DriverError::InstanceNotRunning`]. Idempotent.
     async fn set_admin_password(&self, instance: &Instance, new_pass: Secret) -> DriverResult<()> {
-        let _ = (instance, new_pass);
         unsupported!(self, "set_admin_password")
     }
 
@@ -475,7 +454,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         b64_path: &str,
         b64_contents: &str,
     ) -> DriverResult<()> {
-        let _ = (instance, b64_path, b64_contents);
         unsupported!(self, "inject_file")
     }
 
@@ -493,7 +471,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         network_info: &[Vif],
         block_device_info: &BlockDeviceInfo,
     ) -> DriverResult<()> {
-        let _ = (context, instance, network_info, block_device_info);
         unsupported!(self, "resume_state_on_host_boot")
     }
 
@@ -501,13 +478,11 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// Errors: [`DriverError::InstanceNotFound`],
     /// [`DriverError::InstanceNotRunning`] unless `Running` or `Paused`.
     async fn trigger_crash_dump(&self, instance: &Instance) -> DriverResult<()> {
-        let _ = instance;
         unsupported!(self, "trigger_crash_dump")
     }
 
     /// Whether the instance's files are reachable from this host (shared storage).
     async fn instance_on_disk(&self, instance: &Instance) -> DriverResult<bool> {
-        let _ = instance;
         unsupported!(self, "instance_on_disk")
     }
 
@@ -516,7 +491,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// Counters of one disk of the named instance.
     /// Errors: [`DriverError::InstanceNotFound`] (by name).
     async fn block_stats(&self, instance_name: &str, disk_id: &str) -> DriverResult<BlockStats> {
-        let _ = (instance_name, disk_id);
         unsupported!(self, "block_stats")
     }
 
@@ -527,21 +501,18 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         instance_name: &str,
         iface_id: &str,
     ) -> DriverResult<InterfaceStats> {
-        let _ = (instance_name, iface_id);
         unsupported!(self, "interface_stats")
     }
 
     /// Diagnostics of the named instance; `state` matches `get_info`.
     /// Errors: [`DriverError::InstanceNotFound`] (by name).
     async fn get_diagnostics(&self, instance_name: &str) -> DriverResult<Diagnostics> {
-        let _ = instance_name;
         unsupported!(self, "get_diagnostics")
     }
 
     /// The disks of the named instance (what live migration needs).
     /// Errors: [`DriverError::InstanceNotFound`] (by name).
     async fn get_instance_disk_info(&self, instance_name: &str) -> DriverResult<DiskInfo> {
-        let _ = instance_name;
         unsupported!(self, "get_instance_disk_info")
     }
 
@@ -551,7 +522,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         &self,
         instances: &[Instance],
     ) -> DriverResult<Vec<BandwidthCounter>> {
-        let _ = instances;
         unsupported!(self, "get_all_bw_counters")
     }
 
@@ -564,7 +534,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         start_time: SystemTime,
         stop_time: Option<SystemTime>,
     ) -> DriverResult<Vec<VolumeUsage>> {
-        let _ = (context, instances, start_time, stop_time);
         unsupported!(self, "get_all_volume_usage")
     }
 
@@ -573,7 +542,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// What the instance printed to its console, in any state.
     /// Errors: [`DriverError::InstanceNotFound`].
     async fn get_console_output(&self, instance: &Instance) -> DriverResult<String> {
-        let _ = instance;
         unsupported!(self, "get_console_output")
     }
 
@@ -582,7 +550,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         &self,
         console_type: ConsoleType,
     ) -> DriverResult<ConsolePoolInfo> {
-        let _ = console_type;
         unsupported!(self, "get_console_pool_info")
     }
 
@@ -591,21 +558,18 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// Errors: [`DriverError::InstanceNotFound`],
     /// [`DriverError::InstanceNotRunning`].
     async fn get_vnc_console(&self, instance: &Instance) -> DriverResult<VncConsole> {
-        let _ = instance;
         unsupported!(self, "get_vnc_console")
     }
 
     /// The instance's SPICE console. Same preconditions and errors as
     /// [`get_vnc_console`](Self::get_vnc_console).
     async fn get_spice_console(&self, instance: &Instance) -> DriverResult<SpiceConsole> {
-        let _ = instance;
         unsupported!(self, "get_spice_console")
     }
 
     /// The instance's serial console. Same preconditions and errors as
     /// [`get_vnc_console`](Self::get_vnc_console).
     async fn get_serial_console(&self, instance: &Instance) -> DriverResult<SerialConsole> {
-        let _ = instance;
         unsupported!(self, "get_serial_console")
     }
 
@@ -624,7 +588,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         instance: &Instance,
         mountpoint: &str,
     ) -> DriverResult<()> {
-        let _ = (connection_info, instance, mountpoint);
         unsupported!(self, "attach_volume")
     }
 
@@ -638,7 +601,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         instance: &Instance,
         mountpoint: &str,
     ) -> DriverResult<()> {
-        let _ = (connection_info, instance, mountpoint);
         unsupported!(self, "detach_volume")
     }
 
@@ -653,19 +615,11 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         mountpoint: &str,
         resize_to_gb: u64,
     ) -> DriverResult<()> {
-        let _ = (
-            old_connection_info,
-            new_connection_info,
-            instance,
-            mountpoint,
-            resize_to_gb,
-        );
         unsupported!(self, "swap_volume")
     }
 
     /// What the volume service needs to export volumes to this host.
     async fn get_volume_connector(&self, instance: &Instance) -> DriverResult<VolumeConnector> {
-        let _ = instance;
         unsupported!(self, "get_volume_connector")
     }
 
@@ -681,7 +635,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         image_meta: &ImageMeta,
         vif: &Vif,
     ) -> DriverResult<()> {
-        let _ = (instance, image_meta, vif);
         unsupported!(self, "attach_interface")
     }
 
@@ -690,21 +643,18 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// Errors: [`DriverError::InstanceNotFound`],
     /// [`DriverError::InterfaceDetachFailed`] when no VIF with this id is attached.
     async fn detach_interface(&self, instance: &Instance, vif: &Vif) -> DriverResult<()> {
-        let _ = (instance, vif);
         unsupported!(self, "detach_interface")
     }
 
     /// Plugs the VIFs' host side (bridges, taps). Idempotent.
     /// Errors: [`DriverError::InstanceNotFound`].
     async fn plug_vifs(&self, instance: &Instance, network_info: &[Vif]) -> DriverResult<()> {
-        let _ = (instance, network_info);
         unsupported!(self, "plug_vifs")
     }
 
     /// Unplugs the VIFs' host side. Idempotent.
     /// Errors: [`DriverError::InstanceNotFound`].
     async fn unplug_vifs(&self, instance: &Instance, network_info: &[Vif]) -> DriverResult<()> {
-        let _ = (instance, network_info);
         unsupported!(self, "unplug_vifs")
     }
 
@@ -717,14 +667,12 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         instance: &Instance,
         network_info: &[Vif],
     ) -> DriverResult<()> {
-        let _ = (instance, network_info);
         unsupported!(self, "ensure_filtering_rules_for_instance")
     }
 
     /// Re-applies the instance's security-group rules. Idempotent.
     /// Errors: [`DriverError::InstanceNotFound`].
     async fn refresh_instance_security_rules(&self, instance: &Instance) -> DriverResult<()> {
-        let _ = instance;
         unsupported!(self, "refresh_instance_security_rules")
     }
 
@@ -735,13 +683,11 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
 
     /// Re-applies rules after a security group's membership changed. Idempotent.
     async fn refresh_security_group_members(&self, security_group_id: i64) -> DriverResult<()> {
-        let _ = security_group_id;
         unsupported!(self, "refresh_security_group_members")
     }
 
     /// Re-applies rules after a security group's rules changed. Idempotent.
     async fn refresh_security_group_rules(&self, security_group_id: i64) -> DriverResult<()> {
-        let _ = security_group_id;
         unsupported!(self, "refresh_security_group_rules")
     }
 
@@ -751,7 +697,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         instance: &Instance,
         network_info: &[Vif],
     ) -> DriverResult<()> {
-        let _ = (instance, network_info);
         unsupported!(self, "unfilter_instance")
     }
 
@@ -772,8 +717,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         block_migration: bool,
         disk_over_commit: bool,
     ) -> DriverResult<LiveMigrateData> {
-        let _ = (context, instance, src_compute_info, dst_compute_info);
-        let _ = (block_migration, disk_over_commit);
         unsupported!(self, "check_can_live_migrate_destination")
     }
 
@@ -783,7 +726,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         context: &RequestContext,
         dest_check_data: &LiveMigrateData,
     ) -> DriverResult<()> {
-        let _ = (context, dest_check_data);
         unsupported!(self, "check_can_live_migrate_destination_cleanup")
     }
 
@@ -800,7 +742,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         instance: &Instance,
         dest_check_data: &LiveMigrateData,
     ) -> DriverResult<LiveMigrateData> {
-        let _ = (context, instance, dest_check_data);
         unsupported!(self, "check_can_live_migrate_source")
     }
 
@@ -816,13 +757,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         network_info: &[Vif],
         migrate_data: &LiveMigrateData,
     ) -> DriverResult<LiveMigrateData> {
-        let _ = (
-            context,
-            instance,
-            block_device_info,
-            network_info,
-            migrate_data,
-        );
         unsupported!(self, "pre_live_migration")
     }
 
@@ -846,14 +780,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         block_migration: bool,
         migrate_data: &LiveMigrateData,
     ) -> DriverResult<()> {
-        let _ = (
-            context,
-            instance,
-            dest,
-            callbacks,
-            block_migration,
-            migrate_data,
-        );
         unsupported!(self, "live_migration")
     }
 
@@ -869,13 +795,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         block_migration: bool,
         block_device_info: &BlockDeviceInfo,
     ) -> DriverResult<()> {
-        let _ = (
-            context,
-            instance,
-            network_info,
-            block_migration,
-            block_device_info,
-        );
         unsupported!(self, "post_live_migration_at_destination")
     }
 
@@ -889,20 +808,12 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         block_device_info: &BlockDeviceInfo,
         destroy_disks: bool,
     ) -> DriverResult<()> {
-        let _ = (
-            context,
-            instance,
-            network_info,
-            block_device_info,
-            destroy_disks,
-        );
         unsupported!(self, "rollback_live_migration_at_destination")
     }
 
     /// On the source: forces an in-progress live migration to complete.
     /// Errors: [`DriverError::InstanceNotFound`].
     async fn live_migration_force_complete(&self, instance: &Instance) -> DriverResult<()> {
-        let _ = instance;
         unsupported!(self, "live_migration_force_complete")
     }
 
@@ -910,7 +821,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// then calls `recover` with status `Cancelled`.
     /// Errors: [`DriverError::InstanceNotFound`].
     async fn live_migration_abort(&self, instance: &Instance) -> DriverResult<()> {
-        let _ = instance;
         unsupported!(self, "live_migration_abort")
     }
 
@@ -933,14 +843,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         network_info: &[Vif],
         block_device_info: &BlockDeviceInfo,
     ) -> DriverResult<DiskInfo> {
-        let _ = (
-            context,
-            instance,
-            dest,
-            flavor,
-            network_info,
-            block_device_info,
-        );
         unsupported!(self, "migrate_disk_and_power_off")
     }
 
@@ -963,15 +865,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         block_device_info: &BlockDeviceInfo,
         power_on: bool,
     ) -> DriverResult<()> {
-        let _ = (
-            context,
-            migration,
-            instance,
-            disk_info,
-            network_info,
-            image_meta,
-        );
-        let _ = (resize_instance, block_device_info, power_on);
         unsupported!(self, "finish_migration")
     }
 
@@ -991,7 +884,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         instance: &Instance,
         network_info: &[Vif],
     ) -> DriverResult<()> {
-        let _ = (migration, instance, network_info);
         unsupported!(self, "confirm_migration")
     }
 
@@ -1009,7 +901,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         block_device_info: &BlockDeviceInfo,
         power_on: bool,
     ) -> DriverResult<()> {
-        let _ = (instance, network_info, block_device_info, power_on);
         unsupported!(self, "finish_revert_migration")
     }
 }
