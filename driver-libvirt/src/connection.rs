@@ -9,11 +9,13 @@
 //! call is already trying) or answers `Unavailable` at once, so a dead daemon
 //! never makes a caller wait for more than one `virConnectOpen`.
 
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock, TryLockError};
 use std::time::{Duration, Instant};
 
 use virt::connect::Connect;
 use virt::error::Error as VirtError;
+
+use crate::locks;
 
 /// The first wait between reconnect attempts; it doubles after each failed
 /// attempt up to [`MAX_BACKOFF`].
@@ -71,10 +73,7 @@ impl Connection {
 
     /// The current connection.
     pub fn get(&self) -> Arc<Connect> {
-        match self.current.read() {
-            Ok(conn) => Arc::clone(&conn),
-            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
-        }
+        Arc::clone(&locks::read(&self.current))
     }
 
     /// Whether the connection is marked down.
@@ -83,10 +82,7 @@ impl Connection {
     }
 
     fn health(&self) -> Health {
-        match self.health.lock() {
-            Ok(h) => *h,
-            Err(poisoned) => *poisoned.into_inner(),
-        }
+        *locks::lock(&self.health)
     }
 
     /// After a failed call: whether the connection itself is broken (libvirt
@@ -95,10 +91,7 @@ impl Connection {
         if matches!(self.get().is_alive(), Ok(true)) {
             return false;
         }
-        let mut health = match self.health.lock() {
-            Ok(h) => h,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+        let mut health = locks::lock(&self.health);
         if matches!(*health, Health::Up) {
             tracing::warn!(uri = %self.uri, "driver-libvirt: the libvirt connection is broken; reconnecting with backoff");
             *health = Health::Down {
@@ -116,8 +109,12 @@ impl Connection {
             return Availability::Up;
         }
         // One reconnect attempt at a time; the others answer at once.
-        let Ok(mut health) = self.health.try_lock() else {
-            return Availability::Down("libvirt connection lost; reconnecting".to_owned());
+        let mut health = match self.health.try_lock() {
+            Ok(health) => health,
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(TryLockError::WouldBlock) => {
+                return Availability::Down("libvirt connection lost; reconnecting".to_owned())
+            }
         };
         let Health::Down {
             next_attempt,
@@ -135,10 +132,7 @@ impl Connection {
         }
         match Connect::open(Some(&self.uri)) {
             Ok(conn) => {
-                match self.current.write() {
-                    Ok(mut current) => *current = Arc::new(conn),
-                    Err(poisoned) => *poisoned.into_inner() = Arc::new(conn),
-                }
+                *locks::write(&self.current) = Arc::new(conn);
                 *health = Health::Up;
                 tracing::info!(uri = %self.uri, "driver-libvirt: reconnected to libvirt");
                 Availability::Reopened

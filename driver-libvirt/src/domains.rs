@@ -36,6 +36,7 @@ use virt::sys;
 
 use crate::hypervisor::{backend, Hypervisor};
 use crate::index::{DomainIndex, Entry, Flags};
+use crate::locks;
 use crate::record::{InstanceRecord, NAMESPACE, NAMESPACE_PREFIX};
 
 /// Whether libvirt said the domain does not exist.
@@ -46,19 +47,13 @@ pub fn is_no_domain(e: &VirtError) -> bool {
 impl Hypervisor {
     /// The index, for reading.
     pub fn index(&self) -> RwLockReadGuard<'_, DomainIndex<Domain>> {
-        match self.index.read() {
-            Ok(index) => index,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+        locks::read(&self.index)
     }
 
     /// The index, for changing (callers hold the catalog lock, or the
     /// instance's lock for a change of that instance's flags).
     pub fn index_mut(&self) -> RwLockWriteGuard<'_, DomainIndex<Domain>> {
-        match self.index.write() {
-            Ok(index) => index,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+        locks::write(&self.index)
     }
 
     /// Indexes `record`'s instance, whose domain is `dom`.

@@ -148,10 +148,7 @@ impl ComputeDriver for LibvirtDriver {
         validate::host_name("host", host).map_err(|v| v.into_error("init_host"))?;
         let host = host.to_owned();
         self.run(DriverMethod::InitHost, move |hv| {
-            match hv.nodes.write() {
-                Ok(mut nodes) => *nodes = vec![host],
-                Err(poisoned) => *poisoned.into_inner() = vec![host],
-            }
+            *crate::locks::write(&hv.nodes) = vec![host];
             Ok(())
         })
         .await

@@ -24,6 +24,7 @@ use virt::domain::Domain;
 
 use crate::ffi::{self, LifecycleSubscription};
 use crate::hypervisor::{Hypervisor, HypervisorKind};
+use crate::locks;
 
 /// The state classes a listener is told about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,17 +85,13 @@ pub struct Watch {
 
 impl Watch {
     fn announced(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, Announced>> {
-        match self.announced.lock() {
-            Ok(map) => map,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+        locks::lock(&self.announced)
     }
 
+    /// Replaces the subscription; the old one is deregistered after the lock
+    /// is released.
     fn set_subscription(&self, subscription: Option<LifecycleSubscription>) {
-        let old = match self.subscription.lock() {
-            Ok(mut slot) => std::mem::replace(&mut *slot, subscription),
-            Err(poisoned) => std::mem::replace(&mut *poisoned.into_inner(), subscription),
-        };
+        let old = std::mem::replace(&mut *locks::lock(&self.subscription), subscription);
         drop(old);
     }
 }
@@ -140,11 +137,9 @@ impl Hypervisor {
             return;
         }
         let (tx, rx) = mpsc::channel::<String>();
-        let sender = Mutex::new(tx);
         let sink: ffi::DomainSink = Box::new(move |name: &str| {
-            if let Ok(tx) = sender.lock() {
-                let _ = tx.send(name.to_owned());
-            }
+            // The worker is gone only when the driver is: nothing to tell.
+            let _ = tx.send(name.to_owned());
         });
         match ffi::subscribe_lifecycle(self.conn(), sink) {
             Ok(subscription) => {

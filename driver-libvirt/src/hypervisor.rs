@@ -22,7 +22,7 @@ use crate::connection::{Availability, Connection};
 use crate::domains::is_no_domain;
 use crate::events::Watch;
 use crate::index::{DomainIndex, Flags};
-use crate::locks::{CatalogAndInstance, DriverLocks};
+use crate::locks::{self, CatalogAndInstance, DriverLocks};
 use crate::record::InstanceRecord;
 
 /// The name the driver reports in `NotSupported`, `ReadOnly` and `Backend` errors.
@@ -304,10 +304,7 @@ impl Hypervisor {
 
     /// The managed nodes.
     pub fn node_list(&self) -> Vec<String> {
-        match self.nodes.read() {
-            Ok(nodes) => nodes.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
+        locks::read(&self.nodes).clone()
     }
 
     /// The domain name of an instance.

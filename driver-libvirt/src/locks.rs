@@ -11,7 +11,7 @@
 //! Order: the catalog lock first, then an instance lock; never two instance
 //! locks at once.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use uuid::Uuid;
 
@@ -37,24 +37,37 @@ impl Default for DriverLocks {
 /// Both locks an instance's creation or removal holds.
 pub type CatalogAndInstance<'a> = (MutexGuard<'a, ()>, MutexGuard<'a, ()>);
 
-fn acquire(lock: &Mutex<()>) -> MutexGuard<'_, ()> {
-    match lock.lock() {
-        Ok(guard) => guard,
-        Err(poisoned) => poisoned.into_inner(),
-    }
+/// Locks `lock`, recovering it if a panicking holder poisoned it: every
+/// lock of the driver guards data that stays consistent at each step (a panic
+/// is contained, never a reason to stop answering).
+pub fn lock<T>(lock: &Mutex<T>) -> MutexGuard<'_, T> {
+    lock.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Reads `lock`, recovering it if poisoned (see [`lock`]).
+pub fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    lock.read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Writes `lock`, recovering it if poisoned (see [`lock`]).
+pub fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    lock.write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl DriverLocks {
     /// The catalog lock.
     pub fn catalog(&self) -> MutexGuard<'_, ()> {
-        acquire(&self.catalog)
+        lock(&self.catalog)
     }
 
     /// The lock of `uuid`'s instance.
     pub fn instance(&self, uuid: Uuid) -> MutexGuard<'_, ()> {
         let (high, low) = uuid.as_u64_pair();
         let stripe = usize::try_from((high ^ low) % STRIPES as u64).unwrap_or(0);
-        acquire(&self.stripes[stripe])
+        lock(&self.stripes[stripe])
     }
 
     /// The catalog lock, then the lock of `uuid`'s instance.
