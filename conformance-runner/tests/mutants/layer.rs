@@ -355,24 +355,6 @@ impl DriverLayer for Mutant {
         }
         result
     }
-    async fn swap_volume(
-        &self,
-        old_connection_info: &ConnectionInfo,
-        new_connection_info: &ConnectionInfo,
-        instance: &Instance,
-        mountpoint: &str,
-        resize_to_gb: u64,
-    ) -> DriverResult<()> {
-        self.inner()
-            .swap_volume(
-                old_connection_info,
-                new_connection_info,
-                instance,
-                mountpoint,
-                resize_to_gb,
-            )
-            .await
-    }
     async fn detach_interface(&self, instance: &Instance, vif: &Vif) -> DriverResult<()> {
         let result = self.inner().detach_interface(instance, vif).await;
         if self.is(Mutation::DetachUnknownInterfaceOk)
@@ -381,44 +363,6 @@ impl DriverLayer for Mutant {
             return Ok(());
         }
         result
-    }
-    async fn check_can_live_migrate_destination(
-        &self,
-        context: &RequestContext,
-        instance: &Instance,
-        src_compute_info: &NodeResources,
-        dst_compute_info: &NodeResources,
-        block_migration: bool,
-        disk_over_commit: bool,
-    ) -> DriverResult<LiveMigrateData> {
-        self.inner()
-            .check_can_live_migrate_destination(
-                context,
-                instance,
-                src_compute_info,
-                dst_compute_info,
-                block_migration,
-                disk_over_commit,
-            )
-            .await
-    }
-    async fn pre_live_migration(
-        &self,
-        context: &RequestContext,
-        instance: &Instance,
-        block_device_info: &BlockDeviceInfo,
-        network_info: &[Vif],
-        migrate_data: &LiveMigrateData,
-    ) -> DriverResult<LiveMigrateData> {
-        self.inner()
-            .pre_live_migration(
-                context,
-                instance,
-                block_device_info,
-                network_info,
-                migrate_data,
-            )
-            .await
     }
     async fn live_migration(
         &self,
@@ -465,70 +409,6 @@ impl DriverLayer for Mutant {
                 network_info,
                 block_migration,
                 block_device_info,
-            )
-            .await
-    }
-    async fn rollback_live_migration_at_destination(
-        &self,
-        context: &RequestContext,
-        instance: &Instance,
-        network_info: &[Vif],
-        block_device_info: &BlockDeviceInfo,
-        destroy_disks: bool,
-    ) -> DriverResult<()> {
-        self.inner()
-            .rollback_live_migration_at_destination(
-                context,
-                instance,
-                network_info,
-                block_device_info,
-                destroy_disks,
-            )
-            .await
-    }
-    async fn migrate_disk_and_power_off(
-        &self,
-        context: &RequestContext,
-        instance: &Instance,
-        dest: &str,
-        flavor: &Flavor,
-        network_info: &[Vif],
-        block_device_info: &BlockDeviceInfo,
-    ) -> DriverResult<DiskInfo> {
-        self.inner()
-            .migrate_disk_and_power_off(
-                context,
-                instance,
-                dest,
-                flavor,
-                network_info,
-                block_device_info,
-            )
-            .await
-    }
-    async fn finish_migration(
-        &self,
-        context: &RequestContext,
-        migration: &Migration,
-        instance: &Instance,
-        disk_info: &DiskInfo,
-        network_info: &[Vif],
-        image_meta: &ImageMeta,
-        resize_instance: bool,
-        block_device_info: &BlockDeviceInfo,
-        power_on: bool,
-    ) -> DriverResult<()> {
-        self.inner()
-            .finish_migration(
-                context,
-                migration,
-                instance,
-                disk_info,
-                network_info,
-                image_meta,
-                resize_instance,
-                block_device_info,
-                power_on,
             )
             .await
     }

@@ -2,8 +2,6 @@
 //! methods some [`Break`] breaks are written here; every other method
 //! forwards to the inner fake.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use driver_api::layer::DriverLayer;
 use driver_api::*;
@@ -78,24 +76,6 @@ impl DriverLayer for Broken {
             return Ok(true);
         }
         self.inner().instance_exists(instance).await
-    }
-    async fn reboot(
-        &self,
-        context: &RequestContext,
-        instance: &Instance,
-        network_info: &[Vif],
-        reboot_type: RebootType,
-        block_device_info: &BlockDeviceInfo,
-    ) -> DriverResult<()> {
-        self.inner()
-            .reboot(
-                context,
-                instance,
-                network_info,
-                reboot_type,
-                block_device_info,
-            )
-            .await
     }
     async fn set_admin_password(&self, instance: &Instance, new_pass: Secret) -> DriverResult<()> {
         if self.is(Break::PasswordWhilePaused)
@@ -181,144 +161,12 @@ impl DriverLayer for Broken {
         }
         result
     }
-    async fn swap_volume(
-        &self,
-        old_connection_info: &ConnectionInfo,
-        new_connection_info: &ConnectionInfo,
-        instance: &Instance,
-        mountpoint: &str,
-        resize_to_gb: u64,
-    ) -> DriverResult<()> {
-        self.inner()
-            .swap_volume(
-                old_connection_info,
-                new_connection_info,
-                instance,
-                mountpoint,
-                resize_to_gb,
-            )
-            .await
-    }
     async fn detach_interface(&self, instance: &Instance, vif: &Vif) -> DriverResult<()> {
         let result = self.inner().detach_interface(instance, vif).await;
         if result.is_ok() {
             self.vif_detached(instance.uuid, &vif.address);
         }
         result
-    }
-    async fn check_can_live_migrate_destination(
-        &self,
-        context: &RequestContext,
-        instance: &Instance,
-        src_compute_info: &NodeResources,
-        dst_compute_info: &NodeResources,
-        block_migration: bool,
-        disk_over_commit: bool,
-    ) -> DriverResult<LiveMigrateData> {
-        self.inner()
-            .check_can_live_migrate_destination(
-                context,
-                instance,
-                src_compute_info,
-                dst_compute_info,
-                block_migration,
-                disk_over_commit,
-            )
-            .await
-    }
-    async fn pre_live_migration(
-        &self,
-        context: &RequestContext,
-        instance: &Instance,
-        block_device_info: &BlockDeviceInfo,
-        network_info: &[Vif],
-        migrate_data: &LiveMigrateData,
-    ) -> DriverResult<LiveMigrateData> {
-        self.inner()
-            .pre_live_migration(
-                context,
-                instance,
-                block_device_info,
-                network_info,
-                migrate_data,
-            )
-            .await
-    }
-    async fn live_migration(
-        &self,
-        context: &RequestContext,
-        instance: &Instance,
-        dest: &str,
-        callbacks: Arc<dyn LiveMigrationCallbacks>,
-        block_migration: bool,
-        migrate_data: &LiveMigrateData,
-    ) -> DriverResult<()> {
-        self.inner()
-            .live_migration(
-                context,
-                instance,
-                dest,
-                callbacks,
-                block_migration,
-                migrate_data,
-            )
-            .await
-    }
-    async fn post_live_migration_at_destination(
-        &self,
-        context: &RequestContext,
-        instance: &Instance,
-        network_info: &[Vif],
-        block_migration: bool,
-        block_device_info: &BlockDeviceInfo,
-    ) -> DriverResult<()> {
-        self.inner()
-            .post_live_migration_at_destination(
-                context,
-                instance,
-                network_info,
-                block_migration,
-                block_device_info,
-            )
-            .await
-    }
-    async fn rollback_live_migration_at_destination(
-        &self,
-        context: &RequestContext,
-        instance: &Instance,
-        network_info: &[Vif],
-        block_device_info: &BlockDeviceInfo,
-        destroy_disks: bool,
-    ) -> DriverResult<()> {
-        self.inner()
-            .rollback_live_migration_at_destination(
-                context,
-                instance,
-                network_info,
-                block_device_info,
-                destroy_disks,
-            )
-            .await
-    }
-    async fn migrate_disk_and_power_off(
-        &self,
-        context: &RequestContext,
-        instance: &Instance,
-        dest: &str,
-        flavor: &Flavor,
-        network_info: &[Vif],
-        block_device_info: &BlockDeviceInfo,
-    ) -> DriverResult<DiskInfo> {
-        self.inner()
-            .migrate_disk_and_power_off(
-                context,
-                instance,
-                dest,
-                flavor,
-                network_info,
-                block_device_info,
-            )
-            .await
     }
     async fn finish_migration(
         &self,
