@@ -9,13 +9,12 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use base64::Engine as _;
-use common::{ctx, rt};
+use common::invoke::NoCallbacks;
+use common::{ctx, instance, rt, vif};
 use driver_api::{
     BlockDeviceInfo, BlockDeviceMapping, ComputeDriver, ConnectionInfo, DriverResult, Flavor,
-    ImageMeta, InjectedFile, Instance, LiveMigrateData, LiveMigrationCallbacks, Migration,
-    MigrationStatus, Network, ResourceAmounts, Subnet, Vif,
+    ImageMeta, InjectedFile, Instance, LiveMigrateData, Migration, ResourceAmounts, Vif,
 };
 use driver_fake::{FakeDriver, NodeSize};
 use uuid::Uuid;
@@ -49,19 +48,6 @@ const fn row(
         returns,
         run,
     }
-}
-
-fn fresh(name: &str) -> Instance {
-    Instance::new(Uuid::new_v4(), Flavor::m1_tiny()).with_name(name)
-}
-
-fn vif(mac: &str) -> Vif {
-    let subnet = Subnet::new("10.0.0.0/24", None, vec!["10.0.0.2".parse().unwrap()]);
-    Vif::new(
-        Uuid::new_v4(),
-        mac,
-        Network::new(Uuid::new_v4(), "net", subnet),
-    )
 }
 
 fn volume_at(mountpoint: &str) -> BlockDeviceInfo {
@@ -145,38 +131,29 @@ async fn migrate_out(env: &Env) -> DriverResult<()> {
         .map(drop)
 }
 
-#[derive(Debug)]
-struct Silent;
-
-#[async_trait]
-impl LiveMigrationCallbacks for Silent {
-    async fn post(&self, _: &Instance, _: &str, _: &LiveMigrateData) {}
-    async fn recover(&self, _: &Instance, _: &str, _: &LiveMigrateData, _: MigrationStatus) {}
-}
-
 async fn live_to(env: &Env, dest: &str) -> DriverResult<()> {
     let data = LiveMigrateData::new(dest);
     env.driver
-        .live_migration(&ctx(), &env.vm, dest, Arc::new(Silent), false, &data)
+        .live_migration(&ctx(), &env.vm, dest, Arc::new(NoCallbacks), false, &data)
         .await
 }
 
 fn rows() -> Vec<Row> {
     vec![
         row("spawn", "instance name `\"\"`", "InvalidInput", |env| {
-            Box::pin(async move { spawn_named(&env, fresh("")).await })
+            Box::pin(async move { spawn_named(&env, instance("")).await })
         }),
         row("spawn", "instance name with a NUL", "InvalidInput", |env| {
-            Box::pin(async move { spawn_named(&env, fresh("vm\0x")).await })
+            Box::pin(async move { spawn_named(&env, instance("vm\0x")).await })
         }),
         row(
             "spawn",
             "instance name of 256 bytes",
             "InvalidInput",
-            |env| Box::pin(async move { spawn_named(&env, fresh(&"x".repeat(256))).await }),
+            |env| Box::pin(async move { spawn_named(&env, instance(&"x".repeat(256))).await }),
         ),
         row("spawn", "node `\"\"`", "InvalidInput", |env| {
-            Box::pin(async move { spawn_named(&env, fresh("vm-2").with_node("")).await })
+            Box::pin(async move { spawn_named(&env, instance("vm-2").with_node("")).await })
         }),
         row(
             "spawn",
@@ -187,7 +164,7 @@ fn rows() -> Vec<Row> {
                     let mut flavor = Flavor::m1_tiny();
                     flavor.root_gb = u64::MAX;
                     flavor.ephemeral_gb = 1;
-                    spawn_named(&env, fresh("vm-2").with_flavor(flavor)).await
+                    spawn_named(&env, instance("vm-2").with_flavor(flavor)).await
                 })
             },
         ),
@@ -199,7 +176,7 @@ fn rows() -> Vec<Row> {
                 Box::pin(async move {
                     let mut flavor = Flavor::m1_tiny();
                     flavor.memory_mb = u64::MAX;
-                    spawn_named(&env, fresh("vm-2").with_flavor(flavor)).await
+                    spawn_named(&env, instance("vm-2").with_flavor(flavor)).await
                 })
             },
         ),
@@ -211,7 +188,7 @@ fn rows() -> Vec<Row> {
                 Box::pin(async move {
                     let file = InjectedFile::new("../../etc/passwd", "x");
                     let bdi = BlockDeviceInfo::default();
-                    spawn_full(&env, &fresh("vm-2"), &[file], &[], &bdi).await
+                    spawn_full(&env, &instance("vm-2"), &[file], &[], &bdi).await
                 })
             },
         ),
@@ -219,19 +196,19 @@ fn rows() -> Vec<Row> {
             Box::pin(async move {
                 let file = InjectedFile::new("", "x");
                 let bdi = BlockDeviceInfo::default();
-                spawn_full(&env, &fresh("vm-2"), &[file], &[], &bdi).await
+                spawn_full(&env, &instance("vm-2"), &[file], &[], &bdi).await
             })
         }),
         row("spawn", "VIF MAC `not-a-mac`", "InvalidInput", |env| {
             Box::pin(async move {
                 let bdi = BlockDeviceInfo::default();
-                spawn_full(&env, &fresh("vm-2"), &[], &[vif("not-a-mac")], &bdi).await
+                spawn_full(&env, &instance("vm-2"), &[], &[vif("not-a-mac")], &bdi).await
             })
         }),
         row("spawn", "volume mountpoint `vdb`", "InvalidInput", |env| {
-            Box::pin(
-                async move { spawn_full(&env, &fresh("vm-2"), &[], &[], &volume_at("vdb")).await },
-            )
+            Box::pin(async move {
+                spawn_full(&env, &instance("vm-2"), &[], &[], &volume_at("vdb")).await
+            })
         }),
         row(
             "finish_migration",
@@ -239,7 +216,7 @@ fn rows() -> Vec<Row> {
             "InvalidInput",
             |env| {
                 Box::pin(async move {
-                    let instance = fresh("");
+                    let instance = instance("");
                     let migration = Migration::new(instance.uuid, "other-host", "fake-host");
                     finish(&env, &migration, &instance).await
                 })
@@ -252,7 +229,7 @@ fn rows() -> Vec<Row> {
             |env| {
                 Box::pin(async move {
                     let migration = Migration::new(Uuid::new_v4(), "other-host", "fake-host");
-                    finish(&env, &migration, &fresh("vm-2")).await
+                    finish(&env, &migration, &instance("vm-2")).await
                 })
             },
         ),
@@ -265,7 +242,7 @@ fn rows() -> Vec<Row> {
                     let data = LiveMigrateData::new("fake-host");
                     let bdi = BlockDeviceInfo::default();
                     env.driver
-                        .pre_live_migration(&ctx(), &fresh(""), &bdi, &[], &data)
+                        .pre_live_migration(&ctx(), &instance(""), &bdi, &[], &data)
                         .await
                         .map(drop)
                 })
@@ -279,7 +256,7 @@ fn rows() -> Vec<Row> {
                 Box::pin(async move {
                     let bdi = BlockDeviceInfo::default();
                     env.driver
-                        .post_live_migration_at_destination(&ctx(), &fresh(""), &[], false, &bdi)
+                        .post_live_migration_at_destination(&ctx(), &instance(""), &[], false, &bdi)
                         .await
                 })
             },
@@ -393,7 +370,7 @@ fn rows() -> Vec<Row> {
             "Ok",
             |env| {
                 Box::pin(async move {
-                    let gone = fresh("gone");
+                    let gone = instance("gone");
                     let migration = Migration::new(gone.uuid, "fake-host", "other-host");
                     env.driver.confirm_migration(&migration, &gone, &[]).await
                 })
@@ -478,7 +455,7 @@ async fn attach(env: &Env, mountpoint: &str, info: ConnectionInfo) -> DriverResu
 /// out first).
 async fn env_for(row: &Row) -> Env {
     let driver = Arc::new(FakeDriver::new());
-    let vm = fresh("vm");
+    let vm = instance("vm");
     let env = Env { driver, vm };
     spawn_named(&env, env.vm.clone()).await.unwrap();
     if row.input == "an instance already moving out" {
@@ -687,11 +664,11 @@ fn a_claim_that_would_overflow_is_refused_and_used_stays_the_sum_of_claims() {
     rt().block_on(async {
         let mut big = Flavor::m1_tiny();
         big.memory_mb = i64::MAX as u64 - 1;
-        let first = fresh("first").with_flavor(big);
+        let first = instance("first").with_flavor(big);
         common::spawn(&driver, &first).await.unwrap();
         let mut huge = Flavor::m1_tiny();
         huge.memory_mb = u64::MAX - 10;
-        let second = fresh("second").with_flavor(huge);
+        let second = instance("second").with_flavor(huge);
         let error = common::spawn(&driver, &second).await.unwrap_err();
         assert_eq!(error.kind(), driver_api::ErrorKind::InsufficientResources);
         assert!(driver.instance(second.uuid).is_none());
@@ -711,7 +688,7 @@ fn absurd_builder_sizes_are_clamped_without_panic() {
     assert_eq!(driver.nodes(), ["fake-mini"]);
     let none = FakeDriver::builder().shards(0).build();
     rt().block_on(async {
-        common::spawn(&none, &fresh("vm")).await.unwrap();
+        common::spawn(&none, &instance("vm")).await.unwrap();
     });
     assert_eq!(none.instances().len(), 1);
 }

@@ -13,13 +13,13 @@ mod common;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use base64::Engine as _;
-use common::{ctx, rt};
+use common::invoke::NoCallbacks;
+use common::{ctx, rt, vif};
 use driver_api::{
     BlockDeviceInfo, BlockDeviceMapping, ComputeDriver, ConnectionInfo, DriverResult, Flavor,
-    ImageMeta, InjectedFile, Instance, LiveMigrateData, LiveMigrationCallbacks, Migration,
-    MigrationStatus, Network, RebootType, ResourceAmounts, Subnet, Vif,
+    ImageMeta, InjectedFile, Instance, LiveMigrateData, Migration, RebootType, ResourceAmounts,
+    Vif,
 };
 use driver_fake::{FakeDriver, NodeSize};
 use proptest::prelude::*;
@@ -183,15 +183,6 @@ fn known(driver: &FakeDriver, pick: usize) -> Instance {
     Instance::new(uuid, Flavor::m1_tiny()).with_name(name)
 }
 
-fn vif(mac: &str) -> Vif {
-    let subnet = Subnet::new("10.0.0.0/24", None, vec!["10.0.0.2".parse().unwrap()]);
-    Vif::new(
-        Uuid::new_v4(),
-        mac,
-        Network::new(Uuid::nil(), "net", subnet),
-    )
-}
-
 fn volume(mountpoint: &str) -> BlockDeviceInfo {
     let mut bdi = BlockDeviceInfo::default();
     bdi.block_device_mapping.push(BlockDeviceMapping::new(
@@ -209,15 +200,6 @@ fn nested(depth: usize) -> ConnectionInfo {
     let mut info = ConnectionInfo::new("iscsi", "v");
     info.data.insert("data".to_owned(), value);
     info
-}
-
-#[derive(Debug)]
-struct Silent;
-
-#[async_trait]
-impl LiveMigrationCallbacks for Silent {
-    async fn post(&self, _: &Instance, _: &str, _: &LiveMigrateData) {}
-    async fn recover(&self, _: &Instance, _: &str, _: &LiveMigrateData, _: MigrationStatus) {}
 }
 
 async fn apply(driver: &FakeDriver, op: &Op) -> DriverResult<()> {
@@ -381,7 +363,7 @@ async fn apply(driver: &FakeDriver, op: &Op) -> DriverResult<()> {
                     &ctx(),
                     &known(driver, *pick),
                     dest,
-                    Arc::new(Silent),
+                    Arc::new(NoCallbacks),
                     false,
                     &data,
                 )
