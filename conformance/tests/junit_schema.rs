@@ -75,7 +75,8 @@ fn rules(schema: &Document) -> BTreeMap<String, ElementRule> {
 /// optionally a dot and digits.
 fn surefire_time(value: &str) -> bool {
     let (whole, fraction) = value.split_once('.').unwrap_or((value, ""));
-    whole.chars().all(|c| c.is_ascii_digit() || c == ',')
+    whole.starts_with(|c: char| c.is_ascii_digit())
+        && whole.chars().all(|c| c.is_ascii_digit() || c == ',')
         && fraction.chars().all(|c| c.is_ascii_digit())
 }
 

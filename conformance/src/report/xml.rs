@@ -23,7 +23,7 @@ impl XmlWriter {
         self.out.push('<');
         self.out.push_str(name);
         for (key, value) in attributes {
-            let _ = write!(self.out, " {key}=\"{}\"", escape(value));
+            let _ = write!(self.out, " {key}=\"{}\"", escape_attribute(value));
         }
     }
 
@@ -88,6 +88,17 @@ pub(super) fn escape(text: &str) -> String {
     out
 }
 
+/// `text` escaped for an attribute value: as [`escape`], and tab and line
+/// breaks as character references, which a reader keeps (written as such, a
+/// reader's attribute normalisation turns them into spaces, and a multi-line
+/// failure message would arrive on one line).
+fn escape_attribute(text: &str) -> String {
+    escape(text)
+        .replace('\t', "&#9;")
+        .replace('\n', "&#10;")
+        .replace('\r', "&#13;")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,6 +108,14 @@ mod tests {
         assert_eq!(escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&apos;");
         assert_eq!(escape("nul\0bell\u{7}"), "nul\\u{0}bell\\u{7}");
         assert_eq!(escape("tab\tline\n"), "tab\tline\n");
+    }
+
+    #[test]
+    fn attributes_keep_their_line_breaks() {
+        assert_eq!(escape_attribute("a\tb\nc\r<"), "a&#9;b&#10;c&#13;&lt;");
+        let mut xml = XmlWriter::new();
+        xml.empty("failure", &[("message", "expected: x\ngot: y")]);
+        assert!(xml.finish().contains("message=\"expected: x&#10;got: y\""));
     }
 
     #[test]
