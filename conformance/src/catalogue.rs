@@ -319,8 +319,7 @@ macro_rules! __with_catalogue {
             }
             read_only {
                 queries_answer,
-                mutations_refused,
-                every_mutation_refused => $crate::cases::read_only_sweep::every_mutation_refused(),
+                mutations_refused => $crate::cases::read_only_sweep::mutations_refused(),
                 every_query_answered => $crate::cases::read_only_sweep::every_query_answered(),
             }
             secrets {

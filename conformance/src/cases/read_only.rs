@@ -7,9 +7,7 @@ use driver_api::{ComputeDriver, InstanceInfo, InstanceStatus};
 use uuid::Uuid;
 
 use crate::case::CaseError;
-use crate::describe::describe_result;
 use crate::factory::Backend;
-use crate::invoke::invoke_guarded;
 use crate::prelude::*;
 
 /// What the suite can observe of a backend without changing it.
@@ -122,52 +120,4 @@ pub(crate) fn queries_answer() -> CaseSpec {
         M::GetInfo,
         M::InitHost,
     ])
-}
-
-pub(crate) fn mutations_refused() -> CaseSpec {
-    let mutating: Vec<M> = M::ALL.iter().copied().filter(|m| m.mutates()).collect();
-    CaseSpec::new(|ctx| {
-        Box::pin(async move {
-            let seed = seed(ctx);
-            let backend = read_only_backend(ctx, &seed).await?;
-            let driver = &backend.driver;
-            let capabilities = driver.capabilities();
-            let before = observe(driver, &seed).await?;
-            let listed: Vec<&Instance> = seed
-                .iter()
-                .filter(|i| before.uuids.contains(&i.uuid))
-                .collect();
-            let unknown = ctx.new_instance(Flavor::m1_tiny());
-            let target = listed.first().copied().unwrap_or(&unknown);
-            for method in M::ALL.iter().copied().filter(|m| m.mutates()) {
-                ctx.step(format!("{method} on the read-only backend"));
-                let answer = invoke_guarded(driver, method, target, fixtures::HOST_A)
-                    .await
-                    .map_err(|panic| {
-                        CaseError::fail(
-                            format!("{method}: Err(ReadOnly)"),
-                            format!("a panic: {panic}"),
-                        )
-                    })?;
-                let kind = answer.as_ref().err().map(driver_api::DriverError::kind);
-                let refused = kind == Some(ErrorKind::ReadOnly)
-                    || (!method.is_supported_by(&capabilities)
-                        && kind == Some(ErrorKind::NotSupported));
-                if !refused {
-                    return Err(CaseError::fail(
-                        format!("{method} on a read-only backend: Err(ReadOnly)"),
-                        describe_result(&answer),
-                    ));
-                }
-            }
-            let after = observe(driver, &seed).await?;
-            expect_eq(
-                "what the read-only backend shows, before and after",
-                before,
-                after,
-            )
-        })
-    })
-    .tier(Tier::Optional)
-    .covers(&mutating)
 }
