@@ -76,8 +76,10 @@ impl FakeFactory {
     }
 }
 
-/// The fake's crash hook.
-struct FakeHooks(Arc<FakeDriver>);
+/// The fake's crash hook (`FakeDriver::crash`), for a backend built on the
+/// fake (the runner's factory, the suite's mutants).
+#[derive(Debug)]
+pub struct FakeHooks(pub Arc<FakeDriver>);
 
 #[conformance::async_trait]
 impl BackendHooks for FakeHooks {

@@ -13,4 +13,4 @@
 pub mod cli;
 pub mod fake;
 
-pub use fake::FakeFactory;
+pub use fake::{FakeFactory, FakeHooks};

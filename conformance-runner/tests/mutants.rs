@@ -8,8 +8,8 @@ mod layer;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
-use conformance::{Backend, BackendFactory, BackendHooks, FactoryError, RunOptions};
-use conformance_runner::FakeFactory;
+use conformance::{Backend, BackendFactory, FactoryError, RunOptions};
+use conformance_runner::{FakeFactory, FakeHooks};
 use driver_api::{
     BlockDeviceInfo, Capabilities, DriverResult, ErrorKind, EventListener, Feature, ImageMeta,
     Instance, LifecycleEvent, LifecycleTransition, PowerState, RequestContext, ResourceAmounts,
@@ -316,15 +316,6 @@ impl Mutant {
     }
 }
 
-struct Crash(Arc<FakeDriver>);
-
-#[conformance::async_trait]
-impl BackendHooks for Crash {
-    async fn crash(&self, instance: &Instance) -> DriverResult<()> {
-        self.0.crash(instance.uuid)
-    }
-}
-
 /// Fresh mutants of one kind.
 struct MutantFactory(Mutation);
 
@@ -351,7 +342,7 @@ impl BackendFactory for MutantFactory {
         );
         let mutation = (self.0 != Mutation::ReadOnlyLetsWriteThrough).then_some(self.0);
         let mutant = Mutant::new(fake.clone(), mutation);
-        Ok(Backend::new(Arc::new(mutant)).with_hooks(Arc::new(Crash(fake))))
+        Ok(Backend::new(Arc::new(mutant)).with_hooks(Arc::new(FakeHooks(fake))))
     }
 
     async fn create_read_only(&self, seed: &[Instance]) -> Result<Option<Backend>, FactoryError> {
@@ -416,7 +407,7 @@ fn an_unmutated_wrapper_passes_every_case() {
         async fn create(&self) -> Result<Backend, FactoryError> {
             let fake = Arc::new(FakeDriver::new());
             Ok(Backend::new(Arc::new(Mutant::new(fake.clone(), None)))
-                .with_hooks(Arc::new(Crash(fake))))
+                .with_hooks(Arc::new(FakeHooks(fake))))
         }
     }
     let failures = failures_of(Arc::new(Plain));

@@ -9,11 +9,12 @@
 #[path = "mutants_model/layer.rs"]
 mod layer;
 
+use conformance_runner::FakeHooks;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use conformance::{Backend, BackendFactory, BackendHooks, FactoryError, RunOptions};
-use driver_api::{ComputeDriver, DriverResult, Instance, PowerState};
+use conformance::{Backend, BackendFactory, FactoryError, RunOptions};
+use driver_api::{ComputeDriver, Instance, PowerState};
 use driver_fake::FakeDriver;
 use uuid::Uuid;
 
@@ -153,15 +154,6 @@ impl Broken {
     }
 }
 
-struct Crash(Arc<FakeDriver>);
-
-#[conformance::async_trait]
-impl BackendHooks for Crash {
-    async fn crash(&self, instance: &Instance) -> DriverResult<()> {
-        self.0.crash(instance.uuid)
-    }
-}
-
 struct BrokenFactory {
     rule: Option<Break>,
     shared: Arc<Mutex<HashSet<Uuid>>>,
@@ -190,7 +182,7 @@ impl BackendFactory for BrokenFactory {
             memory: Mutex::default(),
             shared: self.shared.clone(),
         };
-        Ok(Backend::new(Arc::new(broken)).with_hooks(Arc::new(Crash(fake))))
+        Ok(Backend::new(Arc::new(broken)).with_hooks(Arc::new(FakeHooks(fake))))
     }
 }
 
