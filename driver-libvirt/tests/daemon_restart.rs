@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use driver_api::{BlockDeviceInfo, ComputeDriver, ErrorKind, LifecycleTransition, PowerState};
-use driver_libvirt::{LibvirtConfig, LibvirtDriver};
+use driver_libvirt::LibvirtDriver;
 
 fn env(name: &str) -> String {
     std::env::var(name)
@@ -40,18 +40,8 @@ fn libvirtd_sh(command: &str, state: &str) {
 #[tokio::test]
 #[ignore = "tier 2, alone: restarts the libvirtd of LIBVIRT_TIER2_STATE; run by itself with --ignored"]
 async fn the_same_driver_value_works_after_libvirtd_restarts_and_loses_no_instance() {
-    let (uri, statedir) = (env("LIBVIRT_TIER2_URI"), env("LIBVIRT_TIER2_STATE"));
-    let prefix = format!(
-        "hvd-t2r-{}-",
-        &uuid::Uuid::new_v4().simple().to_string()[..8]
-    );
-    let d = LibvirtDriver::connect(
-        LibvirtConfig::small_guests(uri)
-            .with_prefix(prefix)
-            .with_purge_on_drop(true),
-    )
-    .await
-    .unwrap();
+    let statedir = env("LIBVIRT_TIER2_STATE");
+    let d = LibvirtDriver::connect(tier2_config("t2r")).await.unwrap();
     let running = instance(&format!("t2-restart-run-{}", uuid::Uuid::new_v4()));
     let stopped = instance(&format!("t2-restart-off-{}", uuid::Uuid::new_v4()));
     spawn(&d, &running).await;

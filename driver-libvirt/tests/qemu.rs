@@ -200,18 +200,7 @@ async fn qemu_nics_statistics_and_host() {
 #[ignore = "tier 2: needs a libvirtd (LIBVIRT_TIER2_URI); run with --include-ignored"]
 async fn qemu_cold_migration_between_two_prefixes() {
     let a = qemu().await;
-    let uri = tier2_uri();
-    let b_prefix = format!(
-        "hvd-t2b-{}-",
-        &uuid::Uuid::new_v4().simple().to_string()[..8]
-    );
-    let b = LibvirtDriver::connect(
-        LibvirtConfig::small_guests(uri)
-            .with_prefix(b_prefix)
-            .with_purge_on_drop(true),
-    )
-    .await
-    .unwrap();
+    let b = LibvirtDriver::connect(tier2_config("t2b")).await.unwrap();
     let vm = instance(&format!("t2-move-{}", uuid::Uuid::new_v4()));
     spawn(&a, &vm).await;
     let (ctx, bdi) = (RequestContext::default(), BlockDeviceInfo::default());

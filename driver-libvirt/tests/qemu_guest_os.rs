@@ -14,7 +14,7 @@ use driver_api::{
     BlockDeviceInfo, ComputeDriver, Instance, LifecycleTransition, PowerState, RebootType,
     RequestContext,
 };
-use driver_libvirt::{GuestOs, LibvirtConfig, LibvirtDriver};
+use driver_libvirt::{GuestOs, LibvirtDriver};
 use virt::domain::{DomainShutoffReason, DomainStateReason};
 use virt::enumutil::Enum;
 
@@ -24,14 +24,7 @@ async fn booting_driver() -> LibvirtDriver {
     let guest = std::env::var("LIBVIRT_TIER2_GUEST").unwrap_or_else(|_| {
         panic!("the guest-OS tests were asked for, but LIBVIRT_TIER2_GUEST names no image")
     });
-    let prefix = format!(
-        "hvd-t2os-{}-",
-        &uuid::Uuid::new_v4().simple().to_string()[..8]
-    );
-    let mut config = LibvirtConfig::small_guests(tier2_uri())
-        .with_prefix(prefix)
-        .with_purge_on_drop(true)
-        .with_guest_os(GuestOs::in_dir(guest));
+    let mut config = tier2_config("t2os").with_guest_os(GuestOs::in_dir(guest));
     // A kernel needs more than the empty guests' 64 MiB; a soft reboot waits
     // for a real shutdown.
     config.guest_memory_mib = Some(192);

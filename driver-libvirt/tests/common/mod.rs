@@ -72,13 +72,16 @@ pub async fn qemu() -> LibvirtDriver {
 }
 
 pub async fn qemu_with(purge_on_drop: bool) -> LibvirtDriver {
-    // A prefix of its own: the tests run in parallel on one libvirtd.
-    let prefix = format!(
-        "hvd-t2-{}-",
-        &uuid::Uuid::new_v4().simple().to_string()[..8]
-    );
-    let config = LibvirtConfig::small_guests(tier2_uri())
-        .with_prefix(prefix)
-        .with_purge_on_drop(purge_on_drop);
+    let config = tier2_config("t2").with_purge_on_drop(purge_on_drop);
     LibvirtDriver::connect(config).await.unwrap()
+}
+
+/// CI's small guests on the tier-2 libvirtd, under a prefix of their own
+/// (`hvd-<tag>-<random>-`: the tests run in parallel on one daemon), purged
+/// when the driver is dropped.
+pub fn tier2_config(tag: &str) -> LibvirtConfig {
+    let prefix = format!("hvd-{tag}-{}-", &Uuid::new_v4().simple().to_string()[..8]);
+    LibvirtConfig::small_guests(tier2_uri())
+        .with_prefix(prefix)
+        .with_purge_on_drop(true)
 }
