@@ -143,3 +143,22 @@ fn every_capacity_survives_init_host_and_a_round_trip() {
     assert_eq!(copy.export_state(), driver.export_state());
     assert_eq!(copy.to_json().unwrap(), json);
 }
+
+#[test]
+fn a_document_over_the_size_limit_is_refused_before_it_is_read() {
+    let json = FakeDriver::builder().host("h").build().to_json().unwrap();
+    // The same valid document, padded with whitespace to the limit: still read.
+    let mut at_limit = json.clone();
+    at_limit.push_str(&" ".repeat(driver_fake::MAX_STATE_JSON_BYTES - json.len()));
+    assert_eq!(at_limit.len(), driver_fake::MAX_STATE_JSON_BYTES);
+    assert_eq!(FakeDriver::from_json(&at_limit).unwrap().host(), "h");
+    // One byte more: refused by size, naming both figures.
+    at_limit.push(' ');
+    match FakeDriver::from_json(&at_limit) {
+        Err(StateError::TooLarge { bytes, limit }) => {
+            assert_eq!(bytes, driver_fake::MAX_STATE_JSON_BYTES + 1);
+            assert_eq!(limit, driver_fake::MAX_STATE_JSON_BYTES);
+        }
+        other => panic!("expected TooLarge, got {other:?}"),
+    }
+}
