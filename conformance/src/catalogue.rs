@@ -276,6 +276,7 @@ macro_rules! __with_catalogue {
                 revert_without_migration,
                 live_migration_to_own_host,
                 live_migration_to_empty_host,
+                live_migration_to_unchecked_host,
                 live_source_check_to_own_host,
                 spawn_rejects_bad_names,
                 spawn_rejects_bad_file_paths,

@@ -12,6 +12,8 @@ use uuid::Uuid;
 pub const HOST_A: &str = "conformance-a";
 /// The host name the suite gives the second backend of a two-host case.
 pub const HOST_B: &str = "conformance-b";
+/// A host no case creates: a destination the protocol never vouched for.
+pub const HOST_C: &str = "conformance-c";
 /// The admin password the suite spawns with; it must never be printed.
 pub const ADMIN_PASSWORD: &str = "conformance-admin-Pa55w0rd";
 /// The rescue password the suite rescues with; it must never be printed.

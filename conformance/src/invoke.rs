@@ -182,7 +182,7 @@ pub(crate) async fn invoke(
                 fixtures::HOST_B,
                 Arc::new(Silent),
                 false,
-                &data,
+                &fixtures::migrate_data(fixtures::HOST_B),
             )
             .await
         }

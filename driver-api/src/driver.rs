@@ -762,8 +762,10 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
 
     /// On the source: moves the running instance to `dest`.
     ///
-    /// `dest` must be a valid host name other than this host
-    /// ([`validate::live_destination`](crate::validate::live_destination)):
+    /// `dest` must be a valid host name other than this host, and the host
+    /// whose `check_can_live_migrate_destination` produced `migrate_data`
+    /// (`migrate_data.dest_host`; stricter than Nova, whose migrate data does
+    /// not name it) ([`validate::live_migration_target`](crate::validate::live_migration_target)):
     /// otherwise [`DriverError::InvalidInput`] before anything moves and
     /// before any callback. On success the instance leaves this host (its claim released,
     /// `MigrationCompleted` emitted) and `callbacks.post` is called; on failure

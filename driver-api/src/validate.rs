@@ -18,6 +18,7 @@
 //! | an instance's status | [`STATUS_RULE`] |
 //! | a migration record's instance | [`MIGRATION_RULE`] |
 //! | a live migration's destination | [`HOST_RULE`], [`DESTINATION_RULE`] |
+//! | `live_migration`'s destination | the above, [`CHECKED_DESTINATION_RULE`] |
 //!
 //! ```
 //! use driver_api::validate;
@@ -31,7 +32,7 @@
 use crate::error::DriverError;
 use crate::model::block_device::{BlockDeviceInfo, ConnectionInfo};
 use crate::model::instance::{Flavor, InjectedFile, Instance};
-use crate::model::migration::Migration;
+use crate::model::migration::{LiveMigrateData, Migration};
 use crate::model::network::Vif;
 use crate::state::InstanceStatus;
 
@@ -70,6 +71,10 @@ pub const STATUS_RULE: &str = "must be a status the transition table can produce
 pub const MIGRATION_RULE: &str = "must be the UUID of the instance the call is about";
 /// Live-migration destinations: another host than the source.
 pub const DESTINATION_RULE: &str = "must name another host than the source";
+/// The rule for `live_migration`'s `dest` against its `migrate_data`: the
+/// destination named must be the one that answered the destination check.
+pub const CHECKED_DESTINATION_RULE: &str =
+    "must be the host that answered check_can_live_migrate_destination (migrate_data.dest_host)";
 
 /// A value that breaks its rule: which field, and the rule.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -224,6 +229,20 @@ pub fn migration_of(migration: &Migration, instance: &Instance) -> Checked {
 pub fn live_destination(dest: &str, source: &str) -> Checked {
     host_name("dest", dest)?;
     check(dest != source, "dest", DESTINATION_RULE)
+}
+
+/// `live_migration`'s `dest` seen from the source host `source`: a live
+/// destination ([`live_destination`]) and the very host whose destination
+/// check produced `migrate_data` ([`CHECKED_DESTINATION_RULE`]). A host no
+/// destination check vouched for is unknown to the protocol, so it is refused
+/// before anything moves: a driver needs no registry of hosts to tell.
+pub fn live_migration_target(dest: &str, source: &str, migrate_data: &LiveMigrateData) -> Checked {
+    live_destination(dest, source)?;
+    check(
+        dest == migrate_data.dest_host,
+        "dest",
+        CHECKED_DESTINATION_RULE,
+    )
 }
 
 /// What every entry point that creates or moves an instance here checks:
@@ -425,6 +444,16 @@ mod tests {
         assert_eq!(
             live_destination("", "a"),
             Err(Violation::new("dest", HOST_RULE))
+        );
+        let checked_by_b = LiveMigrateData::new("b");
+        assert!(live_migration_target("b", "a", &checked_by_b).is_ok());
+        assert_eq!(
+            live_migration_target("c", "a", &checked_by_b),
+            Err(Violation::new("dest", CHECKED_DESTINATION_RULE))
+        );
+        assert_eq!(
+            live_migration_target("a", "a", &LiveMigrateData::new("a")),
+            Err(Violation::new("dest", DESTINATION_RULE))
         );
     }
 

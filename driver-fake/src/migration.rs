@@ -449,7 +449,7 @@ impl FakeDriver {
         migrate_data: &LiveMigrateData,
     ) -> DriverResult<()> {
         let uuid = instance.uuid;
-        validate::live_destination(dest, &self.host())
+        validate::live_migration_target(dest, &self.host(), migrate_data)
             .map_err(|v| v.into_error("live_migration"))?;
         self.with_record(uuid, |record| check_live(uuid, record.status))?;
         if let Err(error) = self

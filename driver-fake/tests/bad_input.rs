@@ -132,7 +132,12 @@ async fn migrate_out(env: &Env) -> DriverResult<()> {
 }
 
 async fn live_to(env: &Env, dest: &str) -> DriverResult<()> {
-    let data = LiveMigrateData::new(dest);
+    live_to_checked_by(env, dest, dest).await
+}
+
+/// `live_migration` to `dest` with migrate data from `checked_by`'s destination check.
+async fn live_to_checked_by(env: &Env, dest: &str, checked_by: &str) -> DriverResult<()> {
+    let data = LiveMigrateData::new(checked_by);
     env.driver
         .live_migration(&ctx(), &env.vm, dest, Arc::new(NoCallbacks), false, &data)
         .await
@@ -424,6 +429,12 @@ fn rows() -> Vec<Row> {
         row("live_migration", "dest `\"\"`", "InvalidInput", |env| {
             Box::pin(async move { live_to(&env, "").await })
         }),
+        row(
+            "live_migration",
+            "dest: a host other than the one whose destination check made `migrate_data`",
+            "InvalidInput",
+            |env| Box::pin(async move { live_to_checked_by(&env, "host-c", "other-host").await }),
+        ),
         row(
             "check_can_live_migrate_source",
             "dest_host: its own host",

@@ -124,15 +124,23 @@ impl LiveMigrationCallbacks for Counted {
     }
 }
 
-/// `live_migration` of a running instance to `dest` (`None`: this host) must
-/// be `InvalidInput`, before any callback, with nothing changed.
-async fn live_refused(ctx: &CaseContext, dest: Option<&str>) -> CaseResult {
+/// `live_migration` of a running instance to `dest` (`None`: this host), with
+/// migrate data from the destination check of `checked_by` (`None`: `dest`
+/// itself), must be `InvalidInput`, before any callback, with nothing changed.
+async fn live_refused(
+    ctx: &CaseContext,
+    dest: Option<&str>,
+    checked_by: Option<&str>,
+) -> CaseResult {
     let instance = ctx.spawn_running().await?;
     let used = ctx.resources(0).await?.used();
     let mark = ctx.event_mark(0);
     let dest = dest.unwrap_or(ctx.host_name(0)).to_owned();
+    let checked_by = checked_by.unwrap_or(&dest).to_owned();
     let callbacks = Arc::new(Counted::default());
-    ctx.step(format!("live_migration to {dest:?}"));
+    ctx.step(format!(
+        "live_migration to {dest:?} (destination check by {checked_by:?})"
+    ));
     let result = ctx
         .driver()
         .live_migration(
@@ -141,7 +149,7 @@ async fn live_refused(ctx: &CaseContext, dest: Option<&str>) -> CaseResult {
             &dest,
             callbacks.clone(),
             false,
-            &fixtures::migrate_data(&dest),
+            &fixtures::migrate_data(&checked_by),
         )
         .await;
     expect_kind(
@@ -155,7 +163,7 @@ async fn live_refused(ctx: &CaseContext, dest: Option<&str>) -> CaseResult {
 }
 
 pub(crate) fn live_migration_to_own_host() -> CaseSpec {
-    CaseSpec::new(|ctx| Box::pin(live_refused(ctx, None))).exercises(&[
+    CaseSpec::new(|ctx| Box::pin(live_refused(ctx, None, None))).exercises(&[
         M::Spawn,
         M::LiveMigration,
         M::GetInfo,
@@ -164,12 +172,25 @@ pub(crate) fn live_migration_to_own_host() -> CaseSpec {
 }
 
 pub(crate) fn live_migration_to_empty_host() -> CaseSpec {
-    CaseSpec::new(|ctx| Box::pin(live_refused(ctx, Some("")))).exercises(&[
+    CaseSpec::new(|ctx| Box::pin(live_refused(ctx, Some(""), None))).exercises(&[
         M::Spawn,
         M::LiveMigration,
         M::GetInfo,
         M::ListInstances,
     ])
+}
+
+/// A destination no destination check vouched for (the migrate data came
+/// from another host's check) is unknown to the protocol: refused.
+pub(crate) fn live_migration_to_unchecked_host() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(live_refused(
+            ctx,
+            Some(fixtures::HOST_C),
+            Some(fixtures::HOST_B),
+        ))
+    })
+    .exercises(&[M::Spawn, M::LiveMigration, M::GetInfo, M::ListInstances])
 }
 
 pub(crate) fn live_source_check_to_own_host() -> CaseSpec {
