@@ -130,6 +130,7 @@ mod ffi;
 mod host_stats;
 mod hypervisor;
 mod index;
+mod live;
 mod locks;
 mod migration;
 mod power;
