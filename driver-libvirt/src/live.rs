@@ -529,8 +529,8 @@ impl Hypervisor {
         };
         match ffi::abort_job(&dom) {
             // No job yet (the migration checks the mark before it starts) or
-            // none any more: nothing to cancel.
-            Err(e) if e.code().is(ErrorNumber::OperationInvalid) => Ok(()),
+            // none any more (or the domain already left): nothing to cancel.
+            Err(e) if e.code().is(ErrorNumber::OperationInvalid) || is_no_domain(&e) => Ok(()),
             other => other.map_err(backend("live_migration_abort")),
         }
     }
@@ -546,8 +546,8 @@ impl Hypervisor {
             .migrate_set_max_speed(UNLIMITED_MIB, 0)
             .and_then(|()| dom.migrate_set_max_downtime(FORCED_DOWNTIME_MS, 0));
         match lifted {
-            // Not migrating (yet, or any more).
-            Err(e) if e.code().is(ErrorNumber::OperationInvalid) => Ok(()),
+            // Not migrating (yet, or any more: the domain may have left).
+            Err(e) if e.code().is(ErrorNumber::OperationInvalid) || is_no_domain(&e) => Ok(()),
             other => other.map_err(backend(OP)),
         }
     }
