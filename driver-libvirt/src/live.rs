@@ -182,16 +182,34 @@ fn rename_taps(xml: &str, record: &InstanceRecord, dest_domain: &str) -> String 
     out
 }
 
+/// Each file of `from` and its name in `to`: the disks and the console log,
+/// and the volumes' backing files (those the source driver made move with
+/// the instance; a volume's own `device_path` stays).
+fn file_pairs<'a>(from: &'a InstanceRecord, to: &'a InstanceRecord) -> Vec<(&'a Path, &'a Path)> {
+    let mut pairs = vec![
+        (from.files.root_disk.as_path(), to.files.root_disk.as_path()),
+        (
+            from.files.rescue_disk.as_path(),
+            to.files.rescue_disk.as_path(),
+        ),
+        (
+            from.files.console_log.as_path(),
+            to.files.console_log.as_path(),
+        ),
+    ];
+    for (mountpoint, volume) in &from.volumes {
+        if let Some(moved) = to.volumes.get(mountpoint) {
+            pairs.push((volume.source.as_path(), moved.source.as_path()));
+        }
+    }
+    pairs
+}
+
 /// The domain XML libvirt gave for the source, rewritten for the destination:
 /// the instance's file paths, its serial-console port and its record.
 fn rewrite_for_destination(xml: &str, from: &InstanceRecord, to: &InstanceRecord) -> String {
     let mut out = xml.to_owned();
-    let pairs = [
-        (&from.files.root_disk, &to.files.root_disk),
-        (&from.files.rescue_disk, &to.files.rescue_disk),
-        (&from.files.console_log, &to.files.console_log),
-    ];
-    for (old, new) in pairs {
+    for (old, new) in file_pairs(from, to) {
         if old != new && !old.as_os_str().is_empty() {
             out = out.replace(
                 &format!("'{}'", escape(&old.to_string_lossy())),
@@ -360,8 +378,6 @@ impl Hypervisor {
         Ok(match result {
             Ok(()) => {
                 self.index_mut().remove(uuid);
-                // The files stay, under the destination's names.
-                self.remove_files(&record, true);
                 self.emit(uuid, LifecycleTransition::MigrationCompleted);
                 LiveOutcome::Completed
             }
@@ -402,6 +418,11 @@ impl Hypervisor {
             rescue_disk: moved_to(&record.files.rescue_disk, &dest_dir),
             console_log: moved_to(&record.files.console_log, &dest_dir),
         };
+        for volume in moved.volumes.values_mut() {
+            if volume.source.starts_with(&self.work_dir) {
+                volume.source = moved_to(&volume.source, &dest_dir);
+            }
+        }
         if let Some(node) = data.driver_data.get(KEY_NODE) {
             moved.node = node.clone();
         }
@@ -434,7 +455,7 @@ impl Hypervisor {
             // The disks are on storage both hosts see (handed over below), which
             // libvirt cannot tell from a local filesystem.
             | sys::VIR_MIGRATE_UNSAFE;
-        let linked = hand_over(&record.files, &moved.files)?;
+        let linked = hand_over(&file_pairs(record, &moved))?;
         if self.abort_requested(record.uuid) {
             undo_hand_over(&linked);
             return Err(backend_msg(OP, "aborted before the migration started"));
@@ -442,8 +463,16 @@ impl Hypervisor {
         let result = Connect::open(Some(peer_uri))
             .and_then(|peer| dom.migrate3(&peer, params, flags).map(drop))
             .map_err(backend(OP));
-        if result.is_err() {
-            undo_hand_over(&linked);
+        match result {
+            // Our names of the files go; the destination's stay.
+            Ok(()) => undo_hand_over(
+                &file_pairs(&moved, record)
+                    .into_iter()
+                    .filter(|(dest, ours)| dest != ours)
+                    .map(|(_, ours)| ours.to_path_buf())
+                    .collect::<Vec<_>>(),
+            ),
+            Err(_) => undo_hand_over(&linked),
         }
         result
     }
@@ -553,16 +582,11 @@ impl Hypervisor {
     }
 }
 
-/// Hard-links each existing file of `from` to its name in `to` (skipping a
-/// file already there under that name); the links made.
-fn hand_over(from: &InstanceFiles, to: &InstanceFiles) -> DriverResult<Vec<PathBuf>> {
+/// Hard-links each existing file to its destination name (skipping a file
+/// already there under that name); the links made.
+fn hand_over(pairs: &[(&Path, &Path)]) -> DriverResult<Vec<PathBuf>> {
     let mut linked = Vec::new();
-    let pairs = [
-        (&from.root_disk, &to.root_disk),
-        (&from.rescue_disk, &to.rescue_disk),
-        (&from.console_log, &to.console_log),
-    ];
-    for (old, new) in pairs {
+    for &(old, new) in pairs {
         if old == new || !old.is_file() {
             continue;
         }
@@ -578,7 +602,7 @@ fn hand_over(from: &InstanceFiles, to: &InstanceFiles) -> DriverResult<Vec<PathB
                 ),
             ));
         }
-        linked.push(new.clone());
+        linked.push(new.to_path_buf());
     }
     Ok(linked)
 }
