@@ -169,14 +169,16 @@ fn interim_tap(dest_domain: &str, tap: &str) -> String {
 /// share one kernel's network devices, so each tap the source still holds is
 /// renamed for the new QEMU process (its persistent definition keeps the
 /// VIF's own name, used from its next start on).
-fn rename_taps(xml: &str, record: &InstanceRecord, dest_domain: &str) -> String {
+/// The tap runs here under the VIF's name or (after an earlier move between
+/// daemons on this machine) under this domain's interim name.
+fn rename_taps(xml: &str, record: &InstanceRecord, own_domain: &str, dest_domain: &str) -> String {
     let mut out = xml.to_owned();
     for vif in record.vifs.values() {
         if let Some(tap) = &vif.devname {
-            out = out.replace(
-                &format!("dev='{}'", escape(tap)),
-                &format!("dev='{}'", interim_tap(dest_domain, tap)),
-            );
+            let new = format!("dev='{}'", interim_tap(dest_domain, tap));
+            for current in [tap.clone(), interim_tap(own_domain, tap)] {
+                out = out.replace(&format!("dev='{}'", escape(&current)), &new);
+            }
         }
     }
     out
@@ -439,7 +441,7 @@ impl Hypervisor {
             .map_err(backend(OP))?;
         let mut live_xml = rewrite_for_destination(&live_xml, record, &moved);
         if is_local_uri(peer_uri) {
-            live_xml = rename_taps(&live_xml, record, dest_name);
+            live_xml = rename_taps(&live_xml, record, &self.domain_name(record.uuid), dest_name);
         }
         let params = MigrateParameters {
             dest_name: Some(dest_name.clone()),

@@ -190,8 +190,30 @@ async fn migrate(
 async fn a_running_guest_moves_to_the_peer_and_back() {
     let (a, b) = pair(|c| c).await;
     let (events_a, events_b) = (record_events(&a), record_events(&b));
-    let vm = instance(&format!("t2-lm-{}", uuid::Uuid::new_v4()));
-    spawn(&a, &vm).await;
+    let name = format!("t2-lm-{}", uuid::Uuid::new_v4());
+    let vm = instance(&name);
+    // With a NIC: its tap moves too (under another name while both daemons,
+    // which share this machine's network devices, hold the guest).
+    let id = uuid::Uuid::new_v4();
+    let subnet = driver_api::Subnet::new("10.0.0.0/24", None, vec![]);
+    let nic = driver_api::Vif::new(
+        id,
+        "fa:16:3e:00:00:07",
+        driver_api::Network::new(id, "private", subnet),
+    );
+    let devname = nic.devname.clone().unwrap();
+    a.spawn(
+        &RequestContext::default(),
+        &vm,
+        &driver_api::ImageMeta::new("image"),
+        &[],
+        None,
+        &[nic],
+        &BlockDeviceInfo::default(),
+        true,
+    )
+    .await
+    .unwrap();
     let claim = used(&a, HOST_A).await;
     assert_ne!(claim, ResourceAmounts::default());
     take(&events_a);
@@ -213,6 +235,7 @@ async fn a_running_guest_moves_to_the_peer_and_back() {
     b.pause(&vm).await.unwrap();
     assert_eq!(state(&b, &vm).await, PowerState::Paused);
     b.unpause(&vm).await.unwrap();
+    b.interface_stats(&name, &devname).await.unwrap();
     take(&events_b);
 
     let (calls, back) = migrate(&b, &a, &vm, HOST_B, HOST_A).await;
@@ -226,6 +249,7 @@ async fn a_running_guest_moves_to_the_peer_and_back() {
         vec![LifecycleTransition::MigrationCompleted]
     );
     assert_eq!(take(&events_a), vec![LifecycleTransition::Started]);
+    a.interface_stats(&name, &devname).await.unwrap();
     eprintln!("live migration A -> B took {there:?}, B -> A {back:?}");
 
     // Its files came back with it: the root disk is A's again and B keeps none.
