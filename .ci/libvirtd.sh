@@ -2,7 +2,11 @@
 # Runs a private, root, systemd-less libvirtd for the tier-2 (real QEMU) tests.
 #
 #   .ci/libvirtd.sh start  <statedir>   start (or reuse) the daemon; prints the connection URI
+#   .ci/libvirtd.sh start-peer <statedir>  start (or reuse) a second daemon, the live-migration
+#                                       peer: another "host" on this machine (see below); prints
+#                                       its URI. Use a statedir of its own.
 #   .ci/libvirtd.sh stop   <statedir>   destroy its running guests, stop it, kill leftover QEMUs
+#                                       (either kind of daemon)
 #   .ci/libvirtd.sh kill-daemon <statedir>  stop libvirtd alone, leaving its guests running (as
 #                                       a daemon crash or upgrade would); `start` brings it back
 #   .ci/libvirtd.sh uri    <statedir>   print the connection URI
@@ -20,6 +24,16 @@
 # that tests leave defined are still there at the next start. Tests must use unique names
 # and undefine what they define.
 #
+# The peer (`start-peer`) is a second root libvirtd that libvirt accepts as another host, so
+# that guests can live-migrate between the two: it runs in private mount and hostname (UTS)
+# namespaces (`unshare --mount --uts`) where the QEMU driver's fixed directories
+# (/run/libvirt, /var/lib/libvirt, /var/log/libvirt, /var/cache/libvirt, /etc/libvirt/qemu)
+# are bind mounts of <statedir>/ns/*, its host name is "<host>-peer", and libvirtd.conf
+# gives it a host UUID of its own (libvirt refuses a migration to the same host name or
+# UUID). Everything else (/work, /tmp, the disks) is the same filesystem on both: shared
+# storage. Its socket is <statedir>/run/libvirt-sock, reachable from outside the namespace.
+# One peer per statedir; the first daemon's `start` ignores a peer (another mount namespace).
+#
 # Environment: LIBVIRTD_START_TIMEOUT (seconds, default 30), LIBVIRTD_STOP_TIMEOUT (default 15),
 # LIBVIRTD_PURGE_PREFIX (default "hvd-": on stop, domains whose names start with it -- what
 # driver-libvirt's tests and the conformance runner define -- are destroyed and undefined, so
@@ -29,7 +43,7 @@ set -euo pipefail
 die() { echo "libvirtd.sh: $*" >&2; exit 1; }
 log() { echo "libvirtd.sh: $*" >&2; }
 
-[[ $# -eq 2 ]] || die "usage: $0 start|stop|kill-daemon|uri|status <statedir>"
+[[ $# -eq 2 ]] || die "usage: $0 start|start-peer|stop|kill-daemon|uri|status <statedir>"
 cmd=$1
 mkdir -p "$2"
 STATE=$(cd "$2" && pwd -P)
@@ -43,6 +57,20 @@ URI="qemu:///system?socket=$SOCK"
 START_TIMEOUT=${LIBVIRTD_START_TIMEOUT:-30}
 STOP_TIMEOUT=${LIBVIRTD_STOP_TIMEOUT:-15}
 PURGE_PREFIX=${LIBVIRTD_PURGE_PREFIX-hvd-}
+# A peer's statedir has this marker; its QEMU driver's directories are under $NS.
+PEER_MARK="$STATE/peer"
+NS="$STATE/ns"
+if [[ "$cmd" == start-peer || -e "$PEER_MARK" ]]; then
+    PEER=1
+    QEMU_RUN="$NS/run/qemu"
+    QEMU_ETC="$NS/etc-qemu"
+    QEMU_LIB="$NS/lib/qemu"
+else
+    PEER=0
+    QEMU_RUN=/run/libvirt/qemu
+    QEMU_ETC=/etc/libvirt/qemu
+    QEMU_LIB=/var/lib/libvirt/qemu
+fi
 
 # A unix socket path must fit in sun_path (108 bytes, NUL included).
 [[ ${#RUN} -le 80 ]] || die "statedir path too long for unix sockets: $RUN"
@@ -58,6 +86,16 @@ read_pid() { # file -> pid on stdout, or nothing
 alive() { [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null; }
 
 comm_of() { cat "/proc/$1/comm" 2>/dev/null || true; }
+
+# libvirtd processes in this mount namespace (a peer in its own namespace is another host).
+libvirtd_here() {
+    local p mine
+    mine=$(readlink /proc/self/ns/mnt)
+    for p in $(pgrep -x libvirtd || true); do
+        [[ "$(readlink "/proc/$p/ns/mnt" 2>/dev/null)" == "$mine" ]] && echo "$p"
+    done
+    return 0
+}
 
 answers() { # does the daemon answer on our socket?
     [[ -S "$SOCK" ]] || return 1
@@ -90,6 +128,11 @@ auth_unix_ro = "none"
 auth_unix_rw = "none"
 log_outputs = "3:file:$LOGDIR/libvirtd.log"
 EOF
+    if ((PEER)); then
+        # A host UUID of its own (kept across restarts of this peer).
+        [[ -s "$STATE/host-uuid" ]] || cat /proc/sys/kernel/random/uuid >"$STATE/host-uuid"
+        echo "host_uuid = \"$(cat "$STATE/host-uuid")\"" >>"$CONF.tmp"
+    fi
     mv "$CONF.tmp" "$CONF"
 
     # The QEMU driver of a root libvirtd reads this fixed path. Run guests as root (no
@@ -104,10 +147,27 @@ EOF
     if [[ "$(cat "$qconf" 2>/dev/null || true)"$'\n' != "$want" ]]; then
         printf '%s' "$want" >"$qconf"
     fi
+    if ((PEER)); then
+        # Its own qemu.conf (bind-mounted over the shared one in its namespace): the same,
+        # with port ranges of its own. Both daemons share this machine's network, and each
+        # allocates ports for VNC/SPICE and incoming migrations without seeing the other's.
+        printf '%s' "$want" >"$STATE/qemu.conf"
+        cat >>"$STATE/qemu.conf" <<EOF
+remote_display_port_min = 25900
+remote_display_port_max = 26899
+remote_websocket_port_min = 26900
+remote_websocket_port_max = 27899
+migration_port_min = 49300
+migration_port_max = 49399
+EOF
+    fi
 }
 
 start() {
     prepare
+    if ((PEER)); then
+        touch "$PEER_MARK"
+    fi
 
     local lpid tpid
     lpid=$(read_pid "$PIDFILE")
@@ -120,18 +180,35 @@ start() {
         die "libvirtd pid $lpid is running but does not answer on $SOCK; run '$0 stop $STATE'"
     fi
 
-    # Only one root libvirtd may run: its QEMU driver's state directories are global.
-    local other
-    other=$(pgrep -x libvirtd || true)
-    [[ -z "$other" ]] || die "another libvirtd is running (pid(s) $other); stop it first"
-
     rm -f "$PIDFILE" "$TINIPIDFILE" "$RUN"/libvirt-sock "$RUN"/libvirt-sock-ro "$RUN"/libvirt-admin-sock
 
     # tini -s: subreaper, so QEMU processes are reaped promptly (this sandbox's PID 1 reaps
     # slowly, which makes every destroy wait ~1.7 s). setsid: detach from the caller's session.
     # No fd may stay on the caller's stdout/stderr, or "$(libvirtd.sh start ...)" never returns.
-    setsid tini -s -- libvirtd --config "$CONF" --pid-file "$PIDFILE" \
-        </dev/null >>"$LOGDIR/daemon.out" 2>&1 &
+    if ((PEER)); then
+        local dir
+        for dir in run lib log cache etc-qemu; do mkdir -p "$NS/$dir"; done
+        mkdir -p /run/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt /etc/libvirt/qemu
+        # unshare and sh exec, so $! ends up being tini's PID, as for the first daemon.
+        setsid unshare --mount --uts --propagation private -- /bin/sh -c '
+            set -e
+            hostname "$(hostname)-peer"
+            mount --bind "$1/run" /run/libvirt
+            mount --bind "$1/lib" /var/lib/libvirt
+            mount --bind "$1/log" /var/log/libvirt
+            mount --bind "$1/cache" /var/cache/libvirt
+            mount --bind "$1/etc-qemu" /etc/libvirt/qemu
+            mount --bind "$1/../qemu.conf" /etc/libvirt/qemu.conf
+            exec tini -s -- libvirtd --config "$2" --pid-file "$3"
+        ' sh "$NS" "$CONF" "$PIDFILE" </dev/null >>"$LOGDIR/daemon.out" 2>&1 &
+    else
+        # Only one root libvirtd may run here: its QEMU driver's state directories are global.
+        local other
+        other=$(libvirtd_here)
+        [[ -z "$other" ]] || die "another libvirtd is running (pid(s) $other); stop it first"
+        setsid tini -s -- libvirtd --config "$CONF" --pid-file "$PIDFILE" \
+            </dev/null >>"$LOGDIR/daemon.out" 2>&1 &
+    fi
     tpid=$!
     echo "$tpid" >"$TINIPIDFILE"
 
@@ -163,9 +240,9 @@ qemu_children() { # QEMU processes whose parent is our tini (the subreaper)
     return 0
 }
 
-qemu_from_pidfiles() { # QEMU processes libvirt's QEMU driver recorded (only one root libvirtd can run)
+qemu_from_pidfiles() { # QEMU processes this daemon's QEMU driver recorded
     local f p
-    for f in /run/libvirt/qemu/*.pid; do
+    for f in "$QEMU_RUN"/*.pid; do
         [[ -e "$f" ]] || continue
         p=$(read_pid "$f")
         alive "$p" && [[ "$(comm_of "$p")" == qemu-system-* ]] && echo "$p"
@@ -254,23 +331,31 @@ stop_daemon() {
 # autostart links, status files, saved states, snapshot metadata, NVRAM.
 purge_files() {
     [[ -n "$PURGE_PREFIX" ]] || return 0
-    if pgrep -x libvirtd >/dev/null 2>&1; then
+    if ((PEER)); then
+        # Only this statedir's daemon uses these directories.
+        local lpid
+        lpid=$(read_pid "$PIDFILE")
+        if alive "$lpid" && [[ "$(comm_of "$lpid")" == libvirtd ]]; then
+            log "the peer libvirtd is still running: not touching its state directories"
+            return 0
+        fi
+    elif [[ -n "$(libvirtd_here)" ]]; then
         log "a libvirtd is still running: not touching its state directories"
         return 0
     fi
     local f name n=0
-    for f in /etc/libvirt/qemu/"$PURGE_PREFIX"*.xml; do
+    for f in "$QEMU_ETC/$PURGE_PREFIX"*.xml; do
         [[ -e "$f" ]] || continue
         name=$(basename "$f" .xml)
-        rm -f "$f" "/etc/libvirt/qemu/autostart/$name.xml"
+        rm -f "$f" "$QEMU_ETC/autostart/$name.xml"
         n=$((n + 1))
         log "removed leftover definition $name"
     done
-    rm -rf /run/libvirt/qemu/"$PURGE_PREFIX"* \
-        /var/lib/libvirt/qemu/save/"$PURGE_PREFIX"* \
-        /var/lib/libvirt/qemu/snapshot/"$PURGE_PREFIX"* \
-        /var/lib/libvirt/qemu/checkpoint/"$PURGE_PREFIX"* \
-        /var/lib/libvirt/qemu/nvram/"$PURGE_PREFIX"* 2>/dev/null || true
+    rm -rf "$QEMU_RUN/$PURGE_PREFIX"* \
+        "$QEMU_LIB/save/$PURGE_PREFIX"* \
+        "$QEMU_LIB/snapshot/$PURGE_PREFIX"* \
+        "$QEMU_LIB/checkpoint/$PURGE_PREFIX"* \
+        "$QEMU_LIB/nvram/$PURGE_PREFIX"* 2>/dev/null || true
     ((n == 0)) || log "purged $n definition(s) left by clients still running at stop"
     return 0
 }
@@ -294,7 +379,11 @@ kill_daemon() {
 }
 
 case "$cmd" in
-start) start ;;
+start)
+    ((PEER == 0)) || die "$STATE is a peer's statedir: use start-peer"
+    start
+    ;;
+start-peer) start ;;
 kill-daemon)
     kill_daemon
     log "libvirtd stopped; its guests keep running"
@@ -312,5 +401,5 @@ status)
         exit 1
     fi
     ;;
-*) die "unknown command $cmd (start|stop|kill-daemon|uri|status)" ;;
+*) die "unknown command $cmd (start|start-peer|stop|kill-daemon|uri|status)" ;;
 esac

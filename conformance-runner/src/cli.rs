@@ -28,6 +28,11 @@ pub struct Args {
     /// libvirt URI for `--backend libvirt` (default: private `test:///` hypervisors).
     #[arg(long)]
     pub uri: Option<String>,
+    /// A second libvirtd for `--backend libvirt --uri URI`: the second host of two-host
+    /// cases runs there, and live migration between the two is declared and judged
+    /// (`.ci/libvirtd.sh start-peer`).
+    #[arg(long, value_name = "URI")]
+    pub peer_uri: Option<String>,
     /// Node size of the fake (Nova's presets).
     #[arg(long, value_enum, default_value_t = PresetArg::Default)]
     pub preset: PresetArg,
@@ -61,8 +66,8 @@ impl Args {
     pub fn factory(&self) -> Result<Arc<dyn BackendFactory>, String> {
         match self.backend {
             BackendArg::Fake => {
-                if self.uri.is_some() {
-                    return Err("--uri applies to --backend libvirt".to_owned());
+                if self.uri.is_some() || self.peer_uri.is_some() {
+                    return Err("--uri and --peer-uri apply to --backend libvirt".to_owned());
                 }
                 let size = match self.preset {
                     PresetArg::Default => NodeSize::Default,
@@ -81,23 +86,33 @@ impl Args {
                 if self.preset != PresetArg::Default || !self.without.is_empty() {
                     return Err("--preset and --without apply to --backend fake".to_owned());
                 }
-                libvirt_factory(self.uri.as_deref())
+                if self.peer_uri.is_some() && self.uri.is_none() {
+                    return Err("--peer-uri needs --uri (the first libvirtd)".to_owned());
+                }
+                libvirt_factory(self.uri.as_deref(), self.peer_uri.as_deref())
             }
         }
     }
 }
 
 #[cfg(feature = "libvirt")]
-fn libvirt_factory(uri: Option<&str>) -> Result<Arc<dyn BackendFactory>, String> {
+fn libvirt_factory(
+    uri: Option<&str>,
+    peer_uri: Option<&str>,
+) -> Result<Arc<dyn BackendFactory>, String> {
     use driver_libvirt::factory::LibvirtFactory;
-    Ok(match uri {
-        None => Arc::new(LibvirtFactory::test()),
-        Some(uri) => Arc::new(LibvirtFactory::qemu(uri)),
+    Ok(match (uri, peer_uri) {
+        (None, _) => Arc::new(LibvirtFactory::test()),
+        (Some(uri), None) => Arc::new(LibvirtFactory::qemu(uri)),
+        (Some(uri), Some(peer)) => Arc::new(LibvirtFactory::qemu(uri).with_peer(peer)),
     })
 }
 
 #[cfg(not(feature = "libvirt"))]
-fn libvirt_factory(_uri: Option<&str>) -> Result<Arc<dyn BackendFactory>, String> {
+fn libvirt_factory(
+    _uri: Option<&str>,
+    _peer_uri: Option<&str>,
+) -> Result<Arc<dyn BackendFactory>, String> {
     Err(
         "this conformance-runner was built without libvirt support; rebuild with \
          `cargo run --release -p conformance-runner --features libvirt -- --backend libvirt` \

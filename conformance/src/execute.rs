@@ -57,8 +57,8 @@ async fn verdict_of(
         Hosts::Two => &[HOST_A, HOST_B],
     };
     let mut hosts = Vec::new();
-    for name in names {
-        let backend = match factory.create().await {
+    for (index, name) in names.iter().enumerate() {
+        let backend = match factory.create_host(index).await {
             Ok(backend) => backend,
             Err(error) => {
                 return Verdict::Error {

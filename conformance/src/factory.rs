@@ -61,9 +61,10 @@ impl std::fmt::Debug for Backend {
 
 /// Produces a fresh, isolated backend on every call.
 ///
-/// The suite calls [`create`](Self::create) once per case (twice for a
-/// migration case, then gives each backend its own host name through
-/// `init_host`), so no case sees another's instances, events or claims.
+/// The suite calls [`create_host`](Self::create_host) (by default
+/// [`create`](Self::create)) once per case (twice for a two-host case, then
+/// gives each backend its own host name through `init_host`), so no case sees
+/// another's instances, events or claims.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -90,6 +91,16 @@ pub trait BackendFactory: Send + Sync {
     /// A fresh backend, sharing nothing with those made before.
     async fn create(&self) -> Result<Backend, FactoryError>;
 
+    /// A fresh backend for host `index` of a case (0: the first host, 1: the
+    /// second host of a two-host case, the destination of its migrations).
+    /// By default [`create`](Self::create) for every host; a factory whose
+    /// hosts must be different hypervisors (live migration between two
+    /// libvirt daemons) makes the second host's backend on the other one.
+    async fn create_host(&self, index: usize) -> Result<Backend, FactoryError> {
+        let _ = index;
+        self.create().await
+    }
+
     /// A fresh backend opened **read-only** whose host already holds every
     /// `seed` instance, `Running`, with its flavor claimed on the default
     /// node. `None` (the default) means the backend has no read-only mode; the
@@ -109,6 +120,10 @@ impl<T: BackendFactory + ?Sized> BackendFactory for Arc<T> {
 
     async fn create(&self) -> Result<Backend, FactoryError> {
         (**self).create().await
+    }
+
+    async fn create_host(&self, index: usize) -> Result<Backend, FactoryError> {
+        (**self).create_host(index).await
     }
 
     async fn create_read_only(&self, seed: &[Instance]) -> Result<Option<Backend>, FactoryError> {

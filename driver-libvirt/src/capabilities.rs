@@ -31,7 +31,8 @@ const EVERY_CONNECTION: [Feature; 14] = [
 /// `test:///` cannot hot-plug devices or open consoles, so it declares no
 /// volumes, interfaces or consoles. QEMU adds SCSI volumes, the serial console
 /// log, (when configured) VNC, SPICE and a TCP serial console, and, when the hypervisor runs on this machine
-/// (`local`), host statistics (CPU times and uptime come from `/proc`).
+/// (`local`), host statistics (CPU times and uptime come from `/proc`); with
+/// at least one live-migration peer configured, live migration.
 pub fn for_connection(kind: HypervisorKind, local: bool, config: &LibvirtConfig) -> Capabilities {
     let mut caps = Capabilities::none();
     for feature in EVERY_CONNECTION {
@@ -53,6 +54,9 @@ pub fn for_connection(kind: HypervisorKind, local: bool, config: &LibvirtConfig)
         }
         if local {
             caps = caps.with(Feature::HostStats);
+        }
+        if !config.live_migration_peers.is_empty() {
+            caps = caps.with(Feature::LiveMigration);
         }
     }
     caps

@@ -1,5 +1,6 @@
 //! `LibvirtConfig`: where to connect and how to build domains.
 
+use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -73,6 +74,24 @@ pub struct LibvirtConfig {
     /// When the driver is dropped, destroy every domain carrying its prefix
     /// (test fixtures on a shared hypervisor: nothing outlives the test).
     pub purge_on_drop: bool,
+    /// Live migration: the libvirt URI of each destination host this driver
+    /// may live-migrate to, by the host name the caller passes as `dest`
+    /// (e.g. `"compute-2" => "qemu+ssh://compute-2/system"`, or a second
+    /// libvirtd on this machine). Live migration is declared only on QEMU
+    /// with at least one peer; a destination host not listed here fails the
+    /// migration (`MigrationFailed`, after `recover`). The hosts must share
+    /// the instance storage (the driver's work directories on one
+    /// filesystem): disks are handed over, not copied.
+    pub live_migration_peers: BTreeMap<String, String>,
+    /// Where the destination QEMU listens for the migration stream, as
+    /// libvirt's migration URI without a port (`tcp://127.0.0.1` for two
+    /// daemons on one machine); `None`: libvirt's default, the destination's
+    /// host name.
+    pub live_migration_uri: Option<String>,
+    /// The migration stream's bandwidth limit in MiB/s (Nova's
+    /// `live_migration_bandwidth`); `None`: unlimited.
+    /// `live_migration_force_complete` lifts it.
+    pub live_migration_bandwidth_mib: Option<u64>,
 }
 
 /// The hardware of a private `test:///` hypervisor.
@@ -120,6 +139,9 @@ impl Default for LibvirtConfig {
             read_only: false,
             test_node: TestNode::default(),
             purge_on_drop: false,
+            live_migration_peers: BTreeMap::new(),
+            live_migration_uri: None,
+            live_migration_bandwidth_mib: None,
         }
     }
 }
@@ -182,6 +204,30 @@ impl LibvirtConfig {
     /// The same, with guests booting `os`.
     pub fn with_guest_os(mut self, os: GuestOs) -> Self {
         self.guest_os = Some(os);
+        self
+    }
+
+    /// The same, able to live-migrate to `host` through the libvirt at `uri`
+    /// (see [`live_migration_peers`](Self::live_migration_peers)).
+    pub fn with_live_migration_peer(
+        mut self,
+        host: impl Into<String>,
+        uri: impl Into<String>,
+    ) -> Self {
+        self.live_migration_peers.insert(host.into(), uri.into());
+        self
+    }
+
+    /// The same, with the migration stream going to `uri` (see
+    /// [`live_migration_uri`](Self::live_migration_uri)).
+    pub fn with_live_migration_uri(mut self, uri: impl Into<String>) -> Self {
+        self.live_migration_uri = Some(uri.into());
+        self
+    }
+
+    /// The same, with the migration stream limited to `mib` MiB/s.
+    pub fn with_live_migration_bandwidth(mut self, mib: u64) -> Self {
+        self.live_migration_bandwidth_mib = Some(mib);
         self
     }
 

@@ -61,11 +61,19 @@ impl Hypervisor {
 
     /// `interface_stats` (by tap name or MAC); all zero while stopped.
     pub fn interface_stats(&self, name: &str, iface: &str) -> DriverResult<InterfaceStats> {
-        let (dom, _) = self.find_by_name(name)?;
+        let (dom, record) = self.find_by_name(name)?;
         if !Self::is_active(&dom)? {
             return Ok(InterfaceStats::default());
         }
-        Self::interface_stats_of(&dom, iface)
+        // A VIF's tap is asked for by its MAC (libvirt takes either): after a
+        // live migration between two daemons on one machine the running tap
+        // has an interim name (see the `live` module).
+        let by_mac = record
+            .vifs
+            .values()
+            .find(|v| v.devname.as_deref() == Some(iface))
+            .map(|v| v.mac.as_str());
+        Self::interface_stats_of(&dom, by_mac.unwrap_or(iface))
     }
 
     /// `get_diagnostics`: state and used memory from `info`, maximum memory

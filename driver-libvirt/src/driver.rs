@@ -11,14 +11,16 @@ use driver_api::{
     BandwidthCounter, BlockDeviceInfo, BlockStats, Capabilities, ComputeDriver, ConnectionInfo,
     Diagnostics, DiskInfo, DriverError, DriverMethod, DriverResult, EventListener, Flavor,
     HostCpuStats, HostStats, ImageMeta, InjectedFile, Instance, InstanceInfo, InterfaceStats,
-    LifecycleEvent, Migration, NodeResources, RebootType, RequestContext, Secret, SerialConsole,
-    SpiceConsole, TaskStateCallback, Vif, VncConsole, VolumeConnector, VolumeUsage,
+    LifecycleEvent, LiveMigrateData, LiveMigrationCallbacks, Migration, MigrationStatus,
+    NodeResources, RebootType, RequestContext, Secret, SerialConsole, SpiceConsole,
+    TaskStateCallback, Vif, VncConsole, VolumeConnector, VolumeUsage,
 };
 use uuid::Uuid;
 
 use crate::capabilities;
 use crate::config::LibvirtConfig;
 use crate::hypervisor::{backend_msg, Hypervisor, HypervisorKind, DRIVER_NAME};
+use crate::live::LiveOutcome;
 
 /// A [`ComputeDriver`] over one libvirt connection.
 ///
@@ -586,6 +588,175 @@ impl ComputeDriver for LibvirtDriver {
         let instances = instances.to_vec();
         self.run(DriverMethod::GetAllVolumeUsage, move |hv| {
             hv.volume_usage(&instances)
+        })
+        .await
+    }
+
+    async fn check_can_live_migrate_destination(
+        &self,
+        _context: &RequestContext,
+        instance: &Instance,
+        _src_compute_info: &NodeResources,
+        _dst_compute_info: &NodeResources,
+        block_migration: bool,
+        disk_over_commit: bool,
+    ) -> DriverResult<LiveMigrateData> {
+        let instance = instance.clone();
+        self.run(DriverMethod::CheckCanLiveMigrateDestination, move |hv| {
+            validate::instance(&instance)
+                .map_err(|v| v.into_error("check_can_live_migrate_destination"))?;
+            hv.check_live_destination(&instance, block_migration, disk_over_commit)
+        })
+        .await
+    }
+
+    async fn check_can_live_migrate_destination_cleanup(
+        &self,
+        _context: &RequestContext,
+        _dest_check_data: &LiveMigrateData,
+    ) -> DriverResult<()> {
+        self.run(DriverMethod::CheckCanLiveMigrateDestinationCleanup, |_| {
+            Ok(())
+        })
+        .await
+    }
+
+    async fn check_can_live_migrate_source(
+        &self,
+        _context: &RequestContext,
+        instance: &Instance,
+        dest_check_data: &LiveMigrateData,
+    ) -> DriverResult<LiveMigrateData> {
+        let (uuid, data) = (instance.uuid, dest_check_data.clone());
+        self.run(DriverMethod::CheckCanLiveMigrateSource, move |hv| {
+            hv.check_live_source(uuid, &data)
+        })
+        .await
+    }
+
+    async fn pre_live_migration(
+        &self,
+        _context: &RequestContext,
+        instance: &Instance,
+        block_device_info: &BlockDeviceInfo,
+        network_info: &[Vif],
+        migrate_data: &LiveMigrateData,
+    ) -> DriverResult<LiveMigrateData> {
+        let (instance, vifs, bdi, data) = (
+            instance.clone(),
+            network_info.to_vec(),
+            block_device_info.clone(),
+            migrate_data.clone(),
+        );
+        self.run(DriverMethod::PreLiveMigration, move |hv| {
+            validate::arrival(&instance, &vifs, &bdi)
+                .map_err(|v| v.into_error("pre_live_migration"))?;
+            hv.pre_live(&instance, &data)
+        })
+        .await
+    }
+
+    /// Live-migrates to the libvirt configured for `dest` (see
+    /// [`LibvirtConfig::live_migration_peers`]); the crate's `live` module
+    /// describes the steps.
+    async fn live_migration(
+        &self,
+        _context: &RequestContext,
+        instance: &Instance,
+        dest: &str,
+        callbacks: Arc<dyn LiveMigrationCallbacks>,
+        _block_migration: bool,
+        migrate_data: &LiveMigrateData,
+    ) -> DriverResult<()> {
+        let (uuid, to, data) = (instance.uuid, dest.to_owned(), migrate_data.clone());
+        let outcome = self
+            .run(DriverMethod::LiveMigration, move |hv| {
+                hv.live_migrate(uuid, &to, &data)
+            })
+            .await;
+        let reason = match outcome {
+            Ok(LiveOutcome::Completed) => {
+                callbacks.post(instance, dest, migrate_data).await;
+                return Ok(());
+            }
+            Ok(LiveOutcome::Cancelled) => {
+                callbacks
+                    .recover(instance, dest, migrate_data, MigrationStatus::Cancelled)
+                    .await;
+                return Ok(());
+            }
+            Ok(LiveOutcome::Failed(error)) => error.to_string(),
+            // Refused before anything moved (preconditions): no callback is due.
+            Err(
+                error @ (DriverError::InstanceNotFound { .. }
+                | DriverError::InvalidState { .. }
+                | DriverError::InvalidInput { .. }
+                | DriverError::NotSupported { .. }
+                | DriverError::ReadOnly { .. }),
+            ) => return Err(error),
+            Err(error) => error.to_string(),
+        };
+        callbacks
+            .recover(instance, dest, migrate_data, MigrationStatus::Error)
+            .await;
+        Err(DriverError::MigrationFailed {
+            instance: uuid,
+            reason,
+        })
+    }
+
+    async fn post_live_migration_at_destination(
+        &self,
+        _context: &RequestContext,
+        instance: &Instance,
+        network_info: &[Vif],
+        _block_migration: bool,
+        block_device_info: &BlockDeviceInfo,
+    ) -> DriverResult<()> {
+        let (instance, vifs, bdi) = (
+            instance.clone(),
+            network_info.to_vec(),
+            block_device_info.clone(),
+        );
+        self.run(DriverMethod::PostLiveMigrationAtDestination, move |hv| {
+            validate::arrival(&instance, &vifs, &bdi)
+                .map_err(|v| v.into_error("post_live_migration_at_destination"))?;
+            hv.post_live(&instance, &vifs, &bdi)
+        })
+        .await
+    }
+
+    async fn rollback_live_migration_at_destination(
+        &self,
+        _context: &RequestContext,
+        instance: &Instance,
+        _network_info: &[Vif],
+        _block_device_info: &BlockDeviceInfo,
+        _destroy_disks: bool,
+    ) -> DriverResult<()> {
+        let uuid = instance.uuid;
+        self.run(
+            DriverMethod::RollbackLiveMigrationAtDestination,
+            move |hv| {
+                hv.rollback_live(uuid);
+                Ok(())
+            },
+        )
+        .await
+    }
+
+    async fn live_migration_force_complete(&self, instance: &Instance) -> DriverResult<()> {
+        let uuid = instance.uuid;
+        self.run(DriverMethod::LiveMigrationForceComplete, move |hv| {
+            hv.force_complete_live(uuid)
+        })
+        .await
+    }
+
+    async fn live_migration_abort(&self, instance: &Instance) -> DriverResult<()> {
+        let uuid = instance.uuid;
+        self.run(DriverMethod::LiveMigrationAbort, move |hv| {
+            hv.abort_live(uuid)
         })
         .await
     }

@@ -24,6 +24,21 @@ pub fn inject_nmi(dom: &Domain) -> Result<(), VirtError> {
     }
 }
 
+/// `virDomainAbortJob`: cancels the domain's current job (a live migration
+/// from this host: `virDomainMigrate3` then fails and the guest runs on
+/// here).
+pub fn abort_job(dom: &Domain) -> Result<(), VirtError> {
+    // SAFETY: `dom` holds a counted reference to a live virDomain for the whole
+    // call, and libvirt does not keep the pointer; libvirt allows this call
+    // while another thread waits in the job it aborts.
+    let rc = unsafe { sys::virDomainAbortJob(dom.as_ptr()) };
+    if rc < 0 {
+        Err(VirtError::last_error())
+    } else {
+        Ok(())
+    }
+}
+
 /// What a lifecycle subscription calls with the name of the domain whose
 /// state changed (on libvirt's event-loop thread: it must not block).
 pub type DomainSink = Box<dyn Fn(&str) + Send + Sync>;

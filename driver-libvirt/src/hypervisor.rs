@@ -22,6 +22,7 @@ use crate::connection::{Availability, Connection};
 use crate::domains::is_no_domain;
 use crate::events::Watch;
 use crate::index::{DomainIndex, Flags};
+use crate::live::LiveState;
 use crate::locks::{self, CatalogAndInstance, DriverLocks};
 use crate::record::InstanceRecord;
 
@@ -61,6 +62,8 @@ pub struct Hypervisor {
     pub(crate) index: RwLock<DomainIndex<Domain>>,
     /// libvirt's domain events and what was announced (see [`crate::events`]).
     pub(crate) watch: Watch,
+    /// Live migrations in flight, both ways (see [`crate::live`]).
+    pub(crate) live: LiveState,
 }
 
 impl std::fmt::Debug for Hypervisor {
@@ -213,6 +216,7 @@ impl Hypervisor {
             locks: DriverLocks::default(),
             index: RwLock::new(DomainIndex::default()),
             watch: Watch::default(),
+            live: LiveState::default(),
         };
         hv.rescan()?;
         Ok(hv)

@@ -37,6 +37,7 @@
 //! | resume_state_on_host_boot | start an instance that is off (not paused, suspended or soft-deleted) |
 //! | get_available_resource | node info × allocation ratios; claims from the driver's index of its domains |
 //! | cold migration / resize | source: power off, hand over disks; destination: define anew (root disk copied when readable); confirm: undefine the source copy; same-host resize: redefine with the new flavor |
+//! | live migration | destination: reserve the claim, name the domain, directory and port; source: hard-link the files over, `virDomainMigrate3` to the peer's libvirt (live, persist there, undefine here); abort: `virDomainAbortJob`; force-complete: no bandwidth limit, any downtime (see the `live` module) |
 //! | statistics, disk info | `block_stats`, `interface_stats`, `info`; `qemu-img info` |
 //!
 //! Errors are the contract's: every lifecycle call checks the instance's state
@@ -77,12 +78,13 @@
 //!   interface's tap follows the guest, so plugging checks and keeps);
 //! - QEMU adds volumes, the console log, VNC, SPICE and the serial console,
 //!   crash dumps (an NMI, `virDomainInjectNMI`), and, when libvirtd runs on
-//!   this machine, host statistics.
+//!   this machine, host statistics;
+//! - QEMU with at least one live-migration peer configured
+//!   ([`LibvirtConfig::live_migration_peers`]) adds live migration.
 //!
 //! Never declared: interfaces (PCI hot-unplug needs a cooperating guest OS),
-//! firewall, console pools, admin password (needs a guest agent), live
-//! migration (not yet driven between two daemons), host power, maintenance and
-//! enabling.
+//! firewall, console pools, admin password (needs a guest agent), host power,
+//! maintenance and enabling.
 //!
 //! ## The connection
 //!
@@ -130,6 +132,7 @@ mod ffi;
 mod host_stats;
 mod hypervisor;
 mod index;
+mod live;
 mod locks;
 mod migration;
 mod power;

@@ -159,6 +159,21 @@ impl InstanceRecord {
         )
     }
 
+    /// `xml` (a whole domain's XML) with this record in place of the one
+    /// its metadata holds; `None` if it holds none.
+    pub fn replace_in_domain_xml(&self, xml: &str) -> Option<String> {
+        let start = xml.find(NAMESPACE)?;
+        let open = start + xml.get(start..)?.find("record>")? + "record>".len();
+        let close = open + xml.get(open..)?.find('<')?;
+        let json = serde_json::to_vec(self).ok()?;
+        Some(format!(
+            "{}{}{}",
+            xml.get(..open)?,
+            STANDARD.encode(json),
+            xml.get(close..)?
+        ))
+    }
+
     /// Parses what `metadata()` returned; `None` if it is not a record of ours.
     pub fn from_metadata(xml: &str) -> Option<Self> {
         let start = xml.find("record>")? + "record>".len();

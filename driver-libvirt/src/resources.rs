@@ -21,9 +21,13 @@ impl Hypervisor {
         ))
     }
 
-    /// The sum of the claims of our instances on `node` (from the index).
+    /// The sum of the claims of our instances on `node` (from the index) and
+    /// of the instances on their way here (live migrations).
     pub fn node_used(&self, node: &str) -> DriverResult<ResourceAmounts> {
-        Ok(self.index().used(node))
+        Ok(self
+            .index()
+            .used(node)
+            .saturating_add(&self.live.reserved_on(node)))
     }
 
     /// Errors with `NodeNotFound` unless this driver manages `node`.

@@ -86,6 +86,7 @@ impl Hypervisor {
             let index = self.index();
             (index.name_taken(&instance.name), index.used(&node))
         };
+        let used = used.saturating_add(&self.live.reserved_on(&node));
         if name_taken {
             return Err(DriverError::InstanceExists {
                 instance: InstanceRef::Name(instance.name.clone()),

@@ -375,9 +375,13 @@ async fn fresh_hosts(
     count: usize,
 ) -> Result<Vec<HostUnderTest>, CaseError> {
     let mut hosts = Vec::new();
-    for name in [fixtures::HOST_A, fixtures::HOST_B].into_iter().take(count) {
+    for (index, name) in [fixtures::HOST_A, fixtures::HOST_B]
+        .into_iter()
+        .take(count)
+        .enumerate()
+    {
         let backend = factory
-            .create()
+            .create_host(index)
             .await
             .map_err(|e| CaseError::fail("a fresh backend from the factory", e.to_string()))?;
         let events = Arc::new(Mutex::new(Vec::new()));

@@ -1,5 +1,7 @@
 //! Cold and live migration records.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -127,6 +129,13 @@ pub struct LiveMigrateData {
     pub is_shared_instance_path: bool,
     /// A token file the destination wrote for the shared-storage check.
     pub filename: String,
+    /// What the destination's driver tells its counterpart on the source,
+    /// by key (Nova's driver-specific `LiveMigrateData` fields): opaque to
+    /// the caller, which hands the data on from step to step unchanged. The
+    /// libvirt driver puts the destination's domain name, instance directory
+    /// and console port here in `pre_live_migration`.
+    #[serde(default)]
+    pub driver_data: BTreeMap<String, String>,
 }
 
 impl LiveMigrateData {
@@ -141,6 +150,7 @@ impl LiveMigrateData {
             is_shared_block_storage: true,
             is_shared_instance_path: true,
             filename: String::new(),
+            driver_data: BTreeMap::new(),
         }
     }
 }
