@@ -504,13 +504,22 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         unsupported!(self, "interface_stats")
     }
 
-    /// Diagnostics of the named instance; `state` matches `get_info`.
+    /// Diagnostics of the named instance; `state` matches `get_info`,
+    /// `memory_max_kb` its maximum memory. While the guest is `Running` or
+    /// `Paused` and not rescued, `disk_details` names every disk: the root
+    /// disk `vda` first, then each attached volume by its mountpoint's device
+    /// name (`/dev/sdb` is `sdb`) where the backend's bus takes that name
+    /// (see [`Diagnostics::disk_details`]).
     /// Errors: [`DriverError::InstanceNotFound`] (by name).
     async fn get_diagnostics(&self, instance_name: &str) -> DriverResult<Diagnostics> {
         unsupported!(self, "get_diagnostics")
     }
 
-    /// The disks of the named instance (what live migration needs).
+    /// The disks of the named instance (what live migration needs). Unless
+    /// the instance is rescued, the first is its root disk, whose
+    /// `virt_disk_size` is the flavor's `root_gb` in bytes (a backend that
+    /// cannot make an empty disk may round a zero-size root disk up); the
+    /// volumes and other disks a backend reports follow it.
     /// Errors: [`DriverError::InstanceNotFound`] (by name).
     async fn get_instance_disk_info(&self, instance_name: &str) -> DriverResult<DiskInfo> {
         unsupported!(self, "get_instance_disk_info")

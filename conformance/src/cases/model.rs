@@ -318,7 +318,11 @@ async fn one_move(
     rig.step(source, instance, &leave).await?;
     let mut resized = instance.clone();
     resized.flavor = flavor;
-    let arrive = Step::FinishMigration { source, power_on };
+    let arrive = Step::FinishMigration {
+        source,
+        power_on,
+        volumes: rig.volumes(source, instance.uuid),
+    };
     let arrived = rig.predict(dest, &resized, &arrive).is_ok();
     rig.step(dest, &resized, &arrive).await?;
     match end {

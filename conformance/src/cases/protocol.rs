@@ -55,6 +55,11 @@ async fn one_move(
     let instance = ctx.new_instance(Flavor::m1_tiny());
     rig.step(source, &instance, &Step::Spawn { power_on: true })
         .await?;
+    // With the volume feature, the instance moves with a volume, which
+    // `finish_migration` receives in `block_device_info`.
+    if ctx.capabilities().supports(F::Volumes) {
+        rig.step(source, &instance, &Step::AttachVolume(0)).await?;
+    }
     let moving = Step::MigrateDiskAndPowerOff {
         dest,
         flavor: new_flavor.clone(),
@@ -62,8 +67,12 @@ async fn one_move(
     rig.step(source, &instance, &moving).await?;
     let mut resized = instance.clone();
     resized.flavor = new_flavor;
-    rig.step(dest, &resized, &Step::FinishMigration { source, power_on })
-        .await?;
+    let arrive = Step::FinishMigration {
+        source,
+        power_on,
+        volumes: rig.volumes(source, instance.uuid),
+    };
+    rig.step(dest, &resized, &arrive).await?;
     match end {
         // Nova confirms with the instance as it is now: the new flavor.
         End::Confirm => {
@@ -118,6 +127,7 @@ pub(crate) fn cold_variants() -> CaseSpec {
         .two_hosts()
         .exercises(&methods())
         .exercises(&[M::Destroy, M::GetInfo, M::GetAvailableResource])
+        .covers(&[M::AttachVolume])
 }
 
 /// Resize on one host (a same-host cold migration), every variant.
@@ -125,4 +135,5 @@ pub(crate) fn resize_same_host_variants() -> CaseSpec {
     CaseSpec::new(|ctx| Box::pin(variants(ctx, 0, 0)))
         .exercises(&methods())
         .exercises(&[M::Destroy, M::GetInfo, M::GetAvailableResource])
+        .covers(&[M::AttachVolume])
 }

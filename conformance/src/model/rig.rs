@@ -83,6 +83,23 @@ impl<'a> Rig<'a> {
         self.model.world()
     }
 
+    /// The volumes (mountpoint, volume id) the model has `uuid` holding on
+    /// host `host`: what Nova passes in `block_device_info` when it moves.
+    pub(crate) fn volumes(&self, host: usize, uuid: uuid::Uuid) -> Vec<(String, String)> {
+        self.model
+            .lock()
+            .hosts
+            .get(host)
+            .and_then(|h| h.instances.get(&uuid))
+            .map(|i| {
+                i.volumes
+                    .iter()
+                    .map(|(at, id)| (at.clone(), id.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// What `step` must answer on host `host` (without running it).
     pub(crate) fn predict(&self, host: usize, instance: &Instance, step: &Step) -> Expected {
         let mut world = self.model.world();

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use driver_api::{
-    ComputeDriver, ConnectionInfo, DriverError, DriverMethod, DriverResult, Flavor, Instance,
-    LifecycleOperation, Migration, RebootType, Secret, Vif,
+    BlockDeviceInfo, BlockDeviceMapping, ComputeDriver, ConnectionInfo, DriverError, DriverMethod,
+    DriverResult, Flavor, Instance, LifecycleOperation, Migration, RebootType, Secret, Vif,
 };
 use uuid::Uuid;
 
@@ -63,12 +63,15 @@ pub(crate) enum Step {
         flavor: Flavor,
     },
     /// `finish_migration` on this host of a move from host `source`; the
-    /// instance passed carries the new flavor.
+    /// instance passed carries the new flavor, and `block_device_info` the
+    /// volumes it had on the source, as Nova passes them.
     FinishMigration {
         /// The source host's index.
         source: usize,
         /// Start it on arrival.
         power_on: bool,
+        /// Its volumes: mountpoint and volume id.
+        volumes: Vec<(String, String)>,
     },
     /// `confirm_migration` on this host (the source) of a move to `dest`.
     ConfirmMigration {
@@ -158,8 +161,16 @@ impl fmt::Display for Step {
                     flavor.name
                 )
             }
-            Self::FinishMigration { source, power_on } => {
-                write!(f, "finish_migration from host {source} power_on={power_on}")
+            Self::FinishMigration {
+                source,
+                power_on,
+                volumes,
+            } => {
+                write!(
+                    f,
+                    "finish_migration from host {source} power_on={power_on}, {} volume(s)",
+                    volumes.len()
+                )
             }
             Self::ConfirmMigration { dest } => write!(f, "confirm_migration to host {dest}"),
             Self::FinishRevertMigration { power_on } => {
@@ -173,9 +184,11 @@ impl fmt::Display for Step {
     }
 }
 
-/// The mountpoint of volume slot `n` (`/dev/vdb`, `/dev/vdc`, ...).
+/// The mountpoint of volume slot `n` (`/dev/sdb`, `/dev/sdc`, ...): SCSI
+/// names, which a backend on a SCSI bus (libvirt's) keeps as the guest's
+/// device names, so `get_diagnostics` names the disk after it everywhere.
 pub(crate) fn mountpoint(n: u8) -> String {
-    format!("/dev/vd{}", char::from(b'b'.saturating_add(n)))
+    format!("/dev/sd{}", char::from(b'b'.saturating_add(n)))
 }
 
 /// The volume id (serial) at slot `n` of `instance` before (`swapped` false)
@@ -293,7 +306,12 @@ pub(crate) async fn call(
             .migrate_disk_and_power_off(&ctx, instance, target.host(*dest), flavor, no_vifs, &bdi)
             .await
             .map(drop),
-        Step::FinishMigration { source, power_on } => {
+        Step::FinishMigration {
+            source,
+            power_on,
+            volumes,
+        } => {
+            let bdi = with_volumes(volumes);
             let migration = Migration::new(
                 instance.uuid,
                 target.host(*source),
@@ -322,6 +340,16 @@ pub(crate) async fn call(
                 .await
         }
     }
+}
+
+/// A `block_device_info` with `volumes` (mountpoint, volume id) attached.
+pub(crate) fn with_volumes(volumes: &[(String, String)]) -> BlockDeviceInfo {
+    let mut bdi = fixtures::no_block_devices();
+    bdi.block_device_mapping = volumes
+        .iter()
+        .map(|(at, id)| BlockDeviceMapping::new(fixtures::volume(id), at.clone()))
+        .collect();
+    bdi
 }
 
 async fn lifecycle(
