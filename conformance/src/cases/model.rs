@@ -23,7 +23,7 @@ use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
 use crate::case::CaseResult;
-use crate::cases::protocol::End;
+use crate::cases::protocol::{live_move, End, LiveEnd, LIVE_ENDS};
 use crate::context::HostUnderTest;
 use crate::factory::BackendFactory;
 use crate::model::{Rig, Step};
@@ -56,6 +56,8 @@ enum WalkStep {
         power_on: bool,
         end: End,
     },
+    /// A live migration to the other host, as Nova drives it.
+    Live(LiveEnd),
 }
 
 impl std::fmt::Display for WalkStep {
@@ -77,6 +79,7 @@ impl std::fmt::Display for WalkStep {
                 },
                 if *bigger { "m1.small" } else { "m1.tiny" },
             ),
+            Self::Live(end) => write!(f, "live migration ({end:?})"),
         }
     }
 }
@@ -104,6 +107,12 @@ fn walk_methods() -> Vec<M> {
         M::FinishMigration,
         M::ConfirmMigration,
         M::FinishRevertMigration,
+        M::CheckCanLiveMigrateDestination,
+        M::CheckCanLiveMigrateSource,
+        M::PreLiveMigration,
+        M::LiveMigration,
+        M::PostLiveMigrationAtDestination,
+        M::RollbackLiveMigrationAtDestination,
     ]);
     methods
 }
@@ -146,6 +155,9 @@ fn steps_for(hosts: &[HostUnderTest]) -> Vec<WalkStep> {
                 });
             }
         }
+    }
+    if capabilities.supports(F::LiveMigration) && hosts.len() > 1 {
+        steps.extend(LIVE_ENDS.map(WalkStep::Live));
     }
     steps
 }
@@ -277,6 +289,12 @@ async fn run(
                         Flavor::m1_tiny()
                     };
                     one_move(&rig, &current, (host, dest), flavor, *power_on, *end)
+                        .await
+                        .map_err(|error| (at, error))?
+                }
+                WalkStep::Live(end) => {
+                    let dest = (host + 1) % hosts_count;
+                    live_move(&rig, &current, (host, dest), *end)
                         .await
                         .map_err(|error| (at, error))?
                 }

@@ -2,10 +2,12 @@
 //! case drives them: call a step on both, compare the answers, compare every
 //! observable ([`crate::snapshot::compare`]).
 
+use std::sync::Arc;
+
 use driver_api::{Instance, ResourceAmounts};
 
 use super::rules::{self, Expected};
-use super::step::{call, Target};
+use super::step::{call, CallbackLog, Target};
 use super::{HostModel, Model, Step, World};
 use crate::case::{CaseError, CaseResult};
 use crate::context::{CaseContext, HostUnderTest};
@@ -23,6 +25,7 @@ pub(crate) struct Rig<'a> {
     model: Model,
     log: Log<'a>,
     tracker: Option<&'a CaseContext>,
+    callbacks: Arc<CallbackLog>,
 }
 
 impl<'a> Rig<'a> {
@@ -57,6 +60,7 @@ impl<'a> Rig<'a> {
                 name: host.name.clone(),
                 nodes,
                 instances: Default::default(),
+                incoming: Default::default(),
                 events: Vec::new(),
                 event_mark,
             });
@@ -67,6 +71,7 @@ impl<'a> Rig<'a> {
             model: Model::new(models),
             log,
             tracker: None,
+            callbacks: Arc::default(),
         })
     }
 
@@ -126,6 +131,7 @@ impl<'a> Rig<'a> {
             host_names: &self.names,
             backend: &backend_host.backend,
             index: host,
+            callbacks: &self.callbacks,
         };
         let got = call(&target, instance, step).await;
         let same = match (&expected, &got) {
@@ -149,6 +155,16 @@ impl<'a> Rig<'a> {
     /// Compares every observable with the model.
     pub(crate) async fn check(&self, after: &str) -> CaseResult {
         let world = self.model.world();
+        let calls = self.callbacks.calls();
+        if calls != world.callbacks {
+            return Err(CaseError::fail(
+                format!(
+                    "after {after}: live-migration callbacks = {:?}",
+                    world.callbacks
+                ),
+                format!("{calls:?}"),
+            ));
+        }
         snapshot::compare(self.hosts, &world, after).await
     }
 }

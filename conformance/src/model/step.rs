@@ -5,13 +5,14 @@
 //! on the backend ([`call`]) with the same stable arguments.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use driver_api::{
     BlockDeviceInfo, BlockDeviceMapping, ComputeDriver, ConnectionInfo, DriverError, DriverMethod,
     DriverResult, Flavor, Instance, LifecycleOperation, Migration, RebootType, Secret, Vif,
 };
+use driver_api::{LiveMigrateData, LiveMigrationCallbacks, MigrationStatus};
 use uuid::Uuid;
 
 use crate::actions::lifecycle_method;
@@ -83,6 +84,39 @@ pub(crate) enum Step {
         /// Start it again.
         power_on: bool,
     },
+    /// `check_can_live_migrate_destination` on this host (the destination).
+    LiveCheckDestination,
+    /// `check_can_live_migrate_source` on this host towards host `dest`.
+    LiveCheckSource {
+        /// The destination host's index.
+        dest: usize,
+    },
+    /// `pre_live_migration` on this host (the destination), with the spawn
+    /// VIF and `volumes` (mountpoint, volume id) in `block_device_info`.
+    PreLiveMigration {
+        /// The volumes the instance brings.
+        volumes: Vec<(String, String)>,
+    },
+    /// `live_migration` from this host to host `dest`, its callbacks
+    /// recorded.
+    LiveMigration {
+        /// The destination host's index.
+        dest: usize,
+    },
+    /// `post_live_migration_at_destination` on this host with `volumes` in
+    /// `block_device_info` and, when `vif`, the spawn VIF.
+    PostLiveMigrationAtDestination {
+        /// The volumes passed (none: those of `pre_live_migration` stay).
+        volumes: Vec<(String, String)>,
+        /// Whether `network_info` has the instance's VIF.
+        vif: bool,
+    },
+    /// `rollback_live_migration_at_destination` on this host.
+    RollbackLiveMigrationAtDestination,
+    /// `live_migration_abort` on this host (the source).
+    LiveMigrationAbort,
+    /// `live_migration_force_complete` on this host (the source).
+    LiveMigrationForceComplete,
 }
 
 impl Step {
@@ -108,7 +142,31 @@ impl Step {
             Self::FinishMigration { .. } => M::FinishMigration,
             Self::ConfirmMigration { .. } => M::ConfirmMigration,
             Self::FinishRevertMigration { .. } => M::FinishRevertMigration,
+            Self::LiveCheckDestination => M::CheckCanLiveMigrateDestination,
+            Self::LiveCheckSource { .. } => M::CheckCanLiveMigrateSource,
+            Self::PreLiveMigration { .. } => M::PreLiveMigration,
+            Self::LiveMigration { .. } => M::LiveMigration,
+            Self::PostLiveMigrationAtDestination { .. } => M::PostLiveMigrationAtDestination,
+            Self::RollbackLiveMigrationAtDestination => M::RollbackLiveMigrationAtDestination,
+            Self::LiveMigrationAbort => M::LiveMigrationAbort,
+            Self::LiveMigrationForceComplete => M::LiveMigrationForceComplete,
         })
+    }
+
+    /// Whether the step belongs to the live-migration protocol
+    /// ([`super::live`]).
+    pub(crate) fn is_live(&self) -> bool {
+        matches!(
+            self,
+            Self::LiveCheckDestination
+                | Self::LiveCheckSource { .. }
+                | Self::PreLiveMigration { .. }
+                | Self::LiveMigration { .. }
+                | Self::PostLiveMigrationAtDestination { .. }
+                | Self::RollbackLiveMigrationAtDestination
+                | Self::LiveMigrationAbort
+                | Self::LiveMigrationForceComplete
+        )
     }
 
     /// Every single-host step that takes no host index, each slot once.
@@ -139,6 +197,8 @@ impl Step {
             Self::ResumeStateOnHostBoot,
             Self::PlugVifs,
             Self::UnplugVifs,
+            Self::LiveMigrationAbort,
+            Self::LiveMigrationForceComplete,
         ]);
         all
     }
@@ -176,6 +236,18 @@ impl fmt::Display for Step {
             Self::FinishRevertMigration { power_on } => {
                 write!(f, "finish_revert_migration power_on={power_on}")
             }
+            Self::LiveCheckSource { dest } => {
+                write!(f, "check_can_live_migrate_source to host {dest}")
+            }
+            Self::PreLiveMigration { volumes } => {
+                write!(f, "pre_live_migration, {} volume(s)", volumes.len())
+            }
+            Self::LiveMigration { dest } => write!(f, "live_migration to host {dest}"),
+            Self::PostLiveMigrationAtDestination { volumes, vif } => write!(
+                f,
+                "post_live_migration_at_destination, {} volume(s), vif={vif}",
+                volumes.len()
+            ),
             other => match other.method() {
                 Some(method) => write!(f, "{method}"),
                 None => write!(f, "{other:?}"),
@@ -211,6 +283,41 @@ pub(crate) fn slot_vif(instance: Uuid, n: u8) -> Vif {
     fixtures::vif_with_id(id)
 }
 
+/// Records the live-migration callbacks a backend runs, in order
+/// (`post(dest)`, `recover(dest, status)`).
+#[derive(Debug, Default)]
+pub(crate) struct CallbackLog(Mutex<Vec<String>>);
+
+impl CallbackLog {
+    /// The callbacks run so far.
+    pub(crate) fn calls(&self) -> Vec<String> {
+        self.0.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    fn push(&self, call: String) {
+        if let Ok(mut calls) = self.0.lock() {
+            calls.push(call);
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl LiveMigrationCallbacks for CallbackLog {
+    async fn post(&self, _instance: &Instance, dest: &str, _data: &LiveMigrateData) {
+        self.push(format!("post({dest})"));
+    }
+
+    async fn recover(
+        &self,
+        _instance: &Instance,
+        dest: &str,
+        _data: &LiveMigrateData,
+        status: MigrationStatus,
+    ) {
+        self.push(format!("recover({dest}, {status:?})"));
+    }
+}
+
 /// One host of a step: its name and backend.
 pub(crate) struct Target<'a> {
     /// The names of every host of the case, by index.
@@ -219,6 +326,8 @@ pub(crate) struct Target<'a> {
     pub(crate) backend: &'a Backend,
     /// Its index.
     pub(crate) index: usize,
+    /// Where `live_migration`'s callbacks are recorded.
+    pub(crate) callbacks: &'a Arc<CallbackLog>,
 }
 
 impl Target<'_> {
@@ -339,6 +448,73 @@ pub(crate) async fn call(
             d.finish_revert_migration(instance, &spawn_vif, &bdi, *power_on)
                 .await
         }
+        _ => live(target, instance, step).await,
+    }
+}
+
+/// Calls a live-migration step.
+async fn live(target: &Target<'_>, instance: &Instance, step: &Step) -> DriverResult<()> {
+    let d = &target.backend.driver;
+    let ctx = fixtures::context();
+    let spawn_vif = [slot_vif(instance.uuid, 0)];
+    let here = target.host(target.index);
+    match step {
+        Step::LiveCheckDestination => {
+            let node = d.get_available_nodes(false).await?;
+            let node = node.first().map_or("", String::as_str);
+            let resources = d.get_available_resource(node).await?;
+            d.check_can_live_migrate_destination(
+                &ctx, instance, &resources, &resources, false, false,
+            )
+            .await
+            .map(drop)
+        }
+        Step::LiveCheckSource { dest } => {
+            let data = fixtures::migrate_data(target.host(*dest));
+            d.check_can_live_migrate_source(&ctx, instance, &data)
+                .await
+                .map(drop)
+        }
+        Step::PreLiveMigration { volumes } => {
+            let data = fixtures::migrate_data(here);
+            d.pre_live_migration(&ctx, instance, &with_volumes(volumes), &spawn_vif, &data)
+                .await
+                .map(drop)
+        }
+        Step::LiveMigration { dest } => {
+            let dest = target.host(*dest);
+            let callbacks: Arc<dyn LiveMigrationCallbacks> = target.callbacks.clone();
+            let data = fixtures::migrate_data(dest);
+            d.live_migration(&ctx, instance, dest, callbacks, false, &data)
+                .await
+        }
+        Step::PostLiveMigrationAtDestination { volumes, vif } => {
+            let vifs: &[Vif] = if *vif { &spawn_vif } else { &[] };
+            d.post_live_migration_at_destination(
+                &ctx,
+                instance,
+                vifs,
+                false,
+                &with_volumes(volumes),
+            )
+            .await
+        }
+        Step::RollbackLiveMigrationAtDestination => {
+            d.rollback_live_migration_at_destination(
+                &ctx,
+                instance,
+                &spawn_vif,
+                &fixtures::no_block_devices(),
+                true,
+            )
+            .await
+        }
+        Step::LiveMigrationAbort => d.live_migration_abort(instance).await,
+        Step::LiveMigrationForceComplete => d.live_migration_force_complete(instance).await,
+        _ => Err(DriverError::invalid_input(
+            "conformance",
+            format!("{step} is not a live-migration step"),
+        )),
     }
 }
 
