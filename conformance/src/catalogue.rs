@@ -326,6 +326,9 @@ macro_rules! __with_catalogue {
             secrets {
                 never_printed,
             }
+            cancellation {
+                dropped_calls_change_nothing,
+            }
             matrix {
                 set_admin_password => $crate::cases::matrix::in_every_state("set_admin_password"),
                 trigger_crash_dump => $crate::cases::matrix::in_every_state("trigger_crash_dump"),

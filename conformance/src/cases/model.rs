@@ -376,7 +376,9 @@ fn slot_instance(prefix: &str, slot: u8, flavors: &[Flavor]) -> Instance {
     instance
 }
 
-async fn clean_up(hosts: &[HostUnderTest], involved: &[Instance]) {
+/// Destroys every instance of `involved` on every host of `hosts`, for
+/// hosts a case made itself (the suite cleans up only its own).
+pub(crate) async fn clean_up(hosts: &[HostUnderTest], involved: &[Instance]) {
     for host in hosts {
         host.backend.driver.register_event_listener(None);
         let no_devices = fixtures::no_block_devices();

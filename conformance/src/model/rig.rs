@@ -134,7 +134,59 @@ impl<'a> Rig<'a> {
             callbacks: &self.callbacks,
         };
         let got = call(&target, instance, step).await;
-        let same = match (&expected, &got) {
+        Self::judge(&what, &expected, &got)?;
+        self.check(&what).await
+    }
+
+    /// Calls `step` on host `host`, polls the call once and drops it if it
+    /// is still pending: the trait's "A method that fails changes nothing
+    /// ... That holds when the future is dropped before completion, too", so
+    /// the model stays as it was and every observable must match it. A call
+    /// that completed on its first poll is judged as [`Rig::step`] judges it.
+    /// Returns whether the call was dropped.
+    pub(crate) async fn drop_pending(
+        &self,
+        host: usize,
+        instance: &Instance,
+        step: &Step,
+    ) -> Result<bool, CaseError> {
+        let Some(backend_host) = self.hosts.get(host) else {
+            return Err(CaseError::fail(format!("a host {host}"), "none"));
+        };
+        let what = format!(
+            "{step} {} on {}, dropped after its first poll",
+            instance.name, backend_host.name
+        );
+        (self.log)(what.clone());
+        if let Some(ctx) = self.tracker {
+            ctx.track(instance);
+        }
+        let target = Target {
+            host_names: &self.names,
+            backend: &backend_host.backend,
+            index: host,
+            callbacks: &self.callbacks,
+        };
+        let first_poll =
+            tokio::time::timeout(std::time::Duration::ZERO, call(&target, instance, step)).await;
+        let dropped = match first_poll {
+            Ok(got) => {
+                let expected = {
+                    let mut world = self.model.lock();
+                    rules::expect(&mut world, host, instance, step)
+                };
+                Self::judge(&what, &expected, &got)?;
+                false
+            }
+            Err(_) => true,
+        };
+        self.check(&what).await?;
+        Ok(dropped)
+    }
+
+    /// Fails unless the backend answered `got` as the model `expected`.
+    fn judge(what: &str, expected: &Expected, got: &driver_api::DriverResult<()>) -> CaseResult {
+        let same = match (expected, got) {
             (Ok(()), Ok(())) => true,
             (Err(kind), Err(error)) => *kind == error.kind(),
             _ => false,
@@ -146,10 +198,10 @@ impl<'a> Rig<'a> {
             };
             return Err(CaseError::fail(
                 format!("{what}: {want}"),
-                describe_result(&got),
+                describe_result(got),
             ));
         }
-        self.check(&what).await
+        Ok(())
     }
 
     /// Compares every observable with the model.
