@@ -414,7 +414,7 @@ pub(crate) async fn call(
         Step::MigrateDiskAndPowerOff { dest, flavor } => d
             .migrate_disk_and_power_off(&ctx, instance, target.host(*dest), flavor, no_vifs, &bdi)
             .await
-            .map(drop),
+            .and_then(|disks| handed_over(instance, &disks)),
         Step::FinishMigration {
             source,
             power_on,
@@ -515,6 +515,27 @@ async fn live(target: &Target<'_>, instance: &Instance, step: &Step) -> DriverRe
             "conformance",
             format!("{step} is not a live-migration step"),
         )),
+    }
+}
+
+/// `migrate_disk_and_power_off`: "returns them as `get_instance_disk_info`
+/// reports them (the root disk first, of its current flavor's size)". The
+/// suite answers a root disk of another size as a `MigrationFailed` that
+/// says so (the step then fails, expecting `Ok`).
+fn handed_over(instance: &Instance, disks: &driver_api::DiskInfo) -> DriverResult<()> {
+    let root_gb = instance.flavor.root_gb;
+    let want = root_gb.saturating_mul(1 << 30);
+    match disks.first() {
+        _ if root_gb == 0 => Ok(()),
+        Some(root) if root.virt_disk_size == want => Ok(()),
+        other => Err(DriverError::MigrationFailed {
+            instance: instance.uuid,
+            reason: format!(
+                "(the suite's check) the disks handed over start with {:?}, not a root disk of \
+                 {want} bytes (root_gb {root_gb})",
+                other.map(|d| d.virt_disk_size)
+            ),
+        }),
     }
 }
 
