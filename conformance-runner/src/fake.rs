@@ -11,6 +11,10 @@ use driver_api::{
 };
 use driver_fake::{FakeDriver, FakeDriverBuilder, NodeSize};
 
+/// The latency of every mutating call of the fake that
+/// [`BackendFactory::create_pending`] makes.
+pub const PENDING_LATENCY: Duration = Duration::from_millis(1);
+
 /// Makes fake backends: Nova's node sizes, all or some capabilities.
 #[derive(Clone, Debug)]
 pub struct FakeFactory {
@@ -97,6 +101,19 @@ impl BackendFactory for FakeFactory {
     async fn create(&self) -> Result<Backend, FactoryError> {
         let fake = Arc::new(self.build());
         Ok(Backend::new(fake.clone()).with_hooks(Arc::new(FakeHooks(fake))))
+    }
+
+    /// The fake with [`PENDING_LATENCY`] on every mutating method: each such
+    /// call waits before it changes anything, so its first poll is pending.
+    async fn create_pending(&self) -> Result<Option<Backend>, FactoryError> {
+        let mut builder = self.builder();
+        for method in DriverMethod::ALL.iter().filter(|m| m.mutates()) {
+            builder = builder.latency(*method, PENDING_LATENCY);
+        }
+        let fake = Arc::new(builder.build());
+        Ok(Some(
+            Backend::new(fake.clone()).with_hooks(Arc::new(FakeHooks(fake))),
+        ))
     }
 
     /// Seeds a writable fake, exports its state and builds a read-only fake

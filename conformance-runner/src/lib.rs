@@ -13,4 +13,4 @@
 pub mod cli;
 pub mod fake;
 
-pub use fake::{FakeFactory, FakeHooks};
+pub use fake::{FakeFactory, FakeHooks, PENDING_LATENCY};

@@ -269,6 +269,7 @@ macro_rules! __with_catalogue {
                 cold_finish_insufficient,
                 cold_variants => $crate::cases::protocol::cold_variants(),
                 resize_same_host_variants => $crate::cases::protocol::resize_same_host_variants(),
+                live_variants => $crate::cases::protocol::live_variants(),
             }
             bad_input {
                 confirm_without_migration,
@@ -325,6 +326,9 @@ macro_rules! __with_catalogue {
             }
             secrets {
                 never_printed,
+            }
+            cancellation {
+                dropped_calls_change_nothing,
             }
             matrix {
                 set_admin_password => $crate::cases::matrix::in_every_state("set_admin_password"),

@@ -110,6 +110,17 @@ pub trait BackendFactory: Send + Sync {
         let _ = seed;
         Ok(None)
     }
+
+    /// A fresh backend whose mutating calls do not complete on their first
+    /// poll (the work waits on something: latency, I/O), for the
+    /// `cancellation` cases, which drop a call after that first poll and
+    /// check the trait's rule that a future dropped before completion
+    /// changes nothing. `None` (the default) means the backend cannot offer
+    /// one; those cases are then skipped. A call that completes on its first
+    /// poll anyway is judged as a completed call.
+    async fn create_pending(&self) -> Result<Option<Backend>, FactoryError> {
+        Ok(None)
+    }
 }
 
 #[async_trait]
@@ -128,5 +139,9 @@ impl<T: BackendFactory + ?Sized> BackendFactory for Arc<T> {
 
     async fn create_read_only(&self, seed: &[Instance]) -> Result<Option<Backend>, FactoryError> {
         (**self).create_read_only(seed).await
+    }
+
+    async fn create_pending(&self) -> Result<Option<Backend>, FactoryError> {
+        (**self).create_pending().await
     }
 }

@@ -11,8 +11,10 @@
 //! (used) per node, both listings and `get_num_instances`; per involved
 //! instance `instance_exists`, `get_info` (status, vCPUs, maximum memory) and,
 //! where declared, each console (`InstanceNotRunning` unless running or
-//! paused); per involved name, where declared, `get_diagnostics` (its state
-//! and maximum memory) and `get_instance_disk_info`; where declared, the bandwidth counters
+//! paused); per involved name, where declared, `get_diagnostics` (its state,
+//! maximum memory and, while running or paused and not rescued, its disks'
+//! names) and `get_instance_disk_info` (unless rescued, the root disk's
+//! virtual size); where declared, the bandwidth counters
 //! (one per attached VIF) and the volume usage (one per attached volume);
 //! and the lifecycle events delivered. An undeclared feature is not read
 //! (the `capability` cases check it answers `NotSupported`).
@@ -55,8 +57,62 @@ fn info_text(status: driver_api::InstanceStatus, vcpus: u32, max_mem_kb: u64) ->
     format!("{status}, {vcpus} vCPU, {max_mem_kb} KiB")
 }
 
-fn diagnostics_text(state: driver_api::PowerState, max_kb: u64) -> String {
-    format!("{state}, {max_kb} KiB")
+fn diagnostics_text(
+    state: driver_api::PowerState,
+    max_kb: u64,
+    disks: Option<&[String]>,
+) -> String {
+    match disks {
+        Some(disks) => format!("{state}, {max_kb} KiB, disks {disks:?}"),
+        None => format!("{state}, {max_kb} KiB"),
+    }
+}
+
+/// The disk names of `get_diagnostics` as compared: the first as reported
+/// (the root disk), the volumes after it sorted (a backend reports them in
+/// the order it attached them).
+fn disk_names(details: &[driver_api::DiskDiagnostics]) -> Vec<String> {
+    let mut names: Vec<String> = details.iter().map(|d| d.device.clone()).collect();
+    if let Some(volumes) = names.get_mut(1..) {
+        volumes.sort();
+    }
+    names
+}
+
+/// The root disk's virtual size as `get_instance_disk_info` reports it.
+fn disk_info_text(disks: &driver_api::DiskInfo) -> String {
+    disks.first().map_or_else(
+        || "no disk".to_owned(),
+        |root| format!("root disk {} bytes", root.virt_disk_size),
+    )
+}
+
+/// Which parts of the by-name queries are defined for the instance of each
+/// name, decided from the model: the disks' names of `get_diagnostics`
+/// (running or paused, not rescued: a stopped guest has no counters to read,
+/// and a rescued one boots the rescue disk as its root) and the root disk's
+/// size in `get_instance_disk_info` (not rescued, and a flavor with a root
+/// disk: a backend may round a zero-size root disk up).
+#[derive(Default)]
+struct Defined {
+    disk_names: BTreeSet<String>,
+    root_disk: BTreeSet<String>,
+}
+
+impl Defined {
+    fn of(model: &HostModel) -> Self {
+        let mut defined = Self::default();
+        for i in model.instances.values() {
+            let name = i.instance.name.clone();
+            if !i.status.rescued && i.instance.flavor.root_gb > 0 {
+                defined.root_disk.insert(name.clone());
+            }
+            if has_display(i.status.state) && !i.status.rescued {
+                defined.disk_names.insert(name);
+            }
+        }
+        defined
+    }
 }
 
 fn show_info(info: &InstanceInfo) -> String {
@@ -84,7 +140,12 @@ async fn console(driver: &dyn ComputeDriver, feature: Feature, instance: &Instan
 }
 
 /// Reads every observable of `host` about `involved`.
-async fn read_host(host: &HostUnderTest, involved: &[Instance], nodes: &[String]) -> Snapshot {
+async fn read_host(
+    host: &HostUnderTest,
+    involved: &[Instance],
+    nodes: &[String],
+    defined: &Defined,
+) -> Snapshot {
     let d = host.backend.driver.as_ref();
     let caps = d.capabilities();
     let h = &host.name;
@@ -148,14 +209,22 @@ async fn read_host(host: &HostUnderTest, involved: &[Instance], nodes: &[String]
             s.insert(
                 format!("{h}: get_diagnostics {name}"),
                 answer(&d.get_diagnostics(name).await, |g| {
-                    diagnostics_text(g.state, g.memory_max_kb)
+                    let disks = disk_names(&g.disk_details);
+                    let compared = defined.disk_names.contains(name);
+                    diagnostics_text(g.state, g.memory_max_kb, compared.then_some(&disks[..]))
                 }),
             );
         }
         if caps.supports(Feature::DiskInfo) {
             s.insert(
                 format!("{h}: get_instance_disk_info {name}"),
-                answer(&d.get_instance_disk_info(name).await, |_| "Ok".to_owned()),
+                answer(&d.get_instance_disk_info(name).await, |disks| {
+                    if defined.root_disk.contains(name) {
+                        disk_info_text(disks)
+                    } else {
+                        "Ok".to_owned()
+                    }
+                }),
             );
         }
     }
@@ -187,6 +256,15 @@ async fn read_host(host: &HostUnderTest, involved: &[Instance], nodes: &[String]
         );
     }
     s
+}
+
+/// The device name of a mountpoint (`/dev/sdb` is `sdb`).
+fn device_name(mountpoint: &str) -> String {
+    mountpoint
+        .rsplit('/')
+        .next()
+        .unwrap_or(mountpoint)
+        .to_owned()
 }
 
 /// What the model says `host` must show about `involved`.
@@ -264,23 +342,44 @@ fn expect_host(
     let names: BTreeSet<&str> = involved.iter().map(|i| i.name.as_str()).collect();
     for name in names {
         let named = model.by_name(name);
-        // `get_diagnostics`: "`state` matches `get_info`"; `Diagnostics`:
-        // "Maximum memory in KiB". (Its "one entry per vCPU" and "one entry
-        // per NIC" are not compared yet: libvirt's `test:///` reports no vCPU
-        // entries, and no NIC entries while the guest is not running.)
+        // `get_diagnostics`: "`state` matches `get_info`, `memory_max_kb`
+        // its maximum memory"; while running or paused and not rescued,
+        // `disk_details` names "the root disk `vda` first, then each attached
+        // volume by its mountpoint's device name". (Its "one entry per vCPU"
+        // and "one entry per NIC" are not compared yet: libvirt's `test:///`
+        // reports no vCPU entries, and no NIC entries while the guest is not
+        // running.)
         if caps.supports(Feature::Diagnostics) {
             s.insert(
                 format!("{h}: get_diagnostics {name}"),
                 named.map_or_else(not_found, |i| {
                     let flavor = &i.instance.flavor;
-                    diagnostics_text(i.status.state, flavor.memory_mb.saturating_mul(1024))
+                    let disks: Vec<String> = std::iter::once("vda".to_owned())
+                        .chain(i.volumes.keys().map(|m| device_name(m)))
+                        .collect();
+                    let compared = has_display(i.status.state) && !i.status.rescued;
+                    diagnostics_text(
+                        i.status.state,
+                        flavor.memory_mb.saturating_mul(1024),
+                        compared.then_some(&disks[..]),
+                    )
                 }),
             );
         }
+        // `get_instance_disk_info`: "Unless the instance is rescued, the
+        // first is its root disk, whose `virt_disk_size` is the flavor's
+        // `root_gb` in bytes".
         if caps.supports(Feature::DiskInfo) {
             s.insert(
                 format!("{h}: get_instance_disk_info {name}"),
-                named.map_or_else(not_found, |_| "Ok".to_owned()),
+                named.map_or_else(not_found, |i| {
+                    let root_gb = i.instance.flavor.root_gb;
+                    if i.status.rescued || root_gb == 0 {
+                        "Ok".to_owned()
+                    } else {
+                        format!("root disk {} bytes", root_gb.saturating_mul(1 << 30))
+                    }
+                }),
             );
         }
     }
@@ -360,7 +459,8 @@ pub(crate) async fn compare(hosts: &[HostUnderTest], world: &World, after: &str)
         let caps = host.backend.driver.capabilities();
         let nodes: Vec<String> = model.nodes.iter().map(|(n, _)| n.clone()).collect();
         expected.extend(expect_host(model, &caps, &world.involved));
-        got.extend(read_host(host, &world.involved, &nodes).await);
+        let defined = Defined::of(model);
+        got.extend(read_host(host, &world.involved, &nodes, &defined).await);
         let events = delivered(host, model.event_mark, model.events.len()).await;
         let label = format!("{}: events", host.name);
         expected.insert(label.clone(), show_events(&model.events));

@@ -504,13 +504,22 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         unsupported!(self, "interface_stats")
     }
 
-    /// Diagnostics of the named instance; `state` matches `get_info`.
+    /// Diagnostics of the named instance; `state` matches `get_info`,
+    /// `memory_max_kb` its maximum memory. While the guest is `Running` or
+    /// `Paused` and not rescued, `disk_details` names every disk: the root
+    /// disk `vda` first, then each attached volume by its mountpoint's device
+    /// name (`/dev/sdb` is `sdb`) where the backend's bus takes that name
+    /// (see [`Diagnostics::disk_details`]).
     /// Errors: [`DriverError::InstanceNotFound`] (by name).
     async fn get_diagnostics(&self, instance_name: &str) -> DriverResult<Diagnostics> {
         unsupported!(self, "get_diagnostics")
     }
 
-    /// The disks of the named instance (what live migration needs).
+    /// The disks of the named instance (what live migration needs). Unless
+    /// the instance is rescued, the first is its root disk, whose
+    /// `virt_disk_size` is the flavor's `root_gb` in bytes (a backend that
+    /// cannot make an empty disk may round a zero-size root disk up); the
+    /// volumes and other disks a backend reports follow it.
     /// Errors: [`DriverError::InstanceNotFound`] (by name).
     async fn get_instance_disk_info(&self, instance_name: &str) -> DriverResult<DiskInfo> {
         unsupported!(self, "get_instance_disk_info")
@@ -707,7 +716,8 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     ///
     /// Errors: [`DriverError::InsufficientResources`] when the destination node
     /// cannot hold the flavor, [`DriverError::InstanceExists`] when the
-    /// instance is already here.
+    /// instance is already here (or reserved by `pre_live_migration`).
+    /// Nothing changes.
     async fn check_can_live_migrate_destination(
         &self,
         context: &RequestContext,
@@ -745,10 +755,14 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         unsupported!(self, "check_can_live_migrate_source")
     }
 
-    /// On the destination: prepares for the incoming instance (reserves its
-    /// resources). Errors: [`DriverError::InsufficientResources`],
-    /// [`DriverError::InstanceExists`], [`DriverError::InvalidInput`] as for
-    /// `spawn`.
+    /// On the destination: prepares for the incoming instance: reserves its
+    /// resources (counted in `get_available_resource`'s used) and its name,
+    /// with the VIFs of `network_info` and the volumes of
+    /// `block_device_info`, until `post_live_migration_at_destination` or
+    /// `rollback_live_migration_at_destination`; the instance is not listed
+    /// meanwhile. Errors: [`DriverError::InsufficientResources`],
+    /// [`DriverError::InstanceExists`] (its UUID or name held here),
+    /// [`DriverError::InvalidInput`] as for `spawn`.
     async fn pre_live_migration(
         &self,
         context: &RequestContext,
@@ -786,7 +800,10 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     }
 
     /// On the destination: the instance has arrived; it is now listed here,
-    /// `Running`, with its claim. Emits `Started`.
+    /// `Running`, with its claim (the reservation of `pre_live_migration`, if
+    /// any), the VIFs of `network_info` and the volumes of
+    /// `block_device_info`; where either is empty, those given to
+    /// `pre_live_migration` stay. Emits `Started`.
     /// Errors: [`DriverError::InstanceExists`], [`DriverError::InsufficientResources`],
     /// [`DriverError::InvalidInput`] as for `spawn`.
     async fn post_live_migration_at_destination(
@@ -813,14 +830,16 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         unsupported!(self, "rollback_live_migration_at_destination")
     }
 
-    /// On the source: forces an in-progress live migration to complete.
+    /// On the source: forces an in-progress live migration to complete. With
+    /// none in progress nothing changes.
     /// Errors: [`DriverError::InstanceNotFound`].
     async fn live_migration_force_complete(&self, instance: &Instance) -> DriverResult<()> {
         unsupported!(self, "live_migration_force_complete")
     }
 
     /// On the source: aborts an in-progress live migration; `live_migration`
-    /// then calls `recover` with status `Cancelled`.
+    /// then calls `recover` with status `Cancelled`. With none in progress
+    /// nothing changes.
     /// Errors: [`DriverError::InstanceNotFound`].
     async fn live_migration_abort(&self, instance: &Instance) -> DriverResult<()> {
         unsupported!(self, "live_migration_abort")
@@ -829,7 +848,9 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     // ----- cold migration and resize --------------------------------------------------
 
     /// On the source: powers the instance off and hands its disks over for a
-    /// move to `dest` with `flavor`. The instance stays here, `Shutdown`, with its
+    /// move to `dest` with `flavor`: it returns them as
+    /// `get_instance_disk_info` reports them (the root disk first, of its
+    /// current flavor's size). The instance stays here, `Shutdown`, with its
     /// claim, until `confirm_migration` or `finish_revert_migration`.
     ///
     /// Events: `Stopped` unless already off. Errors:
@@ -849,7 +870,12 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     }
 
     /// On the destination: creates the migrated instance with its (new) flavor,
-    /// claiming it here; `Running` when `power_on`, else `Shutdown`.
+    /// claiming it here, with the VIFs of `network_info` and the volumes of
+    /// `block_device_info`; `Running` when `power_on`, else `Shutdown`. On a
+    /// same-host resize (the instance is here, moving out) it is not created
+    /// again: its claim becomes the new flavor's (the old one is restored by
+    /// `finish_revert_migration`), it keeps its volumes and VIFs, and it
+    /// starts when `power_on`.
     ///
     /// Events: `Started` when powered on. Errors:
     /// [`DriverError::InstanceExists`], [`DriverError::InsufficientResources`],

@@ -1,6 +1,7 @@
 //! The cases, one module per area. The catalogue (`catalogue.rs`) names them.
 
 pub(crate) mod bad_input;
+pub(crate) mod cancellation;
 pub(crate) mod capability;
 pub(crate) mod consoles;
 pub(crate) mod events;

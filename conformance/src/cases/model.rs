@@ -23,7 +23,7 @@ use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
 use crate::case::CaseResult;
-use crate::cases::protocol::End;
+use crate::cases::protocol::{live_move, End, LiveEnd, LIVE_ENDS};
 use crate::context::HostUnderTest;
 use crate::factory::BackendFactory;
 use crate::model::{Rig, Step};
@@ -56,6 +56,8 @@ enum WalkStep {
         power_on: bool,
         end: End,
     },
+    /// A live migration to the other host, as Nova drives it.
+    Live(LiveEnd),
 }
 
 impl std::fmt::Display for WalkStep {
@@ -77,6 +79,7 @@ impl std::fmt::Display for WalkStep {
                 },
                 if *bigger { "m1.small" } else { "m1.tiny" },
             ),
+            Self::Live(end) => write!(f, "live migration ({end:?})"),
         }
     }
 }
@@ -104,6 +107,12 @@ fn walk_methods() -> Vec<M> {
         M::FinishMigration,
         M::ConfirmMigration,
         M::FinishRevertMigration,
+        M::CheckCanLiveMigrateDestination,
+        M::CheckCanLiveMigrateSource,
+        M::PreLiveMigration,
+        M::LiveMigration,
+        M::PostLiveMigrationAtDestination,
+        M::RollbackLiveMigrationAtDestination,
     ]);
     methods
 }
@@ -146,6 +155,9 @@ fn steps_for(hosts: &[HostUnderTest]) -> Vec<WalkStep> {
                 });
             }
         }
+    }
+    if capabilities.supports(F::LiveMigration) && hosts.len() > 1 {
+        steps.extend(LIVE_ENDS.map(WalkStep::Live));
     }
     steps
 }
@@ -280,6 +292,12 @@ async fn run(
                         .await
                         .map_err(|error| (at, error))?
                 }
+                WalkStep::Live(end) => {
+                    let dest = (host + 1) % hosts_count;
+                    live_move(&rig, &current, (host, dest), *end)
+                        .await
+                        .map_err(|error| (at, error))?
+                }
             };
             if let (Some(moved), Some(slot)) = (moved, slots.get_mut(usize::from(*slot))) {
                 *slot = moved;
@@ -318,7 +336,11 @@ async fn one_move(
     rig.step(source, instance, &leave).await?;
     let mut resized = instance.clone();
     resized.flavor = flavor;
-    let arrive = Step::FinishMigration { source, power_on };
+    let arrive = Step::FinishMigration {
+        source,
+        power_on,
+        volumes: rig.volumes(source, instance.uuid),
+    };
     let arrived = rig.predict(dest, &resized, &arrive).is_ok();
     rig.step(dest, &resized, &arrive).await?;
     match end {
@@ -354,7 +376,9 @@ fn slot_instance(prefix: &str, slot: u8, flavors: &[Flavor]) -> Instance {
     instance
 }
 
-async fn clean_up(hosts: &[HostUnderTest], involved: &[Instance]) {
+/// Destroys every instance of `involved` on every host of `hosts`, for
+/// hosts a case made itself (the suite cleans up only its own).
+pub(crate) async fn clean_up(hosts: &[HostUnderTest], involved: &[Instance]) {
     for host in hosts {
         host.backend.driver.register_event_listener(None);
         let no_devices = fixtures::no_block_devices();

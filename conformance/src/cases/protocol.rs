@@ -55,6 +55,11 @@ async fn one_move(
     let instance = ctx.new_instance(Flavor::m1_tiny());
     rig.step(source, &instance, &Step::Spawn { power_on: true })
         .await?;
+    // With the volume feature, the instance moves with a volume, which
+    // `finish_migration` receives in `block_device_info`.
+    if ctx.capabilities().supports(F::Volumes) {
+        rig.step(source, &instance, &Step::AttachVolume(0)).await?;
+    }
     let moving = Step::MigrateDiskAndPowerOff {
         dest,
         flavor: new_flavor.clone(),
@@ -62,8 +67,12 @@ async fn one_move(
     rig.step(source, &instance, &moving).await?;
     let mut resized = instance.clone();
     resized.flavor = new_flavor;
-    rig.step(dest, &resized, &Step::FinishMigration { source, power_on })
-        .await?;
+    let arrive = Step::FinishMigration {
+        source,
+        power_on,
+        volumes: rig.volumes(source, instance.uuid),
+    };
+    rig.step(dest, &resized, &arrive).await?;
     match end {
         // Nova confirms with the instance as it is now: the new flavor.
         End::Confirm => {
@@ -118,6 +127,7 @@ pub(crate) fn cold_variants() -> CaseSpec {
         .two_hosts()
         .exercises(&methods())
         .exercises(&[M::Destroy, M::GetInfo, M::GetAvailableResource])
+        .covers(&[M::AttachVolume])
 }
 
 /// Resize on one host (a same-host cold migration), every variant.
@@ -125,4 +135,154 @@ pub(crate) fn resize_same_host_variants() -> CaseSpec {
     CaseSpec::new(|ctx| Box::pin(variants(ctx, 0, 0)))
         .exercises(&methods())
         .exercises(&[M::Destroy, M::GetInfo, M::GetAvailableResource])
+        .covers(&[M::AttachVolume])
+}
+
+/// How a live migration ends on the destination.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LiveEnd {
+    /// `pre_live_migration`, `live_migration`, then
+    /// `post_live_migration_at_destination` with the instance's volumes and
+    /// VIF again (`again` true, as Nova passes them) or with none (what
+    /// `pre_live_migration` was given stays).
+    Post {
+        /// Pass the volumes and the VIF at `post_live_migration_at_destination` too.
+        again: bool,
+    },
+    /// `pre_live_migration`, then `rollback_live_migration_at_destination`
+    /// (the move given up before it started).
+    Rollback,
+    /// No `pre_live_migration`: `live_migration`, then
+    /// `post_live_migration_at_destination` with the volumes and the VIF.
+    WithoutPre,
+}
+
+/// The live-migration variants a walk or a case drives.
+pub(crate) const LIVE_ENDS: [LiveEnd; 4] = [
+    LiveEnd::Post { again: true },
+    LiveEnd::Post { again: false },
+    LiveEnd::Rollback,
+    LiveEnd::WithoutPre,
+];
+
+/// Runs `step`, and whether the model said it must succeed.
+async fn went(
+    rig: &Rig<'_>,
+    host: usize,
+    instance: &Instance,
+    step: &Step,
+) -> Result<bool, CaseError> {
+    let will = rig.predict(host, instance, step).is_ok();
+    rig.step(host, instance, step).await?;
+    Ok(will)
+}
+
+/// A whole live migration of `instance` from host `source` to host `dest`,
+/// each call as Nova makes it, stopping where the model says a call is
+/// refused (after checking the backend refuses it too). Returns where the
+/// instance now is, if it moved.
+pub(crate) async fn live_move(
+    rig: &Rig<'_>,
+    instance: &Instance,
+    (source, dest): (usize, usize),
+    end: LiveEnd,
+) -> Result<Option<(Instance, usize)>, CaseError> {
+    let volumes = rig.volumes(source, instance.uuid);
+    if !went(rig, dest, instance, &Step::LiveCheckDestination).await?
+        || !went(rig, source, instance, &Step::LiveCheckSource { dest }).await?
+    {
+        return Ok(None);
+    }
+    if end != LiveEnd::WithoutPre {
+        let pre = Step::PreLiveMigration {
+            volumes: volumes.clone(),
+        };
+        if !went(rig, dest, instance, &pre).await? {
+            return Ok(None);
+        }
+    }
+    if end == LiveEnd::Rollback {
+        let rollback = Step::RollbackLiveMigrationAtDestination;
+        rig.step(dest, instance, &rollback).await?;
+        // Idempotent: a second rollback changes nothing.
+        rig.step(dest, instance, &rollback).await?;
+        return Ok(None);
+    }
+    if !went(rig, source, instance, &Step::LiveMigration { dest }).await? {
+        return Ok(None);
+    }
+    let again = !matches!(end, LiveEnd::Post { again: false });
+    let post = Step::PostLiveMigrationAtDestination {
+        volumes: if again { volumes } else { Vec::new() },
+        vif: again,
+    };
+    let arrived = went(rig, dest, instance, &post).await?;
+    // After the move the source no longer has the instance: abort and
+    // force-complete answer for an unknown instance.
+    for step in [Step::LiveMigrationAbort, Step::LiveMigrationForceComplete] {
+        rig.step(source, instance, &step).await?;
+    }
+    Ok(arrived.then(|| (instance.clone(), dest)))
+}
+
+/// Every live-migration variant between the two hosts, each with a volume
+/// (where declared) and with another instance left on the source.
+pub(crate) fn live_variants() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let other = ctx.new_instance(Flavor::m1_tiny());
+            rig.step(0, &other, &Step::Spawn { power_on: true }).await?;
+            // Running and paused instances move; a shut-down one is refused
+            // at `check_can_live_migrate_source`.
+            let mut variants = Vec::new();
+            for end in LIVE_ENDS {
+                for before in [None, Some(Op::Pause), Some(Op::PowerOff)] {
+                    variants.push((end, before));
+                }
+            }
+            for (end, before) in variants {
+                ctx.step(format!(
+                    "-- live migration host 0 -> host 1, {end:?}, after {before:?}"
+                ));
+                let instance = ctx.new_instance(Flavor::m1_tiny());
+                rig.step(0, &instance, &Step::Spawn { power_on: true })
+                    .await?;
+                if ctx.capabilities().supports(F::Volumes) {
+                    rig.step(0, &instance, &Step::AttachVolume(0)).await?;
+                }
+                if let Some(op) = before {
+                    let step = Step::Lifecycle(op);
+                    if step
+                        .method()
+                        .is_some_and(|m| m.is_supported_by(&ctx.capabilities()))
+                    {
+                        rig.step(0, &instance, &step).await?;
+                    }
+                }
+                let at = match live_move(&rig, &instance, (0, 1), end).await? {
+                    Some((_, host)) => host,
+                    None => 0,
+                };
+                rig.step(at, &instance, &Step::Lifecycle(Op::Destroy))
+                    .await?;
+            }
+            Ok(())
+        })
+    })
+    .two_hosts()
+    .exercises(&[
+        M::Spawn,
+        M::Destroy,
+        M::CheckCanLiveMigrateDestination,
+        M::CheckCanLiveMigrateSource,
+        M::PreLiveMigration,
+        M::LiveMigration,
+        M::PostLiveMigrationAtDestination,
+        M::RollbackLiveMigrationAtDestination,
+        M::LiveMigrationAbort,
+        M::LiveMigrationForceComplete,
+    ])
+    .covers(&[M::AttachVolume])
 }

@@ -15,7 +15,9 @@ use super::{HostModel, ModelInstance};
 pub(crate) fn expect(model: &mut HostModel, instance: &Instance, step: &Step) -> Expected {
     match step {
         Step::MigrateDiskAndPowerOff { .. } => power_off_for_move(model, instance),
-        Step::FinishMigration { power_on, .. } => finish(model, instance, *power_on),
+        Step::FinishMigration {
+            power_on, volumes, ..
+        } => finish(model, instance, *power_on, volumes),
         Step::ConfirmMigration { .. } => confirm(model, instance),
         Step::FinishRevertMigration { power_on } => revert(model, instance, *power_on),
         _ => Err(ErrorKind::InvalidInput),
@@ -64,12 +66,19 @@ fn power_off_for_move(model: &mut HostModel, instance: &Instance) -> Expected {
 }
 
 /// `finish_migration`: "creates the migrated instance with its (new) flavor,
-/// claiming it here; `Running` when `power_on`, else `Shutdown`. Events:
+/// claiming it here, with the VIFs of `network_info` and the volumes of
+/// `block_device_info`; `Running` when `power_on`, else `Shutdown`. Events:
 /// `Started` when powered on. Errors: `InstanceExists`,
 /// `InsufficientResources`." On a same-host resize (the instance is here,
 /// its move in flight) the instance is not created again: its flavor and
-/// claim become the new flavor's, and it starts when `power_on`.
-fn finish(model: &mut HostModel, instance: &Instance, power_on: bool) -> Expected {
+/// claim become the new flavor's, it keeps its volumes, and it starts when
+/// `power_on`.
+fn finish(
+    model: &mut HostModel,
+    instance: &Instance,
+    power_on: bool,
+    volumes: &[(String, String)],
+) -> Expected {
     let uuid = instance.uuid;
     if let Some(current) = model.instances.get(&uuid) {
         if !current.migrating {
@@ -112,7 +121,7 @@ fn finish(model: &mut HostModel, instance: &Instance, power_on: bool) -> Expecte
         } else {
             PowerState::Shutdown
         }),
-        volumes: Default::default(),
+        volumes: volumes.iter().cloned().collect(),
         vifs: [(vif.id, vif.address)].into_iter().collect(),
         flavor_before_resize: None,
         migrating: false,

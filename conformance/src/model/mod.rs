@@ -14,6 +14,7 @@
 //! - [`rules`]: what one [`Step`] must answer and what it changes.
 //! - [`step`]: the steps, and how each is called on a backend.
 //! - [`migrate`]: the cold-migration and resize protocol.
+//! - [`live`]: the live-migration protocol.
 
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
@@ -21,6 +22,7 @@ use std::sync::{Mutex, MutexGuard};
 use driver_api::{Flavor, Instance, InstanceStatus, LifecycleTransition, ResourceAmounts};
 use uuid::Uuid;
 
+pub(crate) mod live;
 pub(crate) mod migrate;
 pub(crate) mod rig;
 pub(crate) mod rules;
@@ -67,6 +69,9 @@ pub(crate) struct HostModel {
     pub(crate) nodes: Vec<(String, ResourceAmounts)>,
     /// The instances on the host, by UUID.
     pub(crate) instances: BTreeMap<Uuid, ModelInstance>,
+    /// Live migrations arriving here: what `pre_live_migration` reserved
+    /// (claim, name, VIFs, volumes), by UUID; not listed.
+    pub(crate) incoming: BTreeMap<Uuid, ModelInstance>,
     /// The events the host must have delivered since the model started.
     pub(crate) events: Vec<(Uuid, LifecycleTransition)>,
     /// Where the model's events start in the case's event log of this host.
@@ -88,10 +93,12 @@ impl HostModel {
         }
     }
 
-    /// The sum of the claims on `node`.
+    /// The sum of the claims on `node`, the reservations' too
+    /// (`pre_live_migration`: "reserves its resources").
     pub(crate) fn used_on(&self, node: &str) -> ResourceAmounts {
         self.instances
             .values()
+            .chain(self.incoming.values())
             .filter(|i| i.node == node)
             .fold(ResourceAmounts::default(), |sum, i| {
                 sum.saturating_add(&i.claim())
@@ -115,7 +122,14 @@ impl HostModel {
     pub(crate) fn name_taken(&self, name: &str, uuid: Uuid) -> bool {
         self.instances
             .values()
+            .chain(self.incoming.values())
             .any(|i| i.instance.name == name && i.instance.uuid != uuid)
+    }
+
+    /// Whether the host has `uuid`, or has it reserved by
+    /// `pre_live_migration`.
+    pub(crate) fn holds(&self, uuid: Uuid) -> bool {
+        self.instances.contains_key(&uuid) || self.incoming.contains_key(&uuid)
     }
 
     /// The instance with `name`, for the by-name methods.
@@ -132,6 +146,9 @@ pub(crate) struct World {
     pub(crate) hosts: Vec<HostModel>,
     /// Every instance involved so far, as last passed to a backend.
     pub(crate) involved: Vec<Instance>,
+    /// The live-migration callbacks that must have run, in order
+    /// (`post(dest)`, `recover(dest, status)`).
+    pub(crate) callbacks: Vec<String>,
 }
 
 impl World {
@@ -158,6 +175,7 @@ impl Model {
             world: Mutex::new(World {
                 hosts,
                 involved: Vec::new(),
+                callbacks: Vec::new(),
             }),
         }
     }

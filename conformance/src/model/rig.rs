@@ -2,10 +2,12 @@
 //! case drives them: call a step on both, compare the answers, compare every
 //! observable ([`crate::snapshot::compare`]).
 
+use std::sync::Arc;
+
 use driver_api::{Instance, ResourceAmounts};
 
 use super::rules::{self, Expected};
-use super::step::{call, Target};
+use super::step::{call, CallbackLog, Target};
 use super::{HostModel, Model, Step, World};
 use crate::case::{CaseError, CaseResult};
 use crate::context::{CaseContext, HostUnderTest};
@@ -23,6 +25,7 @@ pub(crate) struct Rig<'a> {
     model: Model,
     log: Log<'a>,
     tracker: Option<&'a CaseContext>,
+    callbacks: Arc<CallbackLog>,
 }
 
 impl<'a> Rig<'a> {
@@ -57,6 +60,7 @@ impl<'a> Rig<'a> {
                 name: host.name.clone(),
                 nodes,
                 instances: Default::default(),
+                incoming: Default::default(),
                 events: Vec::new(),
                 event_mark,
             });
@@ -67,6 +71,7 @@ impl<'a> Rig<'a> {
             model: Model::new(models),
             log,
             tracker: None,
+            callbacks: Arc::default(),
         })
     }
 
@@ -81,6 +86,23 @@ impl<'a> Rig<'a> {
     /// The world as the model has it now.
     pub(crate) fn world(&self) -> World {
         self.model.world()
+    }
+
+    /// The volumes (mountpoint, volume id) the model has `uuid` holding on
+    /// host `host`: what Nova passes in `block_device_info` when it moves.
+    pub(crate) fn volumes(&self, host: usize, uuid: uuid::Uuid) -> Vec<(String, String)> {
+        self.model
+            .lock()
+            .hosts
+            .get(host)
+            .and_then(|h| h.instances.get(&uuid))
+            .map(|i| {
+                i.volumes
+                    .iter()
+                    .map(|(at, id)| (at.clone(), id.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// What `step` must answer on host `host` (without running it).
@@ -109,9 +131,62 @@ impl<'a> Rig<'a> {
             host_names: &self.names,
             backend: &backend_host.backend,
             index: host,
+            callbacks: &self.callbacks,
         };
         let got = call(&target, instance, step).await;
-        let same = match (&expected, &got) {
+        Self::judge(&what, &expected, &got)?;
+        self.check(&what).await
+    }
+
+    /// Calls `step` on host `host`, polls the call once and drops it if it
+    /// is still pending: the trait's "A method that fails changes nothing
+    /// ... That holds when the future is dropped before completion, too", so
+    /// the model stays as it was and every observable must match it. A call
+    /// that completed on its first poll is judged as [`Rig::step`] judges it.
+    /// Returns whether the call was dropped.
+    pub(crate) async fn drop_pending(
+        &self,
+        host: usize,
+        instance: &Instance,
+        step: &Step,
+    ) -> Result<bool, CaseError> {
+        let Some(backend_host) = self.hosts.get(host) else {
+            return Err(CaseError::fail(format!("a host {host}"), "none"));
+        };
+        let what = format!(
+            "{step} {} on {}, dropped after its first poll",
+            instance.name, backend_host.name
+        );
+        (self.log)(what.clone());
+        if let Some(ctx) = self.tracker {
+            ctx.track(instance);
+        }
+        let target = Target {
+            host_names: &self.names,
+            backend: &backend_host.backend,
+            index: host,
+            callbacks: &self.callbacks,
+        };
+        let first_poll =
+            tokio::time::timeout(std::time::Duration::ZERO, call(&target, instance, step)).await;
+        let dropped = match first_poll {
+            Ok(got) => {
+                let expected = {
+                    let mut world = self.model.lock();
+                    rules::expect(&mut world, host, instance, step)
+                };
+                Self::judge(&what, &expected, &got)?;
+                false
+            }
+            Err(_) => true,
+        };
+        self.check(&what).await?;
+        Ok(dropped)
+    }
+
+    /// Fails unless the backend answered `got` as the model `expected`.
+    fn judge(what: &str, expected: &Expected, got: &driver_api::DriverResult<()>) -> CaseResult {
+        let same = match (expected, got) {
             (Ok(()), Ok(())) => true,
             (Err(kind), Err(error)) => *kind == error.kind(),
             _ => false,
@@ -123,15 +198,25 @@ impl<'a> Rig<'a> {
             };
             return Err(CaseError::fail(
                 format!("{what}: {want}"),
-                describe_result(&got),
+                describe_result(got),
             ));
         }
-        self.check(&what).await
+        Ok(())
     }
 
     /// Compares every observable with the model.
     pub(crate) async fn check(&self, after: &str) -> CaseResult {
         let world = self.model.world();
+        let calls = self.callbacks.calls();
+        if calls != world.callbacks {
+            return Err(CaseError::fail(
+                format!(
+                    "after {after}: live-migration callbacks = {:?}",
+                    world.callbacks
+                ),
+                format!("{calls:?}"),
+            ));
+        }
         snapshot::compare(self.hosts, &world, after).await
     }
 }

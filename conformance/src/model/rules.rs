@@ -11,7 +11,7 @@ use driver_api::{
 };
 
 use super::step::{mountpoint, slot_vif, volume_id, Step};
-use super::{migrate, HostModel, ModelInstance, World};
+use super::{live, migrate, HostModel, ModelInstance, World};
 
 /// What a step must answer: `Ok`, or the error kind.
 pub(crate) type Expected = Result<(), ErrorKind>;
@@ -27,6 +27,9 @@ pub(crate) fn has_display(state: PowerState) -> bool {
 /// to `world` when it must succeed.
 pub(crate) fn expect(world: &mut World, host: usize, instance: &Instance, step: &Step) -> Expected {
     world.involve(instance);
+    if step.is_live() {
+        return live::expect(world, host, instance, step);
+    }
     let Some(model) = world.hosts.get_mut(host) else {
         return Err(ErrorKind::InvalidInput);
     };
@@ -203,5 +206,6 @@ fn on_instance(model: &mut HostModel, instance: &Instance, step: &Step) -> Expec
         | Step::FinishMigration { .. }
         | Step::ConfirmMigration { .. }
         | Step::FinishRevertMigration { .. } => Err(ErrorKind::InvalidInput),
+        _ => Err(ErrorKind::InvalidInput),
     }
 }

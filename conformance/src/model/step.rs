@@ -5,13 +5,14 @@
 //! on the backend ([`call`]) with the same stable arguments.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use driver_api::{
-    ComputeDriver, ConnectionInfo, DriverError, DriverMethod, DriverResult, Flavor, Instance,
-    LifecycleOperation, Migration, RebootType, Secret, Vif,
+    BlockDeviceInfo, BlockDeviceMapping, ComputeDriver, ConnectionInfo, DriverError, DriverMethod,
+    DriverResult, Flavor, Instance, LifecycleOperation, Migration, RebootType, Secret, Vif,
 };
+use driver_api::{LiveMigrateData, LiveMigrationCallbacks, MigrationStatus};
 use uuid::Uuid;
 
 use crate::actions::lifecycle_method;
@@ -63,12 +64,15 @@ pub(crate) enum Step {
         flavor: Flavor,
     },
     /// `finish_migration` on this host of a move from host `source`; the
-    /// instance passed carries the new flavor.
+    /// instance passed carries the new flavor, and `block_device_info` the
+    /// volumes it had on the source, as Nova passes them.
     FinishMigration {
         /// The source host's index.
         source: usize,
         /// Start it on arrival.
         power_on: bool,
+        /// Its volumes: mountpoint and volume id.
+        volumes: Vec<(String, String)>,
     },
     /// `confirm_migration` on this host (the source) of a move to `dest`.
     ConfirmMigration {
@@ -80,6 +84,39 @@ pub(crate) enum Step {
         /// Start it again.
         power_on: bool,
     },
+    /// `check_can_live_migrate_destination` on this host (the destination).
+    LiveCheckDestination,
+    /// `check_can_live_migrate_source` on this host towards host `dest`.
+    LiveCheckSource {
+        /// The destination host's index.
+        dest: usize,
+    },
+    /// `pre_live_migration` on this host (the destination), with the spawn
+    /// VIF and `volumes` (mountpoint, volume id) in `block_device_info`.
+    PreLiveMigration {
+        /// The volumes the instance brings.
+        volumes: Vec<(String, String)>,
+    },
+    /// `live_migration` from this host to host `dest`, its callbacks
+    /// recorded.
+    LiveMigration {
+        /// The destination host's index.
+        dest: usize,
+    },
+    /// `post_live_migration_at_destination` on this host with `volumes` in
+    /// `block_device_info` and, when `vif`, the spawn VIF.
+    PostLiveMigrationAtDestination {
+        /// The volumes passed (none: those of `pre_live_migration` stay).
+        volumes: Vec<(String, String)>,
+        /// Whether `network_info` has the instance's VIF.
+        vif: bool,
+    },
+    /// `rollback_live_migration_at_destination` on this host.
+    RollbackLiveMigrationAtDestination,
+    /// `live_migration_abort` on this host (the source).
+    LiveMigrationAbort,
+    /// `live_migration_force_complete` on this host (the source).
+    LiveMigrationForceComplete,
 }
 
 impl Step {
@@ -105,7 +142,31 @@ impl Step {
             Self::FinishMigration { .. } => M::FinishMigration,
             Self::ConfirmMigration { .. } => M::ConfirmMigration,
             Self::FinishRevertMigration { .. } => M::FinishRevertMigration,
+            Self::LiveCheckDestination => M::CheckCanLiveMigrateDestination,
+            Self::LiveCheckSource { .. } => M::CheckCanLiveMigrateSource,
+            Self::PreLiveMigration { .. } => M::PreLiveMigration,
+            Self::LiveMigration { .. } => M::LiveMigration,
+            Self::PostLiveMigrationAtDestination { .. } => M::PostLiveMigrationAtDestination,
+            Self::RollbackLiveMigrationAtDestination => M::RollbackLiveMigrationAtDestination,
+            Self::LiveMigrationAbort => M::LiveMigrationAbort,
+            Self::LiveMigrationForceComplete => M::LiveMigrationForceComplete,
         })
+    }
+
+    /// Whether the step belongs to the live-migration protocol
+    /// ([`super::live`]).
+    pub(crate) fn is_live(&self) -> bool {
+        matches!(
+            self,
+            Self::LiveCheckDestination
+                | Self::LiveCheckSource { .. }
+                | Self::PreLiveMigration { .. }
+                | Self::LiveMigration { .. }
+                | Self::PostLiveMigrationAtDestination { .. }
+                | Self::RollbackLiveMigrationAtDestination
+                | Self::LiveMigrationAbort
+                | Self::LiveMigrationForceComplete
+        )
     }
 
     /// Every single-host step that takes no host index, each slot once.
@@ -136,6 +197,8 @@ impl Step {
             Self::ResumeStateOnHostBoot,
             Self::PlugVifs,
             Self::UnplugVifs,
+            Self::LiveMigrationAbort,
+            Self::LiveMigrationForceComplete,
         ]);
         all
     }
@@ -158,13 +221,33 @@ impl fmt::Display for Step {
                     flavor.name
                 )
             }
-            Self::FinishMigration { source, power_on } => {
-                write!(f, "finish_migration from host {source} power_on={power_on}")
+            Self::FinishMigration {
+                source,
+                power_on,
+                volumes,
+            } => {
+                write!(
+                    f,
+                    "finish_migration from host {source} power_on={power_on}, {} volume(s)",
+                    volumes.len()
+                )
             }
             Self::ConfirmMigration { dest } => write!(f, "confirm_migration to host {dest}"),
             Self::FinishRevertMigration { power_on } => {
                 write!(f, "finish_revert_migration power_on={power_on}")
             }
+            Self::LiveCheckSource { dest } => {
+                write!(f, "check_can_live_migrate_source to host {dest}")
+            }
+            Self::PreLiveMigration { volumes } => {
+                write!(f, "pre_live_migration, {} volume(s)", volumes.len())
+            }
+            Self::LiveMigration { dest } => write!(f, "live_migration to host {dest}"),
+            Self::PostLiveMigrationAtDestination { volumes, vif } => write!(
+                f,
+                "post_live_migration_at_destination, {} volume(s), vif={vif}",
+                volumes.len()
+            ),
             other => match other.method() {
                 Some(method) => write!(f, "{method}"),
                 None => write!(f, "{other:?}"),
@@ -173,9 +256,11 @@ impl fmt::Display for Step {
     }
 }
 
-/// The mountpoint of volume slot `n` (`/dev/vdb`, `/dev/vdc`, ...).
+/// The mountpoint of volume slot `n` (`/dev/sdb`, `/dev/sdc`, ...): SCSI
+/// names, which a backend on a SCSI bus (libvirt's) keeps as the guest's
+/// device names, so `get_diagnostics` names the disk after it everywhere.
 pub(crate) fn mountpoint(n: u8) -> String {
-    format!("/dev/vd{}", char::from(b'b'.saturating_add(n)))
+    format!("/dev/sd{}", char::from(b'b'.saturating_add(n)))
 }
 
 /// The volume id (serial) at slot `n` of `instance` before (`swapped` false)
@@ -198,6 +283,41 @@ pub(crate) fn slot_vif(instance: Uuid, n: u8) -> Vif {
     fixtures::vif_with_id(id)
 }
 
+/// Records the live-migration callbacks a backend runs, in order
+/// (`post(dest)`, `recover(dest, status)`).
+#[derive(Debug, Default)]
+pub(crate) struct CallbackLog(Mutex<Vec<String>>);
+
+impl CallbackLog {
+    /// The callbacks run so far.
+    pub(crate) fn calls(&self) -> Vec<String> {
+        self.0.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    fn push(&self, call: String) {
+        if let Ok(mut calls) = self.0.lock() {
+            calls.push(call);
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl LiveMigrationCallbacks for CallbackLog {
+    async fn post(&self, _instance: &Instance, dest: &str, _data: &LiveMigrateData) {
+        self.push(format!("post({dest})"));
+    }
+
+    async fn recover(
+        &self,
+        _instance: &Instance,
+        dest: &str,
+        _data: &LiveMigrateData,
+        status: MigrationStatus,
+    ) {
+        self.push(format!("recover({dest}, {status:?})"));
+    }
+}
+
 /// One host of a step: its name and backend.
 pub(crate) struct Target<'a> {
     /// The names of every host of the case, by index.
@@ -206,6 +326,8 @@ pub(crate) struct Target<'a> {
     pub(crate) backend: &'a Backend,
     /// Its index.
     pub(crate) index: usize,
+    /// Where `live_migration`'s callbacks are recorded.
+    pub(crate) callbacks: &'a Arc<CallbackLog>,
 }
 
 impl Target<'_> {
@@ -292,8 +414,13 @@ pub(crate) async fn call(
         Step::MigrateDiskAndPowerOff { dest, flavor } => d
             .migrate_disk_and_power_off(&ctx, instance, target.host(*dest), flavor, no_vifs, &bdi)
             .await
-            .map(drop),
-        Step::FinishMigration { source, power_on } => {
+            .and_then(|disks| handed_over(instance, &disks)),
+        Step::FinishMigration {
+            source,
+            power_on,
+            volumes,
+        } => {
+            let bdi = with_volumes(volumes);
             let migration = Migration::new(
                 instance.uuid,
                 target.host(*source),
@@ -321,7 +448,105 @@ pub(crate) async fn call(
             d.finish_revert_migration(instance, &spawn_vif, &bdi, *power_on)
                 .await
         }
+        _ => live(target, instance, step).await,
     }
+}
+
+/// Calls a live-migration step.
+async fn live(target: &Target<'_>, instance: &Instance, step: &Step) -> DriverResult<()> {
+    let d = &target.backend.driver;
+    let ctx = fixtures::context();
+    let spawn_vif = [slot_vif(instance.uuid, 0)];
+    let here = target.host(target.index);
+    match step {
+        Step::LiveCheckDestination => {
+            let node = d.get_available_nodes(false).await?;
+            let node = node.first().map_or("", String::as_str);
+            let resources = d.get_available_resource(node).await?;
+            d.check_can_live_migrate_destination(
+                &ctx, instance, &resources, &resources, false, false,
+            )
+            .await
+            .map(drop)
+        }
+        Step::LiveCheckSource { dest } => {
+            let data = fixtures::migrate_data(target.host(*dest));
+            d.check_can_live_migrate_source(&ctx, instance, &data)
+                .await
+                .map(drop)
+        }
+        Step::PreLiveMigration { volumes } => {
+            let data = fixtures::migrate_data(here);
+            d.pre_live_migration(&ctx, instance, &with_volumes(volumes), &spawn_vif, &data)
+                .await
+                .map(drop)
+        }
+        Step::LiveMigration { dest } => {
+            let dest = target.host(*dest);
+            let callbacks: Arc<dyn LiveMigrationCallbacks> = target.callbacks.clone();
+            let data = fixtures::migrate_data(dest);
+            d.live_migration(&ctx, instance, dest, callbacks, false, &data)
+                .await
+        }
+        Step::PostLiveMigrationAtDestination { volumes, vif } => {
+            let vifs: &[Vif] = if *vif { &spawn_vif } else { &[] };
+            d.post_live_migration_at_destination(
+                &ctx,
+                instance,
+                vifs,
+                false,
+                &with_volumes(volumes),
+            )
+            .await
+        }
+        Step::RollbackLiveMigrationAtDestination => {
+            d.rollback_live_migration_at_destination(
+                &ctx,
+                instance,
+                &spawn_vif,
+                &fixtures::no_block_devices(),
+                true,
+            )
+            .await
+        }
+        Step::LiveMigrationAbort => d.live_migration_abort(instance).await,
+        Step::LiveMigrationForceComplete => d.live_migration_force_complete(instance).await,
+        _ => Err(DriverError::invalid_input(
+            "conformance",
+            format!("{step} is not a live-migration step"),
+        )),
+    }
+}
+
+/// `migrate_disk_and_power_off`: "returns them as `get_instance_disk_info`
+/// reports them (the root disk first, of its current flavor's size)". The
+/// suite answers a root disk of another size as a `MigrationFailed` that
+/// says so (the step then fails, expecting `Ok`).
+fn handed_over(instance: &Instance, disks: &driver_api::DiskInfo) -> DriverResult<()> {
+    let root_gb = instance.flavor.root_gb;
+    let want = root_gb.saturating_mul(1 << 30);
+    match disks.first() {
+        _ if root_gb == 0 => Ok(()),
+        Some(root) if root.virt_disk_size == want => Ok(()),
+        other => Err(DriverError::MigrationFailed {
+            instance: instance.uuid,
+            reason: format!(
+                "(the suite's check) the disks handed over start with {:?}, not a root disk of \
+                 {want} bytes (root_gb {root_gb})",
+                other.map(|d| d.virt_disk_size)
+            ),
+        }),
+    }
+}
+
+/// A `block_device_info` with `volumes` (mountpoint, volume id) attached.
+pub(crate) fn with_volumes(volumes: &[(String, String)]) -> BlockDeviceInfo {
+    let mut bdi = fixtures::no_block_devices();
+    bdi.block_device_mapping = volumes
+        .iter()
+        .map(|(at, id)| BlockDeviceMapping::new(fixtures::volume(id), at.clone()))
+        .collect();
+    bdi
 }
 
 async fn lifecycle(

@@ -63,7 +63,12 @@ pub struct Diagnostics {
     pub cpu_details: Vec<CpuDiagnostics>,
     /// One entry per NIC.
     pub nic_details: Vec<NicDiagnostics>,
-    /// One entry per disk.
+    /// One entry per disk. While the guest is `Running` or `Paused` and not
+    /// rescued: the root disk `vda` first, then each attached volume named
+    /// by its mountpoint's device name (`/dev/sdb` is `sdb`) where the
+    /// backend's bus takes that name. In other states a backend may report
+    /// none (a stopped guest has no counters to read); while rescued the
+    /// rescue disk may take the root disk's name.
     pub disk_details: Vec<DiskDiagnostics>,
     /// Maximum memory in KiB: the instance's size, the same figure as
     /// [`InstanceInfo::max_mem_kb`] (its flavor's memory).
