@@ -350,7 +350,7 @@ impl Hypervisor {
         dest: &str,
         data: &LiveMigrateData,
     ) -> DriverResult<LiveOutcome> {
-        validate::live_destination(dest, &self.own_host())
+        validate::live_migration_target(dest, &self.own_host(), data)
             .map_err(|v| v.into_error("live_migration"))?;
         let _guard = self.lock_catalog_and(uuid);
         let (dom, record) = self.get(uuid)?;

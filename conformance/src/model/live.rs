@@ -63,11 +63,14 @@ fn check_source(model: &HostModel, instance: &Instance, dest: Option<&str>) -> E
     }
 }
 
-/// `live_migration`: "`dest` must be a valid host name other than this host
-/// ... otherwise `InvalidInput` before anything moves and before any
-/// callback. On success the instance leaves this host (its claim released,
-/// `MigrationCompleted` emitted) and `callbacks.post` is called." The steps
-/// call it only after `check_can_live_migrate_source` passed, as Nova does.
+/// `live_migration`: "`dest` must be a valid host name other than this host,
+/// and the host whose `check_can_live_migrate_destination` produced
+/// `migrate_data` ... otherwise `InvalidInput` before anything moves and
+/// before any callback. On success the instance leaves this host (its claim
+/// released, `MigrationCompleted` emitted) and `callbacks.post` is called."
+/// The steps call it only after `check_can_live_migrate_source` passed, as
+/// Nova does, with the migrate data of `dest`'s own check (a mismatch is
+/// `bad_input::live_migration_to_unchecked_host`'s).
 fn migrate(model: &mut HostModel, instance: &Instance, dest: &str) -> Expected {
     if dest.is_empty() || dest == model.name {
         return Err(ErrorKind::InvalidInput);
