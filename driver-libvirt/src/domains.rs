@@ -34,10 +34,15 @@ use virt::domain::Domain;
 use virt::error::{Error as VirtError, ErrorNumber};
 use virt::sys;
 
-use crate::hypervisor::{backend, Hypervisor};
-use crate::index::{DomainIndex, Entry, Flags};
+use crate::hypervisor::{backend, backend_msg, Hypervisor};
+use crate::index::{ClaimOverflow, DomainIndex, Entry, Flags};
 use crate::locks;
 use crate::record::{InstanceRecord, NAMESPACE, NAMESPACE_PREFIX};
+
+/// The `Backend` error of an index entry refused for overflow.
+fn overflow(refused: ClaimOverflow) -> DriverError {
+    backend_msg("index", refused.to_string())
+}
 
 /// Whether libvirt said the domain does not exist.
 pub fn is_no_domain(e: &VirtError) -> bool {
@@ -56,18 +61,22 @@ impl Hypervisor {
         locks::write(&self.index)
     }
 
-    /// Indexes `record`'s instance, whose domain is `dom`.
-    pub fn index_record(&self, dom: &Domain, record: &InstanceRecord) {
+    /// Indexes `record`'s instance, whose domain is `dom`. A `Backend` error,
+    /// with the index unchanged, when its claim would carry its node's total
+    /// past 64 bits (only metadata written behind the driver's back can:
+    /// spawn admits claims within the node's capacity).
+    pub fn index_record(&self, dom: &Domain, record: &InstanceRecord) -> DriverResult<()> {
         let entry = Entry::of(Arc::new(dom.clone()), record);
         let new = {
             let mut index = self.index_mut();
             let new = !index.contains(record.uuid);
-            index.upsert(record.uuid, entry);
+            index.upsert(record.uuid, entry).map_err(overflow)?;
             new
         };
         if new {
             self.note_new_instance(record.uuid, dom);
         }
+        Ok(())
     }
 
     /// The instance UUID of a domain named like ours (`<prefix><uuid>`).
@@ -122,8 +131,7 @@ impl Hypervisor {
             flags,
         )
         .map_err(backend("write metadata"))?;
-        self.index_record(dom, record);
-        Ok(())
+        self.index_record(dom, record)
     }
 
     /// The domain of `uuid` and its flags: from the index, else (an instance
@@ -224,7 +232,8 @@ impl Hypervisor {
         Ok(ours)
     }
 
-    /// Rebuilds the index from the metadata of every domain of ours.
+    /// Rebuilds the index from the metadata of every domain of ours (all or
+    /// nothing: a `Backend` error for a claim past 64 bits keeps the old index).
     /// Then, when the driver watches libvirt's events, each domain's state is
     /// compared with what was last announced (see [`crate::events`]), with no
     /// lock held.
@@ -233,15 +242,19 @@ impl Hypervisor {
         {
             let _guard = self.lock_catalog();
             let ours = self.scan()?;
-            let mut index = self.index_mut();
-            index.clear();
+            // Built aside and swapped in whole: a refused entry leaves the
+            // index as it was.
+            let mut fresh = DomainIndex::default();
             for (dom, record) in ours {
                 let dom = Arc::new(dom);
                 if self.watches_events() {
                     domains.push((record.uuid, Arc::clone(&dom)));
                 }
-                index.upsert(record.uuid, Entry::of(dom, &record));
+                fresh
+                    .upsert(record.uuid, Entry::of(dom, &record))
+                    .map_err(overflow)?;
             }
+            *self.index_mut() = fresh;
         }
         for (uuid, dom) in domains {
             self.reconcile(uuid, &dom);
@@ -273,7 +286,7 @@ impl Hypervisor {
         for dom in unknown {
             if let Some(record) = self.read_record(&dom)? {
                 present.insert(record.uuid);
-                self.index_record(&dom, &record);
+                self.index_record(&dom, &record)?;
             }
         }
         let mut index = self.index_mut();

@@ -7,7 +7,12 @@
 //! the persistent truth: a driver builds its index from them when it connects
 //! (and again on a rescan), and every change the driver makes is written to
 //! the metadata first and to the index after. Per-node claim totals are kept
-//! incrementally, so spawn's capacity check is O(1).
+//! incrementally, so spawn's capacity check is O(1), and checked: an entry
+//! whose claim would carry a node's total past 64 bits (metadata written
+//! behind the driver's back can say anything) is refused, never saturated, so
+//! a node's total is always the exact sum of its entries' claims.
+
+#![deny(clippy::arithmetic_side_effects)]
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -73,6 +78,16 @@ impl<D> Entry<D> {
     }
 }
 
+/// An entry refused because its node's claim total would not fit 64 bits.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the claims on node {node:?} would not fit 64 bits with instance {instance}'s")]
+pub struct ClaimOverflow {
+    /// The node.
+    pub node: String,
+    /// The instance whose claim did not fit.
+    pub instance: Uuid,
+}
+
 /// The index: entries by instance UUID, (name, UUID) pairs in name order, and
 /// the claim totals per node.
 #[derive(Debug)]
@@ -93,13 +108,28 @@ impl<D> Default for DomainIndex<D> {
 }
 
 impl<D> DomainIndex<D> {
-    /// Adds or replaces the entry of `uuid`.
-    pub fn upsert(&mut self, uuid: Uuid, entry: Entry<D>) {
+    /// Adds or replaces the entry of `uuid`. Refused, with the index
+    /// unchanged, when the node's total would not fit 64 bits.
+    pub fn upsert(&mut self, uuid: Uuid, entry: Entry<D>) -> Result<(), ClaimOverflow> {
+        let others = match self.entries.get(&uuid) {
+            // The old entry's claim is part of its node's total: exact.
+            Some(old) if old.node == entry.node => self
+                .used(&entry.node)
+                .checked_sub(&old.claim)
+                .unwrap_or_default(),
+            _ => self.used(&entry.node),
+        };
+        let total = others
+            .checked_add(&entry.claim)
+            .ok_or_else(|| ClaimOverflow {
+                node: entry.node.clone(),
+                instance: uuid,
+            })?;
         self.remove(uuid);
         self.names.insert((entry.name.clone(), uuid));
-        let used = self.used.entry(entry.node.clone()).or_default();
-        *used = used.saturating_add(&entry.claim);
+        self.used.insert(entry.node.clone(), total);
         self.entries.insert(uuid, entry);
+        Ok(())
     }
 
     /// Drops the entry of `uuid` (if any), releasing its claim.
@@ -187,7 +217,7 @@ mod tests {
     }
 
     fn put(index: &mut DomainIndex<()>, r: &InstanceRecord) {
-        index.upsert(r.uuid, Entry::of(Arc::new(()), r));
+        index.upsert(r.uuid, Entry::of(Arc::new(()), r)).unwrap();
     }
 
     #[test]
@@ -199,7 +229,7 @@ mod tests {
         for r in [&a, &b, &c] {
             put(&mut index, r);
         }
-        assert_eq!(index.used("n1"), a.claim().saturating_add(&b.claim()));
+        assert_eq!(index.used("n1"), a.claim().checked_add(&b.claim()).unwrap());
         assert_eq!(index.used("n2"), c.claim());
         assert_eq!(index.used("n3"), ResourceAmounts::default());
 
@@ -207,12 +237,18 @@ mod tests {
         let mut a2 = a.clone();
         a2.flavor = Flavor::m1_tiny();
         put(&mut index, &a2);
-        assert_eq!(index.used("n1"), a2.claim().saturating_add(&b.claim()));
+        assert_eq!(
+            index.used("n1"),
+            a2.claim().checked_add(&b.claim()).unwrap()
+        );
         let mut b2 = b.clone();
         b2.node = "n2".to_owned();
         put(&mut index, &b2);
         assert_eq!(index.used("n1"), a2.claim());
-        assert_eq!(index.used("n2"), b2.claim().saturating_add(&c.claim()));
+        assert_eq!(
+            index.used("n2"),
+            b2.claim().checked_add(&c.claim()).unwrap()
+        );
 
         assert!(index.remove(a.uuid).is_some());
         assert!(index.remove(a.uuid).is_none());
@@ -278,5 +314,31 @@ mod tests {
         assert!(index.domain_and_flags(Uuid::from_u128(10)).is_none());
         assert!(index.contains(r.uuid));
         assert_eq!(index.uuids().collect::<Vec<_>>(), [r.uuid]);
+    }
+
+    #[test]
+    fn a_claim_past_64_bits_is_refused_and_changes_nothing() {
+        let mut index = DomainIndex::default();
+        let a = record(1, "a", "n1", Flavor::m1_tiny());
+        put(&mut index, &a);
+        let mut huge = record(2, "huge", "n1", Flavor::m1_tiny());
+        huge.flavor.memory_mb = u64::MAX;
+        let refused = index.upsert(huge.uuid, Entry::of(Arc::new(()), &huge));
+        assert_eq!(
+            refused,
+            Err(ClaimOverflow {
+                node: "n1".to_owned(),
+                instance: huge.uuid
+            })
+        );
+        assert_eq!(index.used("n1"), a.claim());
+        assert!(!index.contains(huge.uuid));
+        // Replacing an entry by itself at the limit is exact: its old claim
+        // is not counted twice.
+        let mut alone = record(3, "alone", "n2", Flavor::m1_tiny());
+        alone.flavor.memory_mb = u64::MAX;
+        put(&mut index, &alone);
+        put(&mut index, &alone);
+        assert_eq!(index.used("n2"), alone.claim());
     }
 }

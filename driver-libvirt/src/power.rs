@@ -122,7 +122,7 @@ impl Hypervisor {
     /// domain picks it up at its next start) and indexes it.
     pub fn redefine(&self, record: &InstanceRecord, mode: BootMode) -> DriverResult<Domain> {
         let dom = self.define(record, mode).map_err(backend("define"))?;
-        self.index_record(&dom, record);
+        self.index_record(&dom, record)?;
         Ok(dom)
     }
 

@@ -162,7 +162,14 @@ impl Hypervisor {
                 return Err(e);
             }
         }
-        self.index_record(&dom, &record);
+        if let Err(e) = self.index_record(&dom, &record) {
+            // Unreachable for an admitted claim; never leave a domain the
+            // index does not know.
+            let _ = dom.destroy();
+            let _ = dom.undefine_flags(self.undefine_flags());
+            self.remove_files(&record, true);
+            return Err(e);
+        }
         if power_on {
             self.emit(uuid, LifecycleTransition::Started);
         }
