@@ -1,11 +1,23 @@
 //! Lifecycle events: one per real change, in order, to the one listener;
-//! registering replaces it; a panicking listener is contained.
+//! registering replaces it; a panicking listener is contained. The cases of
+//! one listener drive their steps through the reference model
+//! ([`crate::model::Rig`]): after every step the events and every other
+//! observable equal the model's, besides the sequence each case names.
 
 use std::sync::{Arc, Mutex};
 
 use driver_api::{EventListener, LifecycleEvent};
 
+use crate::model::{Rig, Step};
 use crate::prelude::*;
+
+/// A new instance spawned through `rig` (every observable checked against
+/// the model after it, as after every step of these cases).
+async fn spawned(ctx: &CaseContext, rig: &Rig<'_>, power_on: bool) -> Result<Instance, CaseError> {
+    let instance = ctx.new_instance(Flavor::m1_tiny());
+    rig.step(0, &instance, &Step::Spawn { power_on }).await?;
+    Ok(instance)
+}
 
 fn collector() -> (EventListener, Arc<Mutex<Vec<LifecycleEvent>>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -27,8 +39,10 @@ fn collected(seen: &Arc<Mutex<Vec<LifecycleEvent>>>) -> Vec<(uuid::Uuid, Ev)> {
 pub(crate) fn spawn_emits_started() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
             let mark = ctx.event_mark(0);
-            let instance = ctx.spawn_running().await?;
+            let instance = spawned(ctx, &rig, true).await?;
             ctx.expect_events(0, mark, &[(instance.uuid, Ev::Started)])
                 .await
         })
@@ -39,9 +53,12 @@ pub(crate) fn spawn_emits_started() -> CaseSpec {
 pub(crate) fn destroy_running_emits_stopped() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            let instance = ctx.spawn_running().await?;
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let instance = spawned(ctx, &rig, true).await?;
             let mark = ctx.event_mark(0);
-            ctx.expect_apply(&instance, Op::Destroy).await?;
+            rig.step(0, &instance, &Step::Lifecycle(Op::Destroy))
+                .await?;
             ctx.expect_events(0, mark, &[(instance.uuid, Ev::Stopped)])
                 .await
         })
@@ -52,13 +69,12 @@ pub(crate) fn destroy_running_emits_stopped() -> CaseSpec {
 pub(crate) fn destroy_stopped_emits_nothing() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            let instance = ctx.new_instance(Flavor::m1_tiny());
-            expect_ok(
-                "spawn power_on=false",
-                ctx.spawn_on(0, &instance, false).await,
-            )?;
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let instance = spawned(ctx, &rig, false).await?;
             let mark = ctx.event_mark(0);
-            ctx.expect_apply(&instance, Op::Destroy).await?;
+            rig.step(0, &instance, &Step::Lifecycle(Op::Destroy))
+                .await?;
             ctx.expect_events(0, mark, &[]).await
         })
     })
@@ -68,7 +84,9 @@ pub(crate) fn destroy_stopped_emits_nothing() -> CaseSpec {
 pub(crate) fn order_follows_changes() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            let instance = ctx.spawn_running().await?;
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let instance = spawned(ctx, &rig, true).await?;
             let mark = ctx.event_mark(0);
             for op in [
                 Op::Pause,
@@ -110,12 +128,14 @@ pub(crate) fn order_follows_changes() -> CaseSpec {
 pub(crate) fn interleaved_instances() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            let a = ctx.spawn_running().await?;
-            let b = ctx.spawn_running().await?;
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let a = spawned(ctx, &rig, true).await?;
+            let b = spawned(ctx, &rig, true).await?;
             let mark = ctx.event_mark(0);
-            ctx.expect_apply(&a, Op::Pause).await?;
-            ctx.expect_apply(&b, Op::Pause).await?;
-            ctx.expect_apply(&a, Op::Unpause).await?;
+            rig.step(0, &a, &Step::Lifecycle(Op::Pause)).await?;
+            rig.step(0, &b, &Step::Lifecycle(Op::Pause)).await?;
+            rig.step(0, &a, &Step::Lifecycle(Op::Unpause)).await?;
             ctx.expect_events(
                 0,
                 mark,
@@ -134,11 +154,16 @@ pub(crate) fn interleaved_instances() -> CaseSpec {
 pub(crate) fn noop_emits_nothing() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            let instance = ctx.spawn_running().await?;
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let instance = spawned(ctx, &rig, true).await?;
             let mark = ctx.event_mark(0);
-            ctx.expect_apply(&instance, Op::PowerOn).await?;
-            ctx.expect_apply(&instance, Op::Unrescue).await?;
-            ctx.expect_apply(&instance, Op::Restore).await?;
+            rig.step(0, &instance, &Step::Lifecycle(Op::PowerOn))
+                .await?;
+            rig.step(0, &instance, &Step::Lifecycle(Op::Unrescue))
+                .await?;
+            rig.step(0, &instance, &Step::Lifecycle(Op::Restore))
+                .await?;
             ctx.expect_events(0, mark, &[]).await
         })
     })
@@ -230,11 +255,12 @@ pub(crate) fn panicking_listener_contained() -> CaseSpec {
 pub(crate) fn crash_emits_stopped() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            let instance = ctx.spawn_running().await?;
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let instance = spawned(ctx, &rig, true).await?;
             ctx.hooks(0)?;
             let mark = ctx.event_mark(0);
-            ctx.expect_apply(&instance, Op::Crash).await?;
-            ctx.expect_status(&instance, CRASHED).await?;
+            rig.step(0, &instance, &Step::Lifecycle(Op::Crash)).await?;
             ctx.expect_events(0, mark, &[(instance.uuid, Ev::Stopped)])
                 .await?;
             ctx.expect_listed(0, &instance).await?;

@@ -1,10 +1,14 @@
 //! Identity: UUIDs and names are unique, unknown instances are
 //! `InstanceNotFound`, a failed spawn leaves no trace, listings show every state.
+//! The spawn and lifetime cases drive their steps through the reference
+//! model ([`crate::model::Rig`]): each answer and every observable after it
+//! equal the model's.
 
 use driver_api::DriverError;
 
 use crate::describe::describe_result;
 use crate::invoke::{invoke_guarded, not_found_for_unknown};
+use crate::model::{Rig, Step};
 use crate::prelude::*;
 
 pub(crate) fn unknown_instance_not_found() -> CaseSpec {
@@ -53,51 +57,36 @@ pub(crate) fn unknown_instance_not_found() -> CaseSpec {
     .exercises(&[M::Destroy, M::GetInfo])
 }
 
+/// A second spawn of the same UUID is `InstanceExists` and changes nothing
+/// (every observable compared with the model after each step).
 pub(crate) fn spawn_duplicate_uuid() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            let instance = ctx.spawn_running().await?;
-            let used = ctx.resources(0).await?.used();
-            let mark = ctx.event_mark(0);
-            let again = ctx.spawn_on(0, &instance, true).await;
-            expect_kind(
-                "a second spawn of the same UUID",
-                again,
-                ErrorKind::InstanceExists,
-            )?;
-            ctx.expect_used(0, used).await?;
-            ctx.expect_events(0, mark, &[]).await?;
-            expect_eq("instances listed", 1, ctx.uuids(0).await?.len())
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let instance = ctx.new_instance(Flavor::m1_tiny());
+            let spawn = Step::Spawn { power_on: true };
+            rig.step(0, &instance, &spawn).await?;
+            rig.step(0, &instance, &spawn).await
         })
     })
     .exercises(&[M::Spawn, M::GetAvailableResource, M::ListInstanceUuids])
 }
 
+/// A spawn reusing a live instance's name is `InstanceExists`; the refused
+/// twin is nowhere (every observable compared with the model).
 pub(crate) fn spawn_duplicate_name() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            let first = ctx.spawn_running().await?;
-            let used = ctx.resources(0).await?.used();
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let first = ctx.new_instance(Flavor::m1_tiny());
+            let spawn = Step::Spawn { power_on: true };
+            rig.step(0, &first, &spawn).await?;
             let twin = ctx
                 .new_instance(Flavor::m1_tiny())
                 .with_name(first.name.clone());
-            let mark = ctx.event_mark(0);
-            let again = ctx.spawn_on(0, &twin, true).await;
-            expect_kind("a spawn reusing a name", again, ErrorKind::InstanceExists)?;
-            ctx.expect_used(0, used).await?;
-            ctx.expect_events(0, mark, &[]).await?;
-            let uuids = ctx.uuids(0).await?;
-            ensure(
-                !uuids.contains(&twin.uuid),
-                "the refused twin not listed",
-                format!("{uuids:?}"),
-            )?;
-            let info = ctx.info(0, &twin).await;
-            expect_kind(
-                "get_info of the refused twin",
-                info,
-                ErrorKind::InstanceNotFound,
-            )
+            rig.step(0, &twin, &spawn).await
         })
     })
     .exercises(&[
@@ -108,19 +97,16 @@ pub(crate) fn spawn_duplicate_name() -> CaseSpec {
     ])
 }
 
+/// `spawn` with `power_on` false: `Shutdown`, listed, claimed, no event.
 pub(crate) fn spawn_powered_off() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
             let instance = ctx.new_instance(Flavor::m1_tiny());
-            let mark = ctx.event_mark(0);
-            expect_ok(
-                "spawn power_on=false",
-                ctx.spawn_on(0, &instance, false).await,
-            )?;
-            ctx.expect_status(&instance, SHUTDOWN).await?;
-            ctx.expect_events(0, mark, &[]).await?;
-            ctx.expect_listed(0, &instance).await?;
-            ctx.expect_used(0, claim(&instance.flavor)).await
+            rig.step(0, &instance, &Step::Spawn { power_on: false })
+                .await?;
+            ctx.expect_status(&instance, SHUTDOWN).await
         })
     })
     .exercises(&[M::Spawn, M::GetInfo, M::ListInstances, M::ListInstanceUuids])
@@ -150,29 +136,19 @@ pub(crate) fn spawn_unknown_node() -> CaseSpec {
     ])
 }
 
+/// `instance_exists` before spawn, after it and after destroy (read with
+/// every other observable after each step).
 pub(crate) fn instance_exists_tracks_lifetime() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
             let instance = ctx.new_instance(Flavor::m1_tiny());
-            ctx.step("instance_exists before spawn");
-            expect_eq(
-                "instance_exists before spawn",
-                false,
-                ctx.driver().instance_exists(&instance).await?,
-            )?;
-            expect_ok("spawn", ctx.spawn_on(0, &instance, true).await)?;
-            expect_eq(
-                "instance_exists after spawn",
-                true,
-                ctx.driver().instance_exists(&instance).await?,
-            )?;
-            ctx.expect_apply(&instance, Op::Destroy).await?;
-            ctx.step("instance_exists after destroy");
-            expect_eq(
-                "instance_exists after destroy",
-                false,
-                ctx.driver().instance_exists(&instance).await?,
-            )
+            rig.step(0, &instance, &Step::Lifecycle(Op::Destroy))
+                .await?;
+            rig.step(0, &instance, &Step::Spawn { power_on: true })
+                .await?;
+            rig.step(0, &instance, &Step::Lifecycle(Op::Destroy)).await
         })
     })
     .exercises(&[M::InstanceExists, M::Spawn, M::Destroy])
