@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use driver_api::{
-    ComputeDriver, ConnectionInfo, DriverError, DriverMethod, DriverResult, Flavor, Instance,
+    ComputeDriver, ConnectionInfo, DriverMethod, DriverResult, Flavor, Instance,
     LifecycleOperation, Migration, RebootType, Secret, Vif,
 };
 use uuid::Uuid;
@@ -354,10 +354,7 @@ async fn lifecycle(
         Op::Destroy => d.destroy(instance, vifs, &bdi, true).await,
         Op::Crash => match &target.backend.hooks {
             Some(hooks) => hooks.crash(instance).await,
-            None => Err(DriverError::not_supported(
-                "crash",
-                "conformance (no test hooks)",
-            )),
+            None => Err(crate::actions::no_crash_hook()),
         },
     }
 }
