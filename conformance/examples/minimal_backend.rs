@@ -49,7 +49,7 @@ impl ComputeDriver for MinimalDriver {
     fn register_event_listener(&self, listener: Option<EventListener>) { self.events.register(listener) }
     fn emit_event(&self, event: LifecycleEvent) { self.events.emit(event); }
     async fn init_host(&self, host: &str) -> DriverResult<()> {
-        validate::host_name("host", host).map_err(|v| v.into_error("init_host"))?;
+        validate::host_name("host", host).map_err(|v| v.into_error(DriverMethod::InitHost))?;
         *self.host.lock().unwrap_or_else(|p| p.into_inner()) = host.to_owned();
         Ok(())
     }
@@ -69,7 +69,7 @@ impl ComputeDriver for MinimalDriver {
         // Every input rule, written once in driver_api::validate.
         validate::arrival(instance, vifs, bdi)
             .and_then(|()| validate::injected_files("injected_files.path", files))
-            .map_err(|v| v.into_error("spawn"))?;
+            .map_err(|v| v.into_error(DriverMethod::Spawn))?;
         let node = self.node();
         if let Some(other) = instance.node.as_ref().filter(|n| **n != node) {
             return Err(DriverError::NodeNotFound { node: other.clone() });

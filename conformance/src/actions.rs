@@ -17,24 +17,20 @@ use crate::describe::describe_result;
 use crate::fixtures;
 use crate::paths::path_to;
 
-/// The trait method behind a lifecycle operation (`None` for the crash hook).
+/// The trait method behind a lifecycle operation (`None` for the crash hook):
+/// [`LifecycleOperation::method`].
 pub fn lifecycle_method(op: LifecycleOperation) -> Option<DriverMethod> {
-    use LifecycleOperation as Op;
-    Some(match op {
-        Op::Pause => DriverMethod::Pause,
-        Op::Unpause => DriverMethod::Unpause,
-        Op::Suspend => DriverMethod::Suspend,
-        Op::Resume => DriverMethod::Resume,
-        Op::PowerOff => DriverMethod::PowerOff,
-        Op::PowerOn => DriverMethod::PowerOn,
-        Op::RebootSoft | Op::RebootHard => DriverMethod::Reboot,
-        Op::Rescue => DriverMethod::Rescue,
-        Op::Unrescue => DriverMethod::Unrescue,
-        Op::SoftDelete => DriverMethod::SoftDelete,
-        Op::Restore => DriverMethod::Restore,
-        Op::Destroy => DriverMethod::Destroy,
-        Op::Crash => return None,
-    })
+    op.method()
+}
+
+/// What the crash hook answers on a backend that offers none (cases that
+/// need it are skipped first): `NotSupported`, of the method closest to a
+/// crash.
+pub(crate) fn no_crash_hook() -> driver_api::DriverError {
+    driver_api::DriverError::not_supported(
+        DriverMethod::TriggerCrashDump,
+        "conformance (no test hooks)",
+    )
 }
 
 impl CaseContext {
@@ -176,10 +172,7 @@ impl CaseContext {
             Op::Destroy => driver.destroy(instance, vifs, &bdi, true).await,
             Op::Crash => match self.hooks(index) {
                 Ok(hooks) => hooks.crash(instance).await,
-                Err(_) => Err(driver_api::DriverError::not_supported(
-                    "crash",
-                    "conformance (no test hooks)",
-                )),
+                Err(_) => Err(no_crash_hook()),
             },
         }
     }

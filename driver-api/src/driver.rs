@@ -12,6 +12,7 @@ use crate::callbacks::{LiveMigrationCallbacks, TaskStateCallback};
 use crate::capabilities::Capabilities;
 use crate::error::{DriverError, DriverResult};
 use crate::events::{EventListener, LifecycleEvent};
+use crate::method::DriverMethod;
 use crate::model::block_device::{BlockDeviceInfo, ConnectionInfo, VolumeConnector};
 use crate::model::console::{
     ConsolePoolInfo, ConsoleType, SerialConsole, SpiceConsole, VncConsole,
@@ -28,9 +29,13 @@ use crate::model::stats::{
 use crate::secret::Secret;
 use crate::state::RebootType;
 
+/// The default body of an optional method: `NotSupported` for it.
 macro_rules! unsupported {
-    ($self:ident, $op:literal) => {
-        Err(DriverError::not_supported($op, $self.driver_name()))
+    ($self:ident, $method:ident) => {
+        Err(DriverError::not_supported(
+            DriverMethod::$method,
+            $self.driver_name(),
+        ))
     };
 }
 
@@ -162,28 +167,28 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
 
     /// Disk available to instances after overcommitted images grow, in GiB.
     async fn get_disk_available_least(&self) -> DriverResult<i64> {
-        unsupported!(self, "get_disk_available_least")
+        unsupported!(self, GetDiskAvailableLeast)
     }
 
     /// The host's IP address (a static method in Nova).
     async fn get_host_ip_addr(&self) -> DriverResult<IpAddr> {
-        unsupported!(self, "get_host_ip_addr")
+        unsupported!(self, GetHostIpAddr)
     }
 
     /// Statistics of every node, one entry per node (Nova returned a dict for one
     /// node, a list for several and raised for none; here always a list).
     async fn get_host_stats(&self, refresh: bool) -> DriverResult<Vec<HostStats>> {
-        unsupported!(self, "get_host_stats")
+        unsupported!(self, GetHostStats)
     }
 
     /// Cumulative host CPU times.
     async fn get_host_cpu_stats(&self) -> DriverResult<HostCpuStats> {
-        unsupported!(self, "get_host_cpu_stats")
+        unsupported!(self, GetHostCpuStats)
     }
 
     /// How long the host has been up.
     async fn get_host_uptime(&self) -> DriverResult<Duration> {
-        unsupported!(self, "get_host_uptime")
+        unsupported!(self, GetHostUptime)
     }
 
     /// Starts, shuts down or reboots the host; returns the action performed.
@@ -192,17 +197,17 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         host: &str,
         action: HostPowerAction,
     ) -> DriverResult<HostPowerAction> {
-        unsupported!(self, "host_power_action")
+        unsupported!(self, HostPowerAction)
     }
 
     /// Puts the host into (`mode == true`) or out of maintenance. Idempotent.
     async fn host_maintenance_mode(&self, host: &str, mode: bool) -> DriverResult<MaintenanceMode> {
-        unsupported!(self, "host_maintenance_mode")
+        unsupported!(self, HostMaintenanceMode)
     }
 
     /// Enables or disables the host for new instances. Idempotent.
     async fn set_host_enabled(&self, host: &str, enabled: bool) -> DriverResult<HostStatus> {
-        unsupported!(self, "set_host_enabled")
+        unsupported!(self, SetHostEnabled)
     }
 
     // ----- lifecycle ------------------------------------------------------------------
@@ -296,7 +301,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         reboot_type: RebootType,
         block_device_info: &BlockDeviceInfo,
     ) -> DriverResult<()> {
-        unsupported!(self, "reboot")
+        unsupported!(self, Reboot)
     }
 
     /// Hard-reboots instances stuck rebooting for longer than `timeout`. Instances
@@ -306,7 +311,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         timeout: Duration,
         instances: &[Instance],
     ) -> DriverResult<()> {
-        unsupported!(self, "poll_rebooting_instances")
+        unsupported!(self, PollRebootingInstances)
     }
 
     /// Powers an instance off (table row `power_off`): to `Shutdown` from any
@@ -316,7 +321,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// Events: `Stopped`. Errors: [`DriverError::InstanceNotFound`],
     /// [`DriverError::InvalidState`] (rescued or soft-deleted). Idempotent.
     async fn power_off(&self, instance: &Instance, timeout: Duration) -> DriverResult<()> {
-        unsupported!(self, "power_off")
+        unsupported!(self, PowerOff)
     }
 
     /// Powers an instance on (table row `power_on`): to `Running` from any state;
@@ -331,7 +336,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         network_info: &[Vif],
         block_device_info: &BlockDeviceInfo,
     ) -> DriverResult<()> {
-        unsupported!(self, "power_on")
+        unsupported!(self, PowerOn)
     }
 
     /// Pauses an instance: `Running` to `Paused` (no CPU use, memory kept).
@@ -340,7 +345,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// Errors: [`DriverError::InstanceNotFound`], [`DriverError::InvalidState`]
     /// from `Suspended`, `Shutdown`, `Crashed`. Idempotent (paused again: no-op).
     async fn pause(&self, instance: &Instance) -> DriverResult<()> {
-        unsupported!(self, "pause")
+        unsupported!(self, Pause)
     }
 
     /// Unpauses an instance: `Paused` to `Running`; a no-op when running.
@@ -348,7 +353,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// Events: `Resumed`. Errors: [`DriverError::InstanceNotFound`],
     /// [`DriverError::InvalidState`] from `Suspended`, `Shutdown`, `Crashed`.
     async fn unpause(&self, instance: &Instance) -> DriverResult<()> {
-        unsupported!(self, "unpause")
+        unsupported!(self, Unpause)
     }
 
     /// Suspends an instance: `Running` or `Paused` to `Suspended` (state saved to
@@ -357,7 +362,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// Events: `Suspended`. Errors: [`DriverError::InstanceNotFound`],
     /// [`DriverError::InvalidState`] from `Shutdown`, `Crashed`.
     async fn suspend(&self, instance: &Instance) -> DriverResult<()> {
-        unsupported!(self, "suspend")
+        unsupported!(self, Suspend)
     }
 
     /// Resumes a suspended instance: `Suspended` to `Running`; a no-op when running.
@@ -370,7 +375,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         network_info: &[Vif],
         block_device_info: &BlockDeviceInfo,
     ) -> DriverResult<()> {
-        unsupported!(self, "resume")
+        unsupported!(self, Resume)
     }
 
     /// Boots the instance from a rescue image with `rescue_password` as root
@@ -387,7 +392,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         image_meta: &ImageMeta,
         rescue_password: Secret,
     ) -> DriverResult<()> {
-        unsupported!(self, "rescue")
+        unsupported!(self, Rescue)
     }
 
     /// Leaves rescue: a rescued instance goes back to `Running`, not rescued; a
@@ -396,7 +401,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// Errors: [`DriverError::InstanceNotFound`] (Nova's fake raises a raw
     /// `KeyError`), [`DriverError::InvalidState`] when soft-deleted.
     async fn unrescue(&self, instance: &Instance, network_info: &[Vif]) -> DriverResult<()> {
-        unsupported!(self, "unrescue")
+        unsupported!(self, Unrescue)
     }
 
     /// Soft-deletes an instance: to `Shutdown`, soft-deleted, from any state; its
@@ -405,7 +410,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// Events: `Stopped` unless it was shut down. Errors:
     /// [`DriverError::InstanceNotFound`].
     async fn soft_delete(&self, instance: &Instance) -> DriverResult<()> {
-        unsupported!(self, "soft_delete")
+        unsupported!(self, SoftDelete)
     }
 
     /// Restores a soft-deleted instance: to `Running`, not soft-deleted. A no-op
@@ -413,7 +418,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     ///
     /// Events: `Started`. Errors: [`DriverError::InstanceNotFound`].
     async fn restore(&self, instance: &Instance) -> DriverResult<()> {
-        unsupported!(self, "restore")
+        unsupported!(self, Restore)
     }
 
     /// Snapshots the instance into the pre-created image `image_id`.
@@ -430,7 +435,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         image_id: &str,
         update_task_state: TaskStateCallback,
     ) -> DriverResult<()> {
-        unsupported!(self, "snapshot")
+        unsupported!(self, Snapshot)
     }
 
     /// Sets the guest's admin password. Needs a `Running` instance.
@@ -438,7 +443,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// Errors: [`DriverError::InstanceNotFound`],
     /// [`DriverError::InstanceNotRunning`]. Idempotent.
     async fn set_admin_password(&self, instance: &Instance, new_pass: Secret) -> DriverResult<()> {
-        unsupported!(self, "set_admin_password")
+        unsupported!(self, SetAdminPassword)
     }
 
     /// Writes a file into the instance; path and contents are base64 (Nova's
@@ -454,7 +459,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         b64_path: &str,
         b64_contents: &str,
     ) -> DriverResult<()> {
-        unsupported!(self, "inject_file")
+        unsupported!(self, InjectFile)
     }
 
     /// After a host reboot, brings back an instance that should be running
@@ -471,19 +476,19 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         network_info: &[Vif],
         block_device_info: &BlockDeviceInfo,
     ) -> DriverResult<()> {
-        unsupported!(self, "resume_state_on_host_boot")
+        unsupported!(self, ResumeStateOnHostBoot)
     }
 
     /// Asks the guest for a crash dump (an NMI). State unchanged, no event.
     /// Errors: [`DriverError::InstanceNotFound`],
     /// [`DriverError::InstanceNotRunning`] unless `Running` or `Paused`.
     async fn trigger_crash_dump(&self, instance: &Instance) -> DriverResult<()> {
-        unsupported!(self, "trigger_crash_dump")
+        unsupported!(self, TriggerCrashDump)
     }
 
     /// Whether the instance's files are reachable from this host (shared storage).
     async fn instance_on_disk(&self, instance: &Instance) -> DriverResult<bool> {
-        unsupported!(self, "instance_on_disk")
+        unsupported!(self, InstanceOnDisk)
     }
 
     // ----- statistics (legacy by-name methods) ----------------------------------------
@@ -491,7 +496,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// Counters of one disk of the named instance.
     /// Errors: [`DriverError::InstanceNotFound`] (by name).
     async fn block_stats(&self, instance_name: &str, disk_id: &str) -> DriverResult<BlockStats> {
-        unsupported!(self, "block_stats")
+        unsupported!(self, BlockStats)
     }
 
     /// Counters of one interface of the named instance.
@@ -501,7 +506,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         instance_name: &str,
         iface_id: &str,
     ) -> DriverResult<InterfaceStats> {
-        unsupported!(self, "interface_stats")
+        unsupported!(self, InterfaceStats)
     }
 
     /// Diagnostics of the named instance; `state` matches `get_info`,
@@ -512,7 +517,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// (see [`Diagnostics::disk_details`]).
     /// Errors: [`DriverError::InstanceNotFound`] (by name).
     async fn get_diagnostics(&self, instance_name: &str) -> DriverResult<Diagnostics> {
-        unsupported!(self, "get_diagnostics")
+        unsupported!(self, GetDiagnostics)
     }
 
     /// The disks of the named instance (what live migration needs). Unless
@@ -522,7 +527,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// volumes and other disks a backend reports follow it.
     /// Errors: [`DriverError::InstanceNotFound`] (by name).
     async fn get_instance_disk_info(&self, instance_name: &str) -> DriverResult<DiskInfo> {
-        unsupported!(self, "get_instance_disk_info")
+        unsupported!(self, GetInstanceDiskInfo)
     }
 
     /// Bandwidth counters of every VIF of the given instances that are on this
@@ -531,7 +536,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         &self,
         instances: &[Instance],
     ) -> DriverResult<Vec<BandwidthCounter>> {
-        unsupported!(self, "get_all_bw_counters")
+        unsupported!(self, GetAllBwCounters)
     }
 
     /// Usage of every volume attached to the given instances on this host, for
@@ -543,7 +548,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         start_time: SystemTime,
         stop_time: Option<SystemTime>,
     ) -> DriverResult<Vec<VolumeUsage>> {
-        unsupported!(self, "get_all_volume_usage")
+        unsupported!(self, GetAllVolumeUsage)
     }
 
     // ----- consoles -------------------------------------------------------------------
@@ -551,7 +556,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// What the instance printed to its console, in any state.
     /// Errors: [`DriverError::InstanceNotFound`].
     async fn get_console_output(&self, instance: &Instance) -> DriverResult<String> {
-        unsupported!(self, "get_console_output")
+        unsupported!(self, GetConsoleOutput)
     }
 
     /// Access details of the console pool for `console_type`.
@@ -559,7 +564,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         &self,
         console_type: ConsoleType,
     ) -> DriverResult<ConsolePoolInfo> {
-        unsupported!(self, "get_console_pool_info")
+        unsupported!(self, GetConsolePoolInfo)
     }
 
     /// The instance's VNC console. Needs `Running` or `Paused` (a stopped guest
@@ -567,19 +572,19 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// Errors: [`DriverError::InstanceNotFound`],
     /// [`DriverError::InstanceNotRunning`].
     async fn get_vnc_console(&self, instance: &Instance) -> DriverResult<VncConsole> {
-        unsupported!(self, "get_vnc_console")
+        unsupported!(self, GetVncConsole)
     }
 
     /// The instance's SPICE console. Same preconditions and errors as
     /// [`get_vnc_console`](Self::get_vnc_console).
     async fn get_spice_console(&self, instance: &Instance) -> DriverResult<SpiceConsole> {
-        unsupported!(self, "get_spice_console")
+        unsupported!(self, GetSpiceConsole)
     }
 
     /// The instance's serial console. Same preconditions and errors as
     /// [`get_vnc_console`](Self::get_vnc_console).
     async fn get_serial_console(&self, instance: &Instance) -> DriverResult<SerialConsole> {
-        unsupported!(self, "get_serial_console")
+        unsupported!(self, GetSerialConsole)
     }
 
     // ----- volumes and networking -----------------------------------------------------
@@ -597,7 +602,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         instance: &Instance,
         mountpoint: &str,
     ) -> DriverResult<()> {
-        unsupported!(self, "attach_volume")
+        unsupported!(self, AttachVolume)
     }
 
     /// Detaches the volume at `mountpoint`.
@@ -610,7 +615,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         instance: &Instance,
         mountpoint: &str,
     ) -> DriverResult<()> {
-        unsupported!(self, "detach_volume")
+        unsupported!(self, DetachVolume)
     }
 
     /// Replaces the volume at `mountpoint` by `new_connection_info`, growing it to
@@ -624,12 +629,12 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         mountpoint: &str,
         resize_to_gb: u64,
     ) -> DriverResult<()> {
-        unsupported!(self, "swap_volume")
+        unsupported!(self, SwapVolume)
     }
 
     /// What the volume service needs to export volumes to this host.
     async fn get_volume_connector(&self, instance: &Instance) -> DriverResult<VolumeConnector> {
-        unsupported!(self, "get_volume_connector")
+        unsupported!(self, GetVolumeConnector)
     }
 
     /// Hot-plugs a VIF.
@@ -644,7 +649,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         image_meta: &ImageMeta,
         vif: &Vif,
     ) -> DriverResult<()> {
-        unsupported!(self, "attach_interface")
+        unsupported!(self, AttachInterface)
     }
 
     /// Unplugs a VIF.
@@ -652,19 +657,19 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// Errors: [`DriverError::InstanceNotFound`],
     /// [`DriverError::InterfaceDetachFailed`] when no VIF with this id is attached.
     async fn detach_interface(&self, instance: &Instance, vif: &Vif) -> DriverResult<()> {
-        unsupported!(self, "detach_interface")
+        unsupported!(self, DetachInterface)
     }
 
     /// Plugs the VIFs' host side (bridges, taps). Idempotent.
     /// Errors: [`DriverError::InstanceNotFound`].
     async fn plug_vifs(&self, instance: &Instance, network_info: &[Vif]) -> DriverResult<()> {
-        unsupported!(self, "plug_vifs")
+        unsupported!(self, PlugVifs)
     }
 
     /// Unplugs the VIFs' host side. Idempotent.
     /// Errors: [`DriverError::InstanceNotFound`].
     async fn unplug_vifs(&self, instance: &Instance, network_info: &[Vif]) -> DriverResult<()> {
-        unsupported!(self, "unplug_vifs")
+        unsupported!(self, UnplugVifs)
     }
 
     // ----- firewall -------------------------------------------------------------------
@@ -676,28 +681,28 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         instance: &Instance,
         network_info: &[Vif],
     ) -> DriverResult<()> {
-        unsupported!(self, "ensure_filtering_rules_for_instance")
+        unsupported!(self, EnsureFilteringRulesForInstance)
     }
 
     /// Re-applies the instance's security-group rules. Idempotent.
     /// Errors: [`DriverError::InstanceNotFound`].
     async fn refresh_instance_security_rules(&self, instance: &Instance) -> DriverResult<()> {
-        unsupported!(self, "refresh_instance_security_rules")
+        unsupported!(self, RefreshInstanceSecurityRules)
     }
 
     /// Re-applies the provider firewall rules. Idempotent.
     async fn refresh_provider_fw_rules(&self) -> DriverResult<()> {
-        unsupported!(self, "refresh_provider_fw_rules")
+        unsupported!(self, RefreshProviderFwRules)
     }
 
     /// Re-applies rules after a security group's membership changed. Idempotent.
     async fn refresh_security_group_members(&self, security_group_id: i64) -> DriverResult<()> {
-        unsupported!(self, "refresh_security_group_members")
+        unsupported!(self, RefreshSecurityGroupMembers)
     }
 
     /// Re-applies rules after a security group's rules changed. Idempotent.
     async fn refresh_security_group_rules(&self, security_group_id: i64) -> DriverResult<()> {
-        unsupported!(self, "refresh_security_group_rules")
+        unsupported!(self, RefreshSecurityGroupRules)
     }
 
     /// Removes the instance's filtering. Idempotent.
@@ -706,7 +711,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         instance: &Instance,
         network_info: &[Vif],
     ) -> DriverResult<()> {
-        unsupported!(self, "unfilter_instance")
+        unsupported!(self, UnfilterInstance)
     }
 
     // ----- live migration -------------------------------------------------------------
@@ -727,7 +732,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         block_migration: bool,
         disk_over_commit: bool,
     ) -> DriverResult<LiveMigrateData> {
-        unsupported!(self, "check_can_live_migrate_destination")
+        unsupported!(self, CheckCanLiveMigrateDestination)
     }
 
     /// On the destination: cleans up after the destination check. Idempotent.
@@ -736,7 +741,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         context: &RequestContext,
         dest_check_data: &LiveMigrateData,
     ) -> DriverResult<()> {
-        unsupported!(self, "check_can_live_migrate_destination_cleanup")
+        unsupported!(self, CheckCanLiveMigrateDestinationCleanup)
     }
 
     /// On the source: can `instance` leave? Returns the data for the next steps.
@@ -752,7 +757,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         instance: &Instance,
         dest_check_data: &LiveMigrateData,
     ) -> DriverResult<LiveMigrateData> {
-        unsupported!(self, "check_can_live_migrate_source")
+        unsupported!(self, CheckCanLiveMigrateSource)
     }
 
     /// On the destination: prepares for the incoming instance: reserves its
@@ -771,7 +776,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         network_info: &[Vif],
         migrate_data: &LiveMigrateData,
     ) -> DriverResult<LiveMigrateData> {
-        unsupported!(self, "pre_live_migration")
+        unsupported!(self, PreLiveMigration)
     }
 
     /// On the source: moves the running instance to `dest`.
@@ -796,7 +801,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         block_migration: bool,
         migrate_data: &LiveMigrateData,
     ) -> DriverResult<()> {
-        unsupported!(self, "live_migration")
+        unsupported!(self, LiveMigration)
     }
 
     /// On the destination: the instance has arrived; it is now listed here,
@@ -814,7 +819,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         block_migration: bool,
         block_device_info: &BlockDeviceInfo,
     ) -> DriverResult<()> {
-        unsupported!(self, "post_live_migration_at_destination")
+        unsupported!(self, PostLiveMigrationAtDestination)
     }
 
     /// On the destination: undoes `pre_live_migration` after a failed migration,
@@ -827,14 +832,14 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         block_device_info: &BlockDeviceInfo,
         destroy_disks: bool,
     ) -> DriverResult<()> {
-        unsupported!(self, "rollback_live_migration_at_destination")
+        unsupported!(self, RollbackLiveMigrationAtDestination)
     }
 
     /// On the source: forces an in-progress live migration to complete. With
     /// none in progress nothing changes.
     /// Errors: [`DriverError::InstanceNotFound`].
     async fn live_migration_force_complete(&self, instance: &Instance) -> DriverResult<()> {
-        unsupported!(self, "live_migration_force_complete")
+        unsupported!(self, LiveMigrationForceComplete)
     }
 
     /// On the source: aborts an in-progress live migration; `live_migration`
@@ -842,7 +847,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// nothing changes.
     /// Errors: [`DriverError::InstanceNotFound`].
     async fn live_migration_abort(&self, instance: &Instance) -> DriverResult<()> {
-        unsupported!(self, "live_migration_abort")
+        unsupported!(self, LiveMigrationAbort)
     }
 
     // ----- cold migration and resize --------------------------------------------------
@@ -866,7 +871,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         network_info: &[Vif],
         block_device_info: &BlockDeviceInfo,
     ) -> DriverResult<DiskInfo> {
-        unsupported!(self, "migrate_disk_and_power_off")
+        unsupported!(self, MigrateDiskAndPowerOff)
     }
 
     /// On the destination: creates the migrated instance with its (new) flavor,
@@ -893,7 +898,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         block_device_info: &BlockDeviceInfo,
         power_on: bool,
     ) -> DriverResult<()> {
-        unsupported!(self, "finish_migration")
+        unsupported!(self, FinishMigration)
     }
 
     /// On the source: the move is confirmed; the source copy is destroyed and its
@@ -912,7 +917,7 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         instance: &Instance,
         network_info: &[Vif],
     ) -> DriverResult<()> {
-        unsupported!(self, "confirm_migration")
+        unsupported!(self, ConfirmMigration)
     }
 
     /// On the source: the move is reverted; the source copy is powered back on
@@ -929,6 +934,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         block_device_info: &BlockDeviceInfo,
         power_on: bool,
     ) -> DriverResult<()> {
-        unsupported!(self, "finish_revert_migration")
+        unsupported!(self, FinishRevertMigration)
     }
 }

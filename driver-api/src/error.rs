@@ -5,6 +5,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::method::DriverMethod;
 use crate::model::instance::InstanceRef;
 use crate::model::resources::ResourceAmounts;
 use crate::state::{InstanceStatus, LifecycleOperation};
@@ -46,24 +47,25 @@ pub enum DriverError {
     InvalidState {
         /// The instance.
         instance: Uuid,
-        /// The refused operation.
-        operation: &'static str,
+        /// The refused operation: a row of the transition table, or a method
+        /// refused by its own protocol.
+        operation: RefusedOperation,
         /// The instance's status, unchanged.
         status: InstanceStatus,
     },
     /// The backend does not offer this operation (an undeclared capability).
-    #[error("{driver} does not support {operation}")]
+    #[error("{driver} does not support {method}")]
     NotSupported {
         /// The method.
-        operation: &'static str,
+        method: DriverMethod,
         /// The backend.
         driver: &'static str,
     },
     /// The driver was opened read-only and this method would change something.
-    #[error("{driver} is read-only: {operation} refused")]
+    #[error("{driver} is read-only: {method} refused")]
     ReadOnly {
         /// The refused method.
-        operation: &'static str,
+        method: DriverMethod,
         /// The backend.
         driver: &'static str,
     },
@@ -128,18 +130,18 @@ pub enum DriverError {
         reason: String,
     },
     /// An argument is malformed (bad base64, empty name, ...); nothing changed.
-    #[error("invalid input to {operation}: {reason}")]
+    #[error("invalid input to {method}: {reason}")]
     InvalidInput {
         /// The method.
-        operation: &'static str,
+        method: DriverMethod,
         /// What is wrong (never the secret itself).
         reason: String,
     },
     /// The operation did not finish in time.
-    #[error("{operation} timed out after {timeout:?}")]
+    #[error("{method} timed out after {timeout:?}")]
     Timeout {
         /// The method.
-        operation: &'static str,
+        method: DriverMethod,
         /// The instance, if the operation concerns one.
         instance: Option<Uuid>,
         /// How long it waited.
@@ -149,28 +151,78 @@ pub enum DriverError {
     /// died): nothing was done, and the same call may succeed later. A backend
     /// that supervises its connection answers this while it reconnects,
     /// instead of hanging or failing every call with `Backend`.
-    #[error("{driver}: {operation} unavailable: {message}")]
+    #[error("{driver}: {method} unavailable: {message}")]
     Unavailable {
         /// The backend.
         driver: &'static str,
         /// The method.
-        operation: &'static str,
+        method: DriverMethod,
         /// Why, and when the backend tries again, in its words.
         message: String,
     },
     /// The layer below the driver failed.
-    #[error("{driver}: {operation} failed: {message}")]
+    #[error("{driver}: {method} failed: {message}")]
     Backend {
         /// The backend.
         driver: &'static str,
         /// The method.
-        operation: &'static str,
+        method: DriverMethod,
         /// What failed, in the backend's words.
         message: String,
         /// The underlying error.
         #[source]
         source: Option<BoxError>,
     },
+}
+
+/// What [`DriverError::InvalidState`] refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RefusedOperation {
+    /// A row of the transition table ([`transition`](crate::transition)).
+    Lifecycle(LifecycleOperation),
+    /// A method refused by its own protocol (a migration step out of order,
+    /// ...).
+    Method(DriverMethod),
+}
+
+impl RefusedOperation {
+    /// The contract method refused; `None` for the crash test hook, which is
+    /// not a method.
+    pub const fn method(self) -> Option<DriverMethod> {
+        match self {
+            Self::Lifecycle(operation) => operation.method(),
+            Self::Method(method) => Some(method),
+        }
+    }
+
+    /// The method's name (`reboot` for both reboot rows, `crash` for the test
+    /// hook).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Lifecycle(operation) => operation.method_name(),
+            Self::Method(method) => method.name(),
+        }
+    }
+}
+
+impl std::fmt::Display for RefusedOperation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl From<LifecycleOperation> for RefusedOperation {
+    fn from(operation: LifecycleOperation) -> Self {
+        Self::Lifecycle(operation)
+    }
+}
+
+impl From<DriverMethod> for RefusedOperation {
+    fn from(method: DriverMethod) -> Self {
+        Self::Method(method)
+    }
 }
 
 /// The kind of a [`DriverError`], for matching across backends (`Copy`, serde).
@@ -250,20 +302,20 @@ impl DriverError {
         }
     }
 
-    /// `NotSupported` for `operation` on `driver`.
-    pub fn not_supported(operation: &'static str, driver: &'static str) -> Self {
-        Self::NotSupported { operation, driver }
+    /// `NotSupported` for `method` on `driver`.
+    pub fn not_supported(method: DriverMethod, driver: &'static str) -> Self {
+        Self::NotSupported { method, driver }
     }
 
-    /// `ReadOnly` for `operation` on `driver`.
-    pub fn read_only(operation: &'static str, driver: &'static str) -> Self {
-        Self::ReadOnly { operation, driver }
+    /// `ReadOnly` for `method` on `driver`.
+    pub fn read_only(method: DriverMethod, driver: &'static str) -> Self {
+        Self::ReadOnly { method, driver }
     }
 
-    /// `InvalidInput` for `operation`.
-    pub fn invalid_input(operation: &'static str, reason: impl Into<String>) -> Self {
+    /// `InvalidInput` for `method`.
+    pub fn invalid_input(method: DriverMethod, reason: impl Into<String>) -> Self {
         Self::InvalidInput {
-            operation,
+            method,
             reason: reason.into(),
         }
     }
@@ -276,20 +328,44 @@ impl DriverError {
     ) -> Self {
         Self::InvalidState {
             instance,
-            operation: operation.method_name(),
+            operation: RefusedOperation::Lifecycle(operation),
             status,
+        }
+    }
+
+    /// `InvalidState` for `method`, refused by its own protocol (a migration
+    /// step out of order, a snapshot of an instance that cannot take one).
+    pub fn invalid_state_of(instance: Uuid, method: DriverMethod, status: InstanceStatus) -> Self {
+        Self::InvalidState {
+            instance,
+            operation: RefusedOperation::Method(method),
+            status,
+        }
+    }
+
+    /// The contract method the error answers, when it names one.
+    pub fn method(&self) -> Option<DriverMethod> {
+        match self {
+            Self::NotSupported { method, .. }
+            | Self::ReadOnly { method, .. }
+            | Self::InvalidInput { method, .. }
+            | Self::Timeout { method, .. }
+            | Self::Unavailable { method, .. }
+            | Self::Backend { method, .. } => Some(*method),
+            Self::InvalidState { operation, .. } => operation.method(),
+            _ => None,
         }
     }
 
     /// `Backend` wrapping a lower-level error.
     pub fn backend(
         driver: &'static str,
-        operation: &'static str,
+        method: DriverMethod,
         source: impl std::error::Error + Send + Sync + 'static,
     ) -> Self {
         Self::Backend {
             driver,
-            operation,
+            method,
             message: source.to_string(),
             source: Some(Box::new(source)),
         }

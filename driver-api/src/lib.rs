@@ -37,6 +37,9 @@
 //! # }
 //! ```
 //!
+//! With feature `testkit`, `testkit::call` calls any method by
+//! its [`DriverMethod`] with sample arguments, for sweeps over every method.
+//!
 //! The mock mocks the default methods too (`instance_exists`,
 //! `get_num_instances`, ...): they need expectations of their own, or
 //! `MockComputeDriver::expect_listing` to wire them to `list_instance_uuids`
@@ -62,6 +65,8 @@ pub mod mock_support;
 pub mod model;
 mod secret;
 pub mod state;
+#[cfg(any(test, feature = "testkit"))]
+pub mod testkit;
 pub mod validate;
 
 pub use async_trait::async_trait;
@@ -72,7 +77,7 @@ pub use capabilities::{Capabilities, Feature, FeatureSet};
 pub use driver::ComputeDriver;
 #[cfg(any(test, feature = "mock"))]
 pub use driver::MockComputeDriver;
-pub use error::{BoxError, DriverError, DriverResult, ErrorKind};
+pub use error::{BoxError, DriverError, DriverResult, ErrorKind, RefusedOperation};
 pub use events::{EventListener, EventSlot, LifecycleEvent, LifecycleTransition};
 pub use method::DriverMethod;
 pub use model::block_device::{

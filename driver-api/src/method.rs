@@ -9,6 +9,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::capabilities::{Capabilities, Feature};
+use crate::error::{DriverError, DriverResult};
 
 macro_rules! methods {
     ($($variant:ident => $name:literal, $feature:expr, $mutates:literal;)*) => {
@@ -151,6 +152,35 @@ impl DriverMethod {
         match self.feature() {
             None => true,
             Some(feature) => capabilities.supports(feature),
+        }
+    }
+
+    /// The admission rule every backend applies before the method does
+    /// anything: `NotSupported` if its feature is not in `capabilities`, else
+    /// `ReadOnly` if it mutates and the backend is `read_only`, else `Ok`.
+    /// (An undeclared feature answers `NotSupported` even read-only.)
+    ///
+    /// ```
+    /// use driver_api::{Capabilities, DriverMethod, ErrorKind, Feature};
+    /// let caps = Capabilities::all().without(Feature::Pause);
+    /// let refused = DriverMethod::Pause.admit(&caps, true, "mine").map_err(|e| e.kind());
+    /// assert_eq!(refused, Err(ErrorKind::NotSupported));
+    /// let refused = DriverMethod::Spawn.admit(&caps, true, "mine").map_err(|e| e.kind());
+    /// assert_eq!(refused, Err(ErrorKind::ReadOnly));
+    /// assert!(DriverMethod::GetInfo.admit(&caps, true, "mine").is_ok());
+    /// ```
+    pub fn admit(
+        self,
+        capabilities: &Capabilities,
+        read_only: bool,
+        driver: &'static str,
+    ) -> DriverResult<()> {
+        if !self.is_supported_by(capabilities) {
+            Err(DriverError::not_supported(self, driver))
+        } else if read_only && self.mutates() {
+            Err(DriverError::read_only(self, driver))
+        } else {
+            Ok(())
         }
     }
 

@@ -43,6 +43,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::events::LifecycleTransition;
+use crate::method::DriverMethod;
 
 /// The power state of an instance, with Nova's (and libvirt's) codes.
 ///
@@ -262,6 +263,26 @@ impl LifecycleOperation {
             Self::Destroy => "destroy",
             Self::Crash => "crash",
         }
+    }
+
+    /// The contract method of the operation; `None` for [`Self::Crash`], a
+    /// test hook.
+    pub const fn method(self) -> Option<DriverMethod> {
+        Some(match self {
+            Self::Pause => DriverMethod::Pause,
+            Self::Unpause => DriverMethod::Unpause,
+            Self::Suspend => DriverMethod::Suspend,
+            Self::Resume => DriverMethod::Resume,
+            Self::PowerOff => DriverMethod::PowerOff,
+            Self::PowerOn => DriverMethod::PowerOn,
+            Self::RebootSoft | Self::RebootHard => DriverMethod::Reboot,
+            Self::Rescue => DriverMethod::Rescue,
+            Self::Unrescue => DriverMethod::Unrescue,
+            Self::SoftDelete => DriverMethod::SoftDelete,
+            Self::Restore => DriverMethod::Restore,
+            Self::Destroy => DriverMethod::Destroy,
+            Self::Crash => return None,
+        })
     }
 
     /// The reboot operation for a reboot type.

@@ -21,15 +21,16 @@
 //! | `live_migration`'s destination | the above, [`CHECKED_DESTINATION_RULE`] |
 //!
 //! ```
-//! use driver_api::validate;
+//! use driver_api::{validate, DriverMethod};
 //! assert!(validate::instance_name("instance", "vm-1").is_ok());
 //! let refused = validate::mountpoint("mountpoint", "/dev/../etc").unwrap_err();
 //! assert_eq!(refused.field, "mountpoint");
-//! let error = refused.into_error("attach_volume");
+//! let error = refused.into_error(DriverMethod::AttachVolume);
 //! assert_eq!(error.kind(), driver_api::ErrorKind::InvalidInput);
 //! ```
 
 use crate::error::DriverError;
+use crate::method::DriverMethod;
 use crate::model::block_device::{BlockDeviceInfo, ConnectionInfo};
 use crate::model::instance::{Flavor, InjectedFile, Instance};
 use crate::model::migration::{LiveMigrateData, Migration};
@@ -93,10 +94,10 @@ impl Violation {
         Self { field, rule }
     }
 
-    /// The [`DriverError::InvalidInput`] of `operation` for this violation;
+    /// The [`DriverError::InvalidInput`] of `method` for this violation;
     /// its reason names the field and the rule.
-    pub fn into_error(self, operation: &'static str) -> DriverError {
-        DriverError::invalid_input(operation, self.to_string())
+    pub fn into_error(self, method: DriverMethod) -> DriverError {
+        DriverError::invalid_input(method, self.to_string())
     }
 }
 
@@ -459,7 +460,7 @@ mod tests {
 
     #[test]
     fn a_violation_is_invalid_input_naming_field_and_rule() {
-        let error = Violation::new("instance.name", NAME_RULE).into_error("spawn");
+        let error = Violation::new("instance.name", NAME_RULE).into_error(DriverMethod::Spawn);
         assert_eq!(error.kind(), crate::ErrorKind::InvalidInput);
         let text = error.to_string();
         assert!(text.contains("spawn"), "{text}");

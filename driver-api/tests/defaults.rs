@@ -87,7 +87,7 @@ async fn optional_methods_answer_not_supported_with_operation_and_driver() {
     assert!(matches!(
         err,
         DriverError::NotSupported {
-            operation: "pause",
+            method: DriverMethod::Pause,
             driver: "bare"
         }
     ));
@@ -206,7 +206,7 @@ fn the_event_slot_contains_a_panicking_listener_and_replaces_listeners() {
 
 #[test]
 fn errors_never_print_secrets_and_kinds_match_variants() {
-    let err = DriverError::invalid_input("set_admin_password", "password too short");
+    let err = DriverError::invalid_input(DriverMethod::SetAdminPassword, "password too short");
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     let secret = Secret::new("p4ssw0rd");
     let shown = format!("{err} {err:?} {secret} {secret:?}");
@@ -219,4 +219,33 @@ fn version_to_int_matches_novas_conversion() {
     assert_eq!(driver_api::version_to_int("7.2.22"), Some(7_002_022));
     assert_eq!(driver_api::version_to_int("1.1000"), None);
     assert_eq!(driver_api::version_to_int(""), None);
+}
+
+#[tokio::test]
+async fn every_optional_default_answers_not_supported_naming_its_own_method() {
+    use driver_api::testkit::{call, SampleArgs};
+    let driver = Bare::default();
+    let mut args = SampleArgs::new(instance(1).with_name("one"), "bare", "elsewhere");
+    args.node_resources = Some(NodeResources::new(
+        "bare",
+        "bare",
+        driver_api::ResourceAmounts::new(1, 512, 1),
+        driver_api::ResourceAmounts::default(),
+    ));
+    let mut optional = 0;
+    for method in DriverMethod::ALL {
+        let answer = call(&driver, *method, &args).await;
+        if method.is_mandatory() {
+            continue;
+        }
+        optional += 1;
+        match answer {
+            Err(DriverError::NotSupported {
+                method: named,
+                driver: "bare",
+            }) => assert_eq!(named, *method),
+            other => panic!("{method}: {other:?}"),
+        }
+    }
+    assert_eq!(optional, 64);
 }

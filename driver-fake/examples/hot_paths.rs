@@ -6,8 +6,8 @@
 use std::time::{Duration, Instant};
 
 use driver_api::{
-    BlockDeviceInfo, ComputeDriver, DriverResult, Flavor, ImageMeta, Instance, Network,
-    RequestContext, ResourceAmounts, Subnet, Vif,
+    BlockDeviceInfo, ComputeDriver, Flavor, ImageMeta, Instance, Network, RequestContext,
+    ResourceAmounts, Subnet, Vif,
 };
 use driver_fake::{FakeDriver, NodeSize};
 use uuid::Uuid;
@@ -47,16 +47,14 @@ fn report(name: &str, ops: usize, elapsed: Duration) {
     }
 }
 
-fn main() -> DriverResult<()> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let n: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let only = args.get(2).cloned();
     if only.as_deref() == Some("nodes") {
         return many_nodes(n);
     }
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .map_err(|e| driver_api::DriverError::invalid_input("runtime", e.to_string()))?;
+    let rt = tokio::runtime::Builder::new_current_thread().build()?;
     let capacity = ResourceAmounts::new(n as u64 + 1, (n as u64 + 1) * 512, n as u64 + 1);
     let driver = FakeDriver::builder()
         .nodes(["bench-node"])
@@ -155,10 +153,8 @@ fn main() -> DriverResult<()> {
 }
 
 /// N instances over 1000 nodes: spawn all, then destroy all.
-fn many_nodes(n: usize) -> DriverResult<()> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .map_err(|e| driver_api::DriverError::invalid_input("runtime", e.to_string()))?;
+fn many_nodes(n: usize) -> Result<(), Box<dyn std::error::Error>> {
+    let rt = tokio::runtime::Builder::new_current_thread().build()?;
     let nodes: Vec<String> = (0..1000).map(|i| format!("node-{i}")).collect();
     let per_node = (n / nodes.len() + 1) as u64;
     let driver = FakeDriver::builder()

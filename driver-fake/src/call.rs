@@ -10,12 +10,12 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use driver_api::{DriverError, DriverResult};
+use driver_api::{DriverError, DriverMethod, DriverResult};
 
 /// One call's outcome, ready or pending on the armed path.
 pub(crate) enum Call<'a, T> {
-    /// Decided at the call (taken on the first poll).
-    Ready(Option<DriverResult<T>>),
+    /// Decided at the call (taken on the first poll), for this method.
+    Ready(DriverMethod, Option<DriverResult<T>>),
     /// Waiting for injected latency or faults, then running the change.
     Armed(Pin<Box<dyn Future<Output = DriverResult<T>> + Send + 'a>>),
 }
@@ -30,9 +30,9 @@ impl<T> Future for Call<'_, T> {
     #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match &mut *self {
-            Self::Ready(outcome) => Poll::Ready(outcome.take().unwrap_or_else(|| {
+            Self::Ready(method, outcome) => Poll::Ready(outcome.take().unwrap_or_else(|| {
                 Err(DriverError::invalid_input(
-                    "poll",
+                    *method,
                     "a driver call's future was polled after it completed",
                 ))
             })),
@@ -47,7 +47,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_ready_call_yields_its_outcome_once() {
-        let mut call: Call<'_, u8> = Call::Ready(Some(Ok(7)));
+        let mut call: Call<'_, u8> = Call::Ready(DriverMethod::GetInfo, Some(Ok(7)));
         assert_eq!((&mut call).await.ok(), Some(7));
         assert!((&mut call).await.is_err());
     }

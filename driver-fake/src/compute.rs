@@ -58,12 +58,12 @@ impl FakeDriver {
         body: impl FnOnce() -> DriverResult<T> + Send + 'a,
     ) -> Call<'a, T> {
         if let Err(error) = self.admit(method) {
-            return Call::Ready(Some(self.traced(method, instance, Err(error))));
+            return Call::Ready(method, Some(self.traced(method, instance, Err(error))));
         }
         if !self.faults.is_armed() {
             let outcome = body();
             trace_outcome(method, instance, &outcome);
-            return Call::Ready(Some(outcome));
+            return Call::Ready(method, Some(outcome));
         }
         Call::Armed(Box::pin(async move {
             let result = match self.faults.before(method, instance, DRIVER_NAME).await {
@@ -162,7 +162,7 @@ impl ComputeDriver for FakeDriver {
         action: HostPowerAction,
     ) -> DriverResult<HostPowerAction> {
         self.run(M::HostPowerAction, None, || {
-            check_host("host_power_action", host)?;
+            check_host(M::HostPowerAction, host)?;
             Ok(self.power_action_now(action))
         })
         .await
@@ -170,7 +170,7 @@ impl ComputeDriver for FakeDriver {
 
     async fn host_maintenance_mode(&self, host: &str, mode: bool) -> DriverResult<MaintenanceMode> {
         self.run(M::HostMaintenanceMode, None, || {
-            check_host("host_maintenance_mode", host)?;
+            check_host(M::HostMaintenanceMode, host)?;
             Ok(self.maintenance_now(mode))
         })
         .await
@@ -178,7 +178,7 @@ impl ComputeDriver for FakeDriver {
 
     async fn set_host_enabled(&self, host: &str, enabled: bool) -> DriverResult<HostStatus> {
         self.run(M::SetHostEnabled, None, || {
-            check_host("set_host_enabled", host)?;
+            check_host(M::SetHostEnabled, host)?;
             Ok(self.set_enabled_now(enabled))
         })
         .await

@@ -109,13 +109,7 @@ fn refusal(
     capabilities: &Capabilities,
     read_only: bool,
 ) -> Option<DriverError> {
-    if !method.is_supported_by(capabilities) {
-        return Some(DriverError::not_supported(method.name(), DRIVER_NAME));
-    }
-    if read_only && method.mutates() {
-        return Some(DriverError::read_only(method.name(), DRIVER_NAME));
-    }
-    None
+    method.admit(capabilities, read_only, DRIVER_NAME).err()
 }
 
 impl FakeDriver {

@@ -17,7 +17,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use driver_api::{
-    DriverError, DriverMethod, ErrorKind, InstanceStatus, PowerState, ResourceAmounts,
+    DriverError, DriverMethod, ErrorKind, InstanceStatus, PowerState, RefusedOperation,
+    ResourceAmounts,
 };
 use uuid::Uuid;
 
@@ -202,7 +203,7 @@ impl Plan {
         }
         let preset_error = |message: &str| DriverError::Backend {
             driver,
-            operation: site.method.name(),
+            method: site.method,
             message: message.to_owned(),
             source: None,
         };
@@ -240,7 +241,7 @@ enum Firing {
 }
 
 fn build(kind: ErrorKind, site: FaultSite, driver: &'static str) -> DriverError {
-    let operation = site.method.name();
+    let method = site.method;
     let uuid = site.instance.unwrap_or(Uuid::nil());
     let reason = "injected fault".to_owned();
     match kind {
@@ -253,11 +254,11 @@ fn build(kind: ErrorKind, site: FaultSite, driver: &'static str) -> DriverError 
         },
         ErrorKind::InvalidState => DriverError::InvalidState {
             instance: uuid,
-            operation,
+            operation: RefusedOperation::Method(method),
             status: InstanceStatus::new(PowerState::NoState),
         },
-        ErrorKind::NotSupported => DriverError::not_supported(operation, driver),
-        ErrorKind::ReadOnly => DriverError::read_only(operation, driver),
+        ErrorKind::NotSupported => DriverError::not_supported(method, driver),
+        ErrorKind::ReadOnly => DriverError::read_only(method, driver),
         ErrorKind::InsufficientResources => DriverError::InsufficientResources {
             node: "(injected)".to_owned(),
             requested: ResourceAmounts::default(),
@@ -288,20 +289,20 @@ fn build(kind: ErrorKind, site: FaultSite, driver: &'static str) -> DriverError 
             instance: uuid,
             reason,
         },
-        ErrorKind::InvalidInput => DriverError::invalid_input(operation, reason),
+        ErrorKind::InvalidInput => DriverError::invalid_input(method, reason),
         ErrorKind::Timeout => DriverError::Timeout {
-            operation,
+            method,
             instance: site.instance,
             timeout: Duration::ZERO,
         },
         ErrorKind::Unavailable => DriverError::Unavailable {
             driver,
-            operation,
+            method,
             message: reason,
         },
         _ => DriverError::Backend {
             driver,
-            operation,
+            method,
             message: reason,
             source: None,
         },

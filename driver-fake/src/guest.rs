@@ -10,9 +10,9 @@ use base64::Engine as _;
 use driver_api::validate;
 use driver_api::{
     BandwidthCounter, BlockDeviceInfo, BlockStats, ConnectionInfo, CpuDiagnostics, Diagnostics,
-    DiskDiagnostics, DriverError, DriverResult, InjectedFile, Instance, InstanceDisk, InstanceInfo,
-    InstanceRef, InstanceStatus, InterfaceStats, NicDiagnostics, PowerState, ResourceAmounts,
-    SerialConsole, SpiceConsole, Vif, VncConsole, VolumeUsage,
+    DiskDiagnostics, DriverError, DriverMethod, DriverResult, InjectedFile, Instance, InstanceDisk,
+    InstanceInfo, InstanceRef, InstanceStatus, InterfaceStats, NicDiagnostics, PowerState,
+    ResourceAmounts, SerialConsole, SpiceConsole, Vif, VncConsole, VolumeUsage,
 };
 use uuid::Uuid;
 
@@ -89,15 +89,15 @@ fn extras_of(
     }
 }
 
-/// [`validate::arrival`] as the `InvalidInput` of `operation`.
+/// [`validate::arrival`] as the `InvalidInput` of `method`.
 pub(crate) fn arriving(
-    operation: &'static str,
+    method: DriverMethod,
     instance: &Instance,
     network_info: &[Vif],
     block_device_info: &BlockDeviceInfo,
 ) -> DriverResult<()> {
     validate::arrival(instance, network_info, block_device_info)
-        .map_err(|violation| violation.into_error(operation))
+        .map_err(|violation| violation.into_error(method))
 }
 
 fn not_running(uuid: Uuid) -> DriverError {
@@ -123,9 +123,14 @@ impl FakeDriver {
         power_on: bool,
     ) -> DriverResult<()> {
         let uuid = instance.uuid;
-        arriving("spawn", instance, network_info, block_device_info)?;
+        arriving(
+            DriverMethod::Spawn,
+            instance,
+            network_info,
+            block_device_info,
+        )?;
         validate::injected_files("injected_files.path", injected_files)
-            .map_err(|v| v.into_error("spawn"))?;
+            .map_err(|v| v.into_error(DriverMethod::Spawn))?;
         let interfaces = interfaces_of(uuid, network_info)?;
         // No volumes and no files (the common spawn): nothing to build.
         let extras =
@@ -200,7 +205,7 @@ impl FakeDriver {
     ) -> DriverResult<()> {
         validate::mountpoint("mountpoint", mountpoint)
             .and_then(|()| validate::connection_info("connection_info", connection_info))
-            .map_err(|v| v.into_error("attach_volume"))?;
+            .map_err(|v| v.into_error(DriverMethod::AttachVolume))?;
         self.with_record(uuid, |record| {
             let volumes = &mut record.extras_mut().volumes;
             if volumes.contains_key(mountpoint) {
@@ -222,17 +227,17 @@ impl FakeDriver {
         mountpoint: &str,
         new: Option<&ConnectionInfo>,
     ) -> DriverResult<()> {
-        let operation = if new.is_some() {
-            "swap_volume"
+        let method = if new.is_some() {
+            DriverMethod::SwapVolume
         } else {
-            "detach_volume"
+            DriverMethod::DetachVolume
         };
         validate::mountpoint("mountpoint", mountpoint)
             .and_then(|()| match new {
                 Some(info) => validate::connection_info("new_connection_info", info),
                 None => Ok(()),
             })
-            .map_err(|v| v.into_error(operation))?;
+            .map_err(|v| v.into_error(method))?;
         self.with_record(uuid, |record| {
             let slot = record
                 .extras
@@ -256,7 +261,8 @@ impl FakeDriver {
 
     /// `attach_interface`: `InterfaceAttachFailed` if the VIF id is attached.
     pub(crate) fn attach_interface_now(&self, uuid: Uuid, vif: &Vif) -> DriverResult<()> {
-        validate::mac("vif.address", &vif.address).map_err(|v| v.into_error("attach_interface"))?;
+        validate::mac("vif.address", &vif.address)
+            .map_err(|v| v.into_error(DriverMethod::AttachInterface))?;
         self.with_record(uuid, |record| {
             if record.interfaces.contains(vif.id) {
                 return Err(DriverError::InterfaceAttachFailed {
@@ -293,12 +299,13 @@ impl FakeDriver {
         b64_contents: &str,
     ) -> DriverResult<()> {
         let engine = base64::engine::general_purpose::STANDARD;
-        let bad = |what: &str| DriverError::invalid_input("inject_file", what.to_owned());
+        let bad =
+            |what: &str| DriverError::invalid_input(DriverMethod::InjectFile, what.to_owned());
         let path = engine
             .decode(b64_path)
             .map_err(|_| bad("path is not valid base64"))?;
         let path = String::from_utf8(path).map_err(|_| bad("path is not UTF-8"))?;
-        validate::file_path("path", &path).map_err(|v| v.into_error("inject_file"))?;
+        validate::file_path("path", &path).map_err(|v| v.into_error(DriverMethod::InjectFile))?;
         let contents = engine
             .decode(b64_contents)
             .map_err(|_| bad("contents are not valid base64"))?;
@@ -345,11 +352,11 @@ impl FakeDriver {
             .get(&uuid)
             .ok_or_else(|| not_running(uuid))?;
         if record.status.soft_deleted {
-            return Err(DriverError::InvalidState {
-                instance: uuid,
-                operation: "snapshot",
-                status: record.status,
-            });
+            return Err(DriverError::invalid_state_of(
+                uuid,
+                DriverMethod::Snapshot,
+                record.status,
+            ));
         }
         Ok(())
     }

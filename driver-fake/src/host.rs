@@ -7,8 +7,8 @@
 use std::net::{IpAddr, Ipv4Addr};
 
 use driver_api::{
-    CpuInfo, CpuTopology, DriverError, DriverResult, HostCpuStats, HostPowerAction, HostStats,
-    HostStatus, MaintenanceMode, NodeResources, SupportedInstance, VolumeConnector,
+    CpuInfo, CpuTopology, DriverError, DriverMethod, DriverResult, HostCpuStats, HostPowerAction,
+    HostStats, HostStatus, MaintenanceMode, NodeResources, SupportedInstance, VolumeConnector,
 };
 
 use crate::driver::FakeDriver;
@@ -46,7 +46,7 @@ pub fn fake_cpu_info() -> CpuInfo {
 impl FakeDriver {
     /// `init_host`: the node list becomes `[host]` (`fake-mini` for `compute`).
     pub(crate) fn init_host_now(&self, host: &str) -> DriverResult<()> {
-        check_host("init_host", host)?;
+        check_host(DriverMethod::InitHost, host)?;
         let node = if host == "compute" {
             crate::builder::DEFAULT_NODE
         } else {
@@ -99,7 +99,7 @@ impl FakeDriver {
     pub(crate) fn disk_available_least_now(&self) -> DriverResult<i64> {
         let overflow = || DriverError::Backend {
             driver: crate::driver::DRIVER_NAME,
-            operation: "get_disk_available_least",
+            method: DriverMethod::GetDiskAvailableLeast,
             message: "the free disk of the managed nodes does not fit an i64".to_owned(),
             source: None,
         };
@@ -196,6 +196,6 @@ impl FakeDriver {
 }
 
 /// `InvalidInput` for a host name that breaks [`driver_api::validate::HOST_RULE`].
-pub(crate) fn check_host(operation: &'static str, host: &str) -> DriverResult<()> {
-    driver_api::validate::host_name("host", host).map_err(|v| v.into_error(operation))
+pub(crate) fn check_host(method: DriverMethod, host: &str) -> DriverResult<()> {
+    driver_api::validate::host_name("host", host).map_err(|v| v.into_error(method))
 }

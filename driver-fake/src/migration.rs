@@ -19,10 +19,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use driver_api::{
-    transition, validate, BlockDeviceInfo, ConnectionInfo, DiskInfo, DriverError, DriverResult,
-    Instance, InstanceDisk, InstanceRef, InstanceStatus, LifecycleOperation, LifecycleTransition,
-    LiveMigrateData, LiveMigrationCallbacks, Migration, MigrationStatus, Outcome, PowerState,
-    ResourceAmounts, Vif,
+    transition, validate, BlockDeviceInfo, ConnectionInfo, DiskInfo, DriverError, DriverMethod,
+    DriverResult, Instance, InstanceDisk, InstanceRef, InstanceStatus, LifecycleOperation,
+    LifecycleTransition, LiveMigrateData, LiveMigrationCallbacks, Migration, MigrationStatus,
+    Outcome, PowerState, ResourceAmounts, Vif,
 };
 use uuid::Uuid;
 
@@ -54,11 +54,11 @@ fn check_live(uuid: Uuid, status: InstanceStatus) -> DriverResult<()> {
     if movable {
         Ok(())
     } else {
-        Err(DriverError::InvalidState {
-            instance: uuid,
-            operation: "live_migration",
+        Err(DriverError::invalid_state_of(
+            uuid,
+            DriverMethod::LiveMigration,
             status,
-        })
+        ))
     }
 }
 
@@ -92,7 +92,7 @@ impl FakeDriver {
     /// `migrate_disk_and_power_off` on the source.
     pub(crate) fn migrate_out_now(&self, uuid: Uuid, dest: &str) -> DriverResult<DiskInfo> {
         validate::host_name("dest", dest)
-            .map_err(|v| v.into_error("migrate_disk_and_power_off"))?;
+            .map_err(|v| v.into_error(DriverMethod::MigrateDiskAndPowerOff))?;
         let (index, mut shard) = self.store.lock_uuid(&uuid);
         let record = shard
             .instances
@@ -103,7 +103,7 @@ impl FakeDriver {
             // would end) the first one's mark.
             return Err(not_migrating(
                 uuid,
-                "migrate_disk_and_power_off",
+                DriverMethod::MigrateDiskAndPowerOff,
                 record.status,
             ));
         }
@@ -145,13 +145,13 @@ impl FakeDriver {
     ) -> DriverResult<()> {
         let uuid = instance.uuid;
         arriving(
-            "finish_migration",
+            DriverMethod::FinishMigration,
             instance,
             network_info,
             block_device_info,
         )?;
         validate::migration_of(migration, instance)
-            .map_err(|v| v.into_error("finish_migration"))?;
+            .map_err(|v| v.into_error(DriverMethod::FinishMigration))?;
         let claim = ResourceAmounts::of_flavor(&instance.flavor);
         if migration.is_same_host() && self.exists_now(uuid) {
             return self.resize_in_place(uuid, claim, power_on);
@@ -250,7 +250,7 @@ impl FakeDriver {
     ) -> DriverResult<()> {
         let uuid = instance.uuid;
         validate::migration_of(migration, instance)
-            .map_err(|v| v.into_error("confirm_migration"))?;
+            .map_err(|v| v.into_error(DriverMethod::ConfirmMigration))?;
         if migration.is_same_host() {
             return self
                 .with_record(uuid, |record| {
@@ -268,7 +268,11 @@ impl FakeDriver {
             if migrating_out(record) {
                 Ok(())
             } else {
-                Err(not_migrating(uuid, "confirm_migration", record.status))
+                Err(not_migrating(
+                    uuid,
+                    DriverMethod::ConfirmMigration,
+                    record.status,
+                ))
             }
         })
         .map(drop)
@@ -283,7 +287,12 @@ impl FakeDriver {
                 .get(&uuid)
                 .ok_or_else(|| DriverError::instance_not_found(uuid))?;
             if !migrating_out(record) {
-                return Err(not_migrating(uuid, "finish_revert_migration", record.status).into());
+                return Err(not_migrating(
+                    uuid,
+                    DriverMethod::FinishRevertMigration,
+                    record.status,
+                )
+                .into());
             }
             let event = power_on_step(uuid, record.status, power_on)?;
             let before = record
@@ -340,7 +349,7 @@ impl FakeDriver {
     ) -> DriverResult<LiveMigrateData> {
         let uuid = instance.uuid;
         validate::instance(instance)
-            .map_err(|v| v.into_error("check_can_live_migrate_destination"))?;
+            .map_err(|v| v.into_error(DriverMethod::CheckCanLiveMigrateDestination))?;
         if self.store.lock_uuid(&uuid).1.holds(&uuid) {
             return Err(exists(uuid));
         }
@@ -368,7 +377,7 @@ impl FakeDriver {
     ) -> DriverResult<LiveMigrateData> {
         self.with_record(uuid, |record| check_live(uuid, record.status))?;
         validate::live_destination(&dest_check_data.dest_host, &self.host())
-            .map_err(|v| v.into_error("check_can_live_migrate_source"))?;
+            .map_err(|v| v.into_error(DriverMethod::CheckCanLiveMigrateSource))?;
         let mut data = dest_check_data.clone();
         data.source_host = Some(self.host());
         Ok(data)
@@ -383,7 +392,7 @@ impl FakeDriver {
     ) -> DriverResult<()> {
         let uuid = instance.uuid;
         arriving(
-            "pre_live_migration",
+            DriverMethod::PreLiveMigration,
             instance,
             network_info,
             block_device_info,
@@ -450,7 +459,7 @@ impl FakeDriver {
     ) -> DriverResult<()> {
         let uuid = instance.uuid;
         validate::live_migration_target(dest, &self.host(), migrate_data)
-            .map_err(|v| v.into_error("live_migration"))?;
+            .map_err(|v| v.into_error(DriverMethod::LiveMigration))?;
         self.with_record(uuid, |record| check_live(uuid, record.status))?;
         if let Err(error) = self
             .faults
@@ -472,11 +481,11 @@ impl FakeDriver {
                 let mut waiters = live_waiters(self);
                 if waiters.contains_key(&uuid) {
                     let status = self.with_record(uuid, |r| Ok(r.status))?;
-                    return Err(DriverError::InvalidState {
-                        instance: uuid,
-                        operation: "live_migration",
+                    return Err(DriverError::invalid_state_of(
+                        uuid,
+                        DriverMethod::LiveMigration,
                         status,
-                    });
+                    ));
                 }
                 waiters.insert(uuid, sender);
             }
@@ -537,7 +546,7 @@ impl FakeDriver {
     ) -> DriverResult<()> {
         let uuid = instance.uuid;
         arriving(
-            "post_live_migration_at_destination",
+            DriverMethod::PostLiveMigrationAtDestination,
             instance,
             network_info,
             block_device_info,
@@ -627,12 +636,8 @@ fn migrating_out(record: &InstanceRecord) -> bool {
 
 /// `InvalidState` for a confirm or revert of an instance not migrating out
 /// (or a second move out of one that is).
-fn not_migrating(uuid: Uuid, operation: &'static str, status: InstanceStatus) -> DriverError {
-    DriverError::InvalidState {
-        instance: uuid,
-        operation,
-        status,
-    }
+fn not_migrating(uuid: Uuid, method: DriverMethod, status: InstanceStatus) -> DriverError {
+    DriverError::invalid_state_of(uuid, method, status)
 }
 
 /// Checks a power-on (when `power_on`): the new status and event, or

@@ -10,8 +10,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use base64::Engine as _;
-use common::invoke::NoCallbacks;
 use common::{ctx, instance, rt, vif};
+use driver_api::testkit::NoCallbacks;
 use driver_api::{
     BlockDeviceInfo, BlockDeviceMapping, ComputeDriver, ConnectionInfo, DriverResult, Flavor,
     ImageMeta, InjectedFile, Instance, LiveMigrateData, Migration, ResourceAmounts, Vif,

@@ -14,8 +14,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use base64::Engine as _;
-use common::invoke::NoCallbacks;
 use common::{ctx, rt, vif};
+use driver_api::testkit::NoCallbacks;
 use driver_api::{
     BlockDeviceInfo, BlockDeviceMapping, ComputeDriver, ConnectionInfo, DriverResult, Flavor,
     ImageMeta, InjectedFile, Instance, LiveMigrateData, Migration, RebootType, ResourceAmounts,

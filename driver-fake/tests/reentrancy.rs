@@ -35,7 +35,7 @@ fn a_fault_factory_may_read_and_change_the_fault_plan_and_the_store() {
                     let present = site.instance.and_then(|u| driver.instance(u)).is_some();
                     *record.lock().unwrap() = Some((pending, present));
                 }
-                DriverError::invalid_input("pause", "injected by a factory")
+                DriverError::invalid_input(DriverMethod::Pause, "injected by a factory")
             }));
         let error = driver.pause(&vm).await.unwrap_err();
         assert_eq!(error.kind(), ErrorKind::InvalidInput);

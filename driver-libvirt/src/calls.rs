@@ -14,10 +14,10 @@
 
 use std::sync::Arc;
 
-use driver_api::{DriverError, DriverMethod, DriverResult};
+use driver_api::{DriverMethod, DriverResult};
 
 use crate::driver::LibvirtDriver;
-use crate::hypervisor::{backend_msg, Hypervisor, HypervisorKind, DRIVER_NAME};
+use crate::hypervisor::{answer_as, backend_msg, Hypervisor, HypervisorKind, DRIVER_NAME};
 
 /// Whether `method` may walk every domain of the hypervisor.
 fn walks_every_domain(method: DriverMethod) -> bool {
@@ -43,18 +43,15 @@ impl LibvirtDriver {
         T: Send + 'static,
         F: FnOnce(&Hypervisor) -> DriverResult<T> + Send + 'static,
     {
-        if !method.is_supported_by(&self.caps) {
-            return Err(DriverError::not_supported(method.name(), DRIVER_NAME));
-        }
-        if method.mutates() && self.hv.config.read_only {
-            return Err(DriverError::read_only(method.name(), DRIVER_NAME));
-        }
-        if self.hv.kind == HypervisorKind::Test && !walks_every_domain(method) {
-            return f(&self.hv);
-        }
-        let hv = Arc::clone(&self.hv);
-        tokio::task::spawn_blocking(move || hv.supervised(method, f))
-            .await
-            .map_err(|e| backend_msg(method.name(), e.to_string()))?
+        method.admit(&self.caps, self.hv.config.read_only, DRIVER_NAME)?;
+        let outcome = if self.hv.kind == HypervisorKind::Test && !walks_every_domain(method) {
+            f(&self.hv)
+        } else {
+            let hv = Arc::clone(&self.hv);
+            tokio::task::spawn_blocking(move || hv.supervised(method, f))
+                .await
+                .map_err(|e| backend_msg(method, e.to_string()))?
+        };
+        outcome.map_err(|error| answer_as(error, method))
     }
 }

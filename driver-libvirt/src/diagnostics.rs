@@ -3,21 +3,22 @@
 
 use driver_api::{
     BandwidthCounter, BlockStats, Diagnostics, DiskDiagnostics, DiskInfo, DriverError,
-    DriverResult, Instance, InstanceDisk, InterfaceStats, NicDiagnostics, VolumeUsage,
+    DriverMethod, DriverResult, Instance, InstanceDisk, InterfaceStats, NicDiagnostics,
+    VolumeUsage,
 };
 use uuid::Uuid;
 use virt::domain::Domain;
 
 use crate::disks;
 use crate::domain_xml;
-use crate::hypervisor::{backend, Hypervisor, DRIVER_NAME};
+use crate::hypervisor::{backend, step_failed, Hypervisor, DRIVER_NAME};
 use crate::record::InstanceRecord;
 
 impl Hypervisor {
     fn block_stats_of(dom: &Domain, disk: &str) -> DriverResult<BlockStats> {
-        let stats = dom
-            .block_stats(disk)
-            .map_err(|e| DriverError::invalid_input("block_stats", e.message().to_owned()))?;
+        let stats = dom.block_stats(disk).map_err(|e| {
+            DriverError::invalid_input(DriverMethod::BlockStats, e.message().to_owned())
+        })?;
         let count = |v: i64| u64::try_from(v).unwrap_or(0);
         Ok(BlockStats {
             rd_req: count(stats.rd_req),
@@ -29,9 +30,9 @@ impl Hypervisor {
     }
 
     fn interface_stats_of(dom: &Domain, iface: &str) -> DriverResult<InterfaceStats> {
-        let stats = dom
-            .interface_stats(iface)
-            .map_err(|e| DriverError::invalid_input("interface_stats", e.message().to_owned()))?;
+        let stats = dom.interface_stats(iface).map_err(|e| {
+            DriverError::invalid_input(DriverMethod::InterfaceStats, e.message().to_owned())
+        })?;
         let count = |v: i64| u64::try_from(v).unwrap_or(0);
         Ok(InterfaceStats {
             rx_bytes: count(stats.rx_bytes),
@@ -46,7 +47,7 @@ impl Hypervisor {
     }
 
     fn is_active(dom: &Domain) -> DriverResult<bool> {
-        dom.is_active().map_err(backend("statistics"))
+        dom.is_active().map_err(step_failed("statistics"))
     }
 
     /// `block_stats`: libvirt's counters of a running guest's disk; all zero
@@ -82,13 +83,15 @@ impl Hypervisor {
     pub fn diagnostics(&self, name: &str) -> DriverResult<Diagnostics> {
         let (dom, record) = self.find_by_name(name)?;
         let state = self.power_state(&dom)?;
-        let info = dom.info().map_err(backend("get_diagnostics"))?;
+        let info = dom.info().map_err(backend(DriverMethod::GetDiagnostics))?;
         let mut diagnostics = Diagnostics::new(state, DRIVER_NAME);
         // The instance's size, as `get_info` reports it (the record's claim).
         diagnostics.memory_max_kb = record.claim().memory_mb.saturating_mul(1024);
         diagnostics.memory_used_kb = info.memory;
         if Self::is_active(&dom)? {
-            let xml = dom.xml_desc(0).map_err(backend("get_diagnostics"))?;
+            let xml = dom
+                .xml_desc(0)
+                .map_err(backend(DriverMethod::GetDiagnostics))?;
             for (target, _) in domain_xml::disks(&xml) {
                 let stats = Self::block_stats_of(&dom, &target)?;
                 diagnostics
@@ -116,13 +119,13 @@ impl Hypervisor {
     pub fn disk_info_of(&self, dom: &Domain, record: &InstanceRecord) -> DriverResult<DiskInfo> {
         let xml = dom
             .xml_desc(virt::sys::VIR_DOMAIN_XML_INACTIVE)
-            .map_err(backend("get_instance_disk_info"))?;
+            .map_err(backend(DriverMethod::GetInstanceDiskInfo))?;
         let mut disks_found = Vec::new();
         for (target, source) in domain_xml::disks(&xml) {
             let disk = if self.makes_files() {
                 let info = disks::image_info(
                     &self.config.qemu_img,
-                    "get_instance_disk_info",
+                    DriverMethod::GetInstanceDiskInfo,
                     source.as_ref(),
                 )?;
                 let mut disk = InstanceDisk::new(source, info.format, info.virtual_size);

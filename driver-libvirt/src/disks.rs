@@ -3,18 +3,18 @@
 use std::path::Path;
 use std::process::Command;
 
-use driver_api::{DriverError, DriverResult};
+use driver_api::{DriverError, DriverMethod, DriverResult};
 
 use crate::hypervisor::{backend_msg, DRIVER_NAME};
 
-fn run_qemu_img(qemu_img: &Path, operation: &'static str, args: &[&str]) -> DriverResult<String> {
+fn run_qemu_img(qemu_img: &Path, method: DriverMethod, args: &[&str]) -> DriverResult<String> {
     let output = Command::new(qemu_img)
         .args(args)
         .output()
-        .map_err(|e| DriverError::backend(DRIVER_NAME, operation, e))?;
+        .map_err(|e| DriverError::backend(DRIVER_NAME, method, e))?;
     if !output.status.success() {
         return Err(backend_msg(
-            operation,
+            method,
             format!(
                 "qemu-img {}: {}",
                 args.first().unwrap_or(&""),
@@ -28,7 +28,7 @@ fn run_qemu_img(qemu_img: &Path, operation: &'static str, args: &[&str]) -> Driv
 /// Creates an empty qcow2 image of `size_mib` at `path`.
 pub fn create_qcow2(
     qemu_img: &Path,
-    operation: &'static str,
+    method: DriverMethod,
     path: &Path,
     size_mib: u64,
 ) -> DriverResult<()> {
@@ -36,7 +36,7 @@ pub fn create_qcow2(
     let size = format!("{}M", size_mib.max(1));
     run_qemu_img(
         qemu_img,
-        operation,
+        method,
         &["create", "-q", "-f", "qcow2", &path, &size],
     )
     .map(|_| ())
@@ -56,15 +56,11 @@ pub struct ImageInfo {
 }
 
 /// Reads an image's sizes and format (even while QEMU holds it).
-pub fn image_info(
-    qemu_img: &Path,
-    operation: &'static str,
-    path: &Path,
-) -> DriverResult<ImageInfo> {
+pub fn image_info(qemu_img: &Path, method: DriverMethod, path: &Path) -> DriverResult<ImageInfo> {
     let path = path.to_string_lossy();
-    let json = run_qemu_img(qemu_img, operation, &["info", "-U", "--output=json", &path])?;
+    let json = run_qemu_img(qemu_img, method, &["info", "-U", "--output=json", &path])?;
     let value: serde_json::Value =
-        serde_json::from_str(&json).map_err(|e| DriverError::backend(DRIVER_NAME, operation, e))?;
+        serde_json::from_str(&json).map_err(|e| DriverError::backend(DRIVER_NAME, method, e))?;
     let number = |key: &str| value.get(key).and_then(serde_json::Value::as_u64);
     let text = |key: &str| {
         value
@@ -74,7 +70,7 @@ pub fn image_info(
     };
     Ok(ImageInfo {
         virtual_size: number("virtual-size")
-            .ok_or_else(|| backend_msg(operation, "qemu-img info gave no virtual-size"))?,
+            .ok_or_else(|| backend_msg(method, "qemu-img info gave no virtual-size"))?,
         actual_size: number("actual-size").unwrap_or(0),
         format: text("format").unwrap_or_else(|| "raw".to_owned()),
         backing_file: text("backing-filename"),
@@ -82,10 +78,10 @@ pub fn image_info(
 }
 
 /// Grows an image that no guest is using to `bytes`.
-pub fn grow(qemu_img: &Path, operation: &'static str, path: &Path, bytes: u64) -> DriverResult<()> {
+pub fn grow(qemu_img: &Path, method: DriverMethod, path: &Path, bytes: u64) -> DriverResult<()> {
     let path = path.to_string_lossy();
     let size = bytes.to_string();
-    run_qemu_img(qemu_img, operation, &["resize", "-q", &path, &size]).map(|_| ())
+    run_qemu_img(qemu_img, method, &["resize", "-q", &path, &size]).map(|_| ())
 }
 
 /// Removes a file the driver made; a missing file is fine.

@@ -34,15 +34,10 @@ use virt::domain::Domain;
 use virt::error::{Error as VirtError, ErrorNumber};
 use virt::sys;
 
-use crate::hypervisor::{backend, backend_msg, Hypervisor};
-use crate::index::{ClaimOverflow, DomainIndex, Entry, Flags};
+use crate::hypervisor::{step_failed, Hypervisor};
+use crate::index::{DomainIndex, Entry, Flags};
 use crate::locks;
 use crate::record::{InstanceRecord, NAMESPACE, NAMESPACE_PREFIX};
-
-/// The `Backend` error of an index entry refused for overflow.
-fn overflow(refused: ClaimOverflow) -> DriverError {
-    backend_msg("index", refused.to_string())
-}
 
 /// Whether libvirt said the domain does not exist.
 pub fn is_no_domain(e: &VirtError) -> bool {
@@ -70,7 +65,9 @@ impl Hypervisor {
         let new = {
             let mut index = self.index_mut();
             let new = !index.contains(record.uuid);
-            index.upsert(record.uuid, entry).map_err(overflow)?;
+            index
+                .upsert(record.uuid, entry)
+                .map_err(step_failed("index"))?;
             new
         };
         if new {
@@ -93,7 +90,7 @@ impl Hypervisor {
         let name = match dom.name() {
             Ok(name) => name,
             Err(e) if is_no_domain(&e) => return Ok(None),
-            Err(e) => return Err(backend("read metadata")(e)),
+            Err(e) => return Err(step_failed("read metadata")(e)),
         };
         if !name.starts_with(&self.config.domain_prefix) {
             return Ok(None);
@@ -104,7 +101,7 @@ impl Hypervisor {
                 InstanceRecord::from_metadata(&xml).filter(|r| self.domain_name(r.uuid) == name)
             ),
             Err(e) if e.code().is(ErrorNumber::NoDomainMetadata) || is_no_domain(&e) => Ok(None),
-            Err(e) => Err(backend("read metadata")(e)),
+            Err(e) => Err(step_failed("read metadata")(e)),
         }
     }
 
@@ -117,7 +114,7 @@ impl Hypervisor {
     /// Stores `record` in the domain's metadata (live and persistent config),
     /// then in the index.
     pub fn write_record(&self, dom: &Domain, record: &InstanceRecord) -> DriverResult<()> {
-        let active = dom.is_active().map_err(backend("write metadata"))?;
+        let active = dom.is_active().map_err(step_failed("write metadata"))?;
         let flags = if active {
             sys::VIR_DOMAIN_AFFECT_LIVE | sys::VIR_DOMAIN_AFFECT_CONFIG
         } else {
@@ -130,7 +127,7 @@ impl Hypervisor {
             Some(NAMESPACE),
             flags,
         )
-        .map_err(backend("write metadata"))?;
+        .map_err(step_failed("write metadata"))?;
         self.index_record(dom, record)
     }
 
@@ -160,7 +157,7 @@ impl Hypervisor {
         let dom = match self.conn().lookup_domain_by_name(&self.domain_name(uuid)) {
             Ok(dom) => dom,
             Err(e) if is_no_domain(&e) => return Ok(None),
-            Err(e) => return Err(backend("lookup")(e)),
+            Err(e) => return Err(step_failed("lookup")(e)),
         };
         Ok(self.read_record(&dom)?.map(|record| (dom, record)))
     }
@@ -214,7 +211,7 @@ impl Hypervisor {
             match lookup {
                 Ok(_) => return Ok(true),
                 Err(e) if is_no_domain(&e) => {}
-                Err(e) => return Err(backend("lookup")(e)),
+                Err(e) => return Err(step_failed("lookup")(e)),
             }
         }
         Ok(false)
@@ -222,7 +219,10 @@ impl Hypervisor {
 
     /// Every domain of ours with its record, read from the metadata.
     pub fn scan(&self) -> DriverResult<Vec<(Domain, InstanceRecord)>> {
-        let domains = self.conn().list_all_domains(0).map_err(backend("list"))?;
+        let domains = self
+            .conn()
+            .list_all_domains(0)
+            .map_err(step_failed("list"))?;
         let mut ours = Vec::new();
         for dom in domains {
             if let Some(record) = self.read_record(&dom)? {
@@ -252,7 +252,7 @@ impl Hypervisor {
                 }
                 fresh
                     .upsert(record.uuid, Entry::of(dom, &record))
-                    .map_err(overflow)?;
+                    .map_err(step_failed("index"))?;
             }
             *self.index_mut() = fresh;
         }
@@ -266,7 +266,10 @@ impl Hypervisor {
     /// the index is brought in step on the way (see the module docs).
     pub fn listing(&self) -> DriverResult<Vec<(String, Uuid)>> {
         let _guard = self.lock_catalog();
-        let domains = self.conn().list_all_domains(0).map_err(backend("list"))?;
+        let domains = self
+            .conn()
+            .list_all_domains(0)
+            .map_err(step_failed("list"))?;
         let mut present = HashSet::with_capacity(domains.len());
         let mut unknown = Vec::new();
         {

@@ -47,7 +47,7 @@ impl LibvirtDriver {
     pub async fn connect(config: LibvirtConfig) -> DriverResult<Self> {
         let hv = tokio::task::spawn_blocking(move || Hypervisor::open(config))
             .await
-            .map_err(|e| backend_msg("connect", e.to_string()))??;
+            .map_err(|e| backend_msg(DriverMethod::InitHost, e.to_string()))??;
         let caps = capabilities::for_connection(hv.kind, hv.is_local(), &hv.config);
         let hv = Arc::new(hv);
         hv.subscribe();
@@ -100,16 +100,20 @@ impl LibvirtDriver {
     /// libvirt then reports it shut off because it crashed, which the driver
     /// reports as `Crashed`, and `Stopped` is emitted (the table's `crash`
     /// row). `NotSupported` where [`can_crash`](Self::can_crash) is false;
-    /// `InvalidState` unless `Running` or `Paused`.
+    /// `InvalidState` unless `Running` or `Paused`. (Not a contract method:
+    /// its errors name `trigger_crash_dump`, the method closest to it.)
     pub async fn crash(&self, instance: &Instance) -> DriverResult<()> {
         if !self.can_crash() {
-            return Err(DriverError::not_supported("crash", DRIVER_NAME));
+            return Err(DriverError::not_supported(
+                DriverMethod::TriggerCrashDump,
+                DRIVER_NAME,
+            ));
         }
         let uuid = instance.uuid;
         let hv = Arc::clone(&self.hv);
         tokio::task::spawn_blocking(move || hv.crash(uuid))
             .await
-            .map_err(|e| backend_msg("crash", e.to_string()))?
+            .map_err(|e| backend_msg(DriverMethod::TriggerCrashDump, e.to_string()))?
     }
 
     /// Rebuilds the driver's index of its domains from their metadata.
@@ -120,11 +124,12 @@ impl LibvirtDriver {
     /// meant to be the only writer for its prefix: if another driver changes
     /// instances under the same prefix, a listing picks up the domains it
     /// added or removed, and a rescan everything else (flags, claims).
+    /// (Not a contract method: its errors name `list_instance_uuids`.)
     pub async fn rescan(&self) -> DriverResult<()> {
         let hv = Arc::clone(&self.hv);
         tokio::task::spawn_blocking(move || hv.rescan())
             .await
-            .map_err(|e| backend_msg("rescan", e.to_string()))?
+            .map_err(|e| backend_msg(DriverMethod::ListInstanceUuids, e.to_string()))?
     }
 }
 
@@ -147,7 +152,7 @@ impl ComputeDriver for LibvirtDriver {
     }
 
     async fn init_host(&self, host: &str) -> DriverResult<()> {
-        validate::host_name("host", host).map_err(|v| v.into_error("init_host"))?;
+        validate::host_name("host", host).map_err(|v| v.into_error(DriverMethod::InitHost))?;
         let host = host.to_owned();
         self.run(DriverMethod::InitHost, move |hv| {
             *crate::locks::write(&hv.nodes) = vec![host];
@@ -193,7 +198,7 @@ impl ComputeDriver for LibvirtDriver {
         self.run(DriverMethod::Spawn, move |hv| {
             validate::arrival(&instance, &vifs, &bdi)
                 .and_then(|()| validate::injected_files("injected_files.path", &files))
-                .map_err(|v| v.into_error("spawn"))?;
+                .map_err(|v| v.into_error(DriverMethod::Spawn))?;
             hv.spawn(&instance, &files, &vifs, &bdi, power_on)
         })
         .await
@@ -428,7 +433,7 @@ impl ComputeDriver for LibvirtDriver {
         self.run(DriverMethod::AttachVolume, move |hv| {
             validate::mountpoint("mountpoint", &mountpoint)
                 .and_then(|()| validate::connection_info("connection_info", &info))
-                .map_err(|v| v.into_error("attach_volume"))?;
+                .map_err(|v| v.into_error(DriverMethod::AttachVolume))?;
             hv.attach_volume(uuid, &info, &mountpoint)
         })
         .await
@@ -443,7 +448,7 @@ impl ComputeDriver for LibvirtDriver {
         let (uuid, mountpoint) = (instance.uuid, mountpoint.to_owned());
         self.run(DriverMethod::DetachVolume, move |hv| {
             validate::mountpoint("mountpoint", &mountpoint)
-                .map_err(|v| v.into_error("detach_volume"))?;
+                .map_err(|v| v.into_error(DriverMethod::DetachVolume))?;
             hv.detach_volume(uuid, &mountpoint)
         })
         .await
@@ -465,7 +470,7 @@ impl ComputeDriver for LibvirtDriver {
         self.run(DriverMethod::SwapVolume, move |hv| {
             validate::mountpoint("mountpoint", &mountpoint)
                 .and_then(|()| validate::connection_info("new_connection_info", &info))
-                .map_err(|v| v.into_error("swap_volume"))?;
+                .map_err(|v| v.into_error(DriverMethod::SwapVolume))?;
             hv.swap_volume(uuid, &info, &mountpoint, resize_to_gb)
         })
         .await
@@ -604,7 +609,7 @@ impl ComputeDriver for LibvirtDriver {
         let instance = instance.clone();
         self.run(DriverMethod::CheckCanLiveMigrateDestination, move |hv| {
             validate::instance(&instance)
-                .map_err(|v| v.into_error("check_can_live_migrate_destination"))?;
+                .map_err(|v| v.into_error(DriverMethod::CheckCanLiveMigrateDestination))?;
             hv.check_live_destination(&instance, block_migration, disk_over_commit)
         })
         .await
@@ -650,7 +655,7 @@ impl ComputeDriver for LibvirtDriver {
         );
         self.run(DriverMethod::PreLiveMigration, move |hv| {
             validate::arrival(&instance, &vifs, &bdi)
-                .map_err(|v| v.into_error("pre_live_migration"))?;
+                .map_err(|v| v.into_error(DriverMethod::PreLiveMigration))?;
             hv.pre_live(&instance, &data)
         })
         .await
@@ -720,7 +725,7 @@ impl ComputeDriver for LibvirtDriver {
         );
         self.run(DriverMethod::PostLiveMigrationAtDestination, move |hv| {
             validate::arrival(&instance, &vifs, &bdi)
-                .map_err(|v| v.into_error("post_live_migration_at_destination"))?;
+                .map_err(|v| v.into_error(DriverMethod::PostLiveMigrationAtDestination))?;
             hv.post_live(&instance, &vifs, &bdi)
         })
         .await
@@ -773,7 +778,7 @@ impl ComputeDriver for LibvirtDriver {
         let (uuid, dest) = (instance.uuid, dest.to_owned());
         self.run(DriverMethod::MigrateDiskAndPowerOff, move |hv| {
             validate::host_name("dest", &dest)
-                .map_err(|v| v.into_error("migrate_disk_and_power_off"))?;
+                .map_err(|v| v.into_error(DriverMethod::MigrateDiskAndPowerOff))?;
             hv.migrate_out(uuid, &dest)
         })
         .await
@@ -801,7 +806,7 @@ impl ComputeDriver for LibvirtDriver {
         self.run(DriverMethod::FinishMigration, move |hv| {
             validate::arrival(&instance, &vifs, &bdi)
                 .and_then(|()| validate::migration_of(&migration, &instance))
-                .map_err(|v| v.into_error("finish_migration"))?;
+                .map_err(|v| v.into_error(DriverMethod::FinishMigration))?;
             hv.migrate_in(&migration, &instance, &disks, &vifs, &bdi, power_on)
         })
         .await
@@ -816,7 +821,7 @@ impl ComputeDriver for LibvirtDriver {
         let (migration, instance) = (migration.clone(), instance.clone());
         self.run(DriverMethod::ConfirmMigration, move |hv| {
             validate::migration_of(&migration, &instance)
-                .map_err(|v| v.into_error("confirm_migration"))?;
+                .map_err(|v| v.into_error(DriverMethod::ConfirmMigration))?;
             hv.confirm_migration(&migration, instance.uuid)
         })
         .await

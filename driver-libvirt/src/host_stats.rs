@@ -5,7 +5,7 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use driver_api::{DriverResult, HostCpuStats, HostStats};
+use driver_api::{DriverMethod, DriverResult, HostCpuStats, HostStats};
 
 use crate::hypervisor::{backend, backend_msg, Hypervisor};
 
@@ -25,11 +25,14 @@ impl Hypervisor {
 
     /// `get_host_stats`: one entry per node.
     pub fn host_stats(&self) -> DriverResult<Vec<HostStats>> {
-        let info = self.conn().node_info().map_err(backend("get_host_stats"))?;
+        let info = self
+            .conn()
+            .node_info()
+            .map_err(backend(DriverMethod::GetHostStats))?;
         let free_kib = self
             .conn()
             .free_memory()
-            .map_err(backend("get_host_stats"))?
+            .map_err(backend(DriverMethod::GetHostStats))?
             / 1024;
         let mut stats = Vec::new();
         for node in self.node_list() {
@@ -61,11 +64,13 @@ impl Hypervisor {
     /// `get_host_cpu_stats`: cumulative times from `/proc/stat`, in ns.
     pub fn host_cpu_stats(&self) -> DriverResult<HostCpuStats> {
         let stat = std::fs::read_to_string("/proc/stat")
-            .map_err(|e| backend_msg("get_host_cpu_stats", e.to_string()))?;
+            .map_err(|e| backend_msg(DriverMethod::GetHostCpuStats, e.to_string()))?;
         let line = stat
             .lines()
             .find(|l| l.starts_with("cpu "))
-            .ok_or_else(|| backend_msg("get_host_cpu_stats", "no cpu line in /proc/stat"))?;
+            .ok_or_else(|| {
+                backend_msg(DriverMethod::GetHostCpuStats, "no cpu line in /proc/stat")
+            })?;
         let ticks: Vec<u64> = line
             .split_whitespace()
             .skip(1)
@@ -96,12 +101,12 @@ impl Hypervisor {
     /// `get_host_uptime`: from `/proc/uptime`.
     pub fn host_uptime(&self) -> DriverResult<Duration> {
         let text = std::fs::read_to_string("/proc/uptime")
-            .map_err(|e| backend_msg("get_host_uptime", e.to_string()))?;
+            .map_err(|e| backend_msg(DriverMethod::GetHostUptime, e.to_string()))?;
         let seconds: f64 = text
             .split_whitespace()
             .next()
             .and_then(|s| s.parse().ok())
-            .ok_or_else(|| backend_msg("get_host_uptime", "unreadable /proc/uptime"))?;
+            .ok_or_else(|| backend_msg(DriverMethod::GetHostUptime, "unreadable /proc/uptime"))?;
         Ok(Duration::from_secs_f64(seconds.max(0.0)))
     }
 }

@@ -112,21 +112,69 @@ impl Drop for Hypervisor {
 fn unavailable(method: DriverMethod, message: String) -> DriverError {
     DriverError::Unavailable {
         driver: DRIVER_NAME,
-        operation: method.name(),
+        method,
         message,
     }
 }
 
 /// A `Backend` error for a failed libvirt call.
-pub fn backend(operation: &'static str) -> impl FnOnce(VirtError) -> DriverError {
-    move |e| DriverError::backend(DRIVER_NAME, operation, e)
+pub fn backend(method: DriverMethod) -> impl FnOnce(VirtError) -> DriverError {
+    move |e| DriverError::backend(DRIVER_NAME, method, e)
+}
+
+/// The method a step's error names until [`answer_as`] gives it the method of
+/// the call it failed in (every trait method's work runs through
+/// `LibvirtDriver::run`, which does).
+const STEP_METHOD: DriverMethod = DriverMethod::InitHost;
+
+/// A `Backend` error for a failed libvirt call in an internal step (reading
+/// metadata, listing, connecting, ...), named in the message.
+pub fn step_failed<E: std::error::Error + Send + Sync + 'static>(
+    step: &'static str,
+) -> impl FnOnce(E) -> DriverError {
+    move |e| DriverError::Backend {
+        driver: DRIVER_NAME,
+        method: STEP_METHOD,
+        message: format!("{step}: {e}"),
+        source: Some(Box::new(e)),
+    }
+}
+
+/// A `Backend` error of an internal step with a message of our own.
+pub fn step_msg(step: &'static str, message: impl Into<String>) -> DriverError {
+    DriverError::Backend {
+        driver: DRIVER_NAME,
+        method: STEP_METHOD,
+        message: format!("{step}: {}", message.into()),
+        source: None,
+    }
+}
+
+/// `error` as an answer of `method`: a `Backend` error raised anywhere in the
+/// call's work (by a step, or by the work of another method it reuses) is
+/// that call's failure.
+pub fn answer_as(error: DriverError, method: DriverMethod) -> DriverError {
+    match error {
+        DriverError::Backend {
+            driver,
+            message,
+            source,
+            ..
+        } => DriverError::Backend {
+            driver,
+            method,
+            message,
+            source,
+        },
+        other => other,
+    }
 }
 
 /// A `Backend` error with a message of our own.
-pub fn backend_msg(operation: &'static str, message: impl Into<String>) -> DriverError {
+pub fn backend_msg(method: DriverMethod, message: impl Into<String>) -> DriverError {
     DriverError::Backend {
         driver: DRIVER_NAME,
-        operation,
+        method,
         message: message.into(),
         source: None,
     }
@@ -134,15 +182,12 @@ pub fn backend_msg(operation: &'static str, message: impl Into<String>) -> Drive
 
 /// `InstanceNotFound` when libvirt says the domain is gone, else a `Backend`
 /// error.
-pub fn gone_or_backend(
-    uuid: Uuid,
-    operation: &'static str,
-) -> impl FnOnce(VirtError) -> DriverError {
+pub fn gone_or_backend(uuid: Uuid, method: DriverMethod) -> impl FnOnce(VirtError) -> DriverError {
     move |e| {
         if is_no_domain(&e) {
             DriverError::instance_not_found(uuid)
         } else {
-            backend(operation)(e)
+            backend(method)(e)
         }
     }
 }
@@ -159,8 +204,7 @@ impl Hypervisor {
                 true,
             ),
         };
-        std::fs::create_dir_all(&work_dir)
-            .map_err(|e| DriverError::backend(DRIVER_NAME, "connect", e))?;
+        std::fs::create_dir_all(&work_dir).map_err(|e| step_failed("connect")(e))?;
         let uri = match &config.uri {
             Some(uri) => uri.clone(),
             None => {
@@ -172,10 +216,9 @@ impl Hypervisor {
                     cpus = config.test_node.cpus.max(1),
                     kib = config.test_node.memory_mib.saturating_mul(1024),
                 );
-                std::fs::write(&node, xml)
-                    .map_err(|e| DriverError::backend(DRIVER_NAME, "connect", e))?;
-                let absolute = std::fs::canonicalize(&node)
-                    .map_err(|e| DriverError::backend(DRIVER_NAME, "connect", e))?;
+                std::fs::write(&node, xml).map_err(|e| step_failed("connect")(e))?;
+                let absolute =
+                    std::fs::canonicalize(&node).map_err(|e| step_failed("connect")(e))?;
                 format!("test://{}", absolute.to_string_lossy())
             }
         };
@@ -185,7 +228,7 @@ impl Hypervisor {
                 if owns_work_dir {
                     let _ = std::fs::remove_dir_all(&work_dir);
                 }
-                return Err(backend("connect")(e));
+                return Err(step_failed("connect")(e));
             }
         };
         let conn = link.get();
@@ -332,7 +375,7 @@ impl Hypervisor {
 
     /// The contract's power state of a domain.
     pub fn power_state(&self, dom: &Domain) -> DriverResult<PowerState> {
-        let info = dom.info().map_err(backend("get_info"))?;
+        let info = dom.info().map_err(backend(DriverMethod::GetInfo))?;
         self.power_state_of(dom, &info)
     }
 
@@ -347,7 +390,10 @@ impl Hypervisor {
             s if s.is(DomainState::Crashed) => PowerState::Crashed,
             s if s.is(DomainState::PMSuspended) => PowerState::Suspended,
             s if s.is(DomainState::Shutoff) => {
-                if dom.has_managed_save(0).map_err(backend("get_info"))? {
+                if dom
+                    .has_managed_save(0)
+                    .map_err(backend(DriverMethod::GetInfo))?
+                {
                     PowerState::Suspended
                 } else if Self::stopped_by_crash(dom) {
                     PowerState::Crashed
@@ -383,7 +429,9 @@ impl Hypervisor {
         dom: &Domain,
         flags: Flags,
     ) -> DriverResult<InstanceStatus> {
-        let info = dom.info().map_err(gone_or_backend(uuid, "get_info"))?;
+        let info = dom
+            .info()
+            .map_err(gone_or_backend(uuid, DriverMethod::GetInfo))?;
         Ok(flags.with_state(self.power_state_of(dom, &info)?))
     }
 
@@ -391,7 +439,9 @@ impl Hypervisor {
     /// everything else from one `info` call (two more for a shut-off domain).
     pub fn instance_info(&self, uuid: Uuid) -> DriverResult<InstanceInfo> {
         let (dom, flags) = self.known_or_not_found(uuid)?;
-        let raw = dom.info().map_err(gone_or_backend(uuid, "get_info"))?;
+        let raw = dom
+            .info()
+            .map_err(gone_or_backend(uuid, DriverMethod::GetInfo))?;
         let mut info = InstanceInfo::new(self.power_state_of(&dom, &raw)?);
         info.rescued = flags.rescued;
         info.soft_deleted = flags.soft_deleted;
@@ -448,7 +498,7 @@ impl Hypervisor {
         if let driver_api::Outcome::Becomes(expected) = step.outcome {
             let now = self.status_of(uuid, &dom, self.flags_now(uuid, flags))?;
             if now != expected {
-                return Err(backend_msg(
+                return Err(step_msg(
                     operation.method_name(),
                     format!("libvirt left the instance {now}, expected {expected}"),
                 ));

@@ -37,8 +37,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use driver_api::{
-    validate, DriverError, DriverResult, Instance, InstanceRef, InstanceStatus,
-    LifecycleTransition, LiveMigrateData, PowerState, ResourceAmounts,
+    validate, DriverError, DriverMethod, DriverResult, Instance, InstanceRef, InstanceStatus,
+    LifecycleTransition, LiveMigrateData, PowerState, RefusedOperation, ResourceAmounts,
 };
 use uuid::Uuid;
 use virt::connect::Connect;
@@ -119,7 +119,7 @@ pub enum LiveOutcome {
 
 /// `InvalidState` unless the instance can live-migrate: running or paused,
 /// neither rescued nor soft-deleted.
-fn movable(uuid: Uuid, status: InstanceStatus, operation: &'static str) -> DriverResult<()> {
+fn movable(uuid: Uuid, status: InstanceStatus, method: DriverMethod) -> DriverResult<()> {
     let ok = matches!(status.state, PowerState::Running | PowerState::Paused)
         && !status.rescued
         && !status.soft_deleted;
@@ -128,7 +128,7 @@ fn movable(uuid: Uuid, status: InstanceStatus, operation: &'static str) -> Drive
     } else {
         Err(DriverError::InvalidState {
             instance: uuid,
-            operation,
+            operation: RefusedOperation::Method(method),
             status,
         })
     }
@@ -291,10 +291,10 @@ impl Hypervisor {
     ) -> DriverResult<LiveMigrateData> {
         let (dom, flags) = self.known_or_not_found(uuid)?;
         let status = self.status_of(uuid, &dom, flags)?;
-        movable(uuid, status, "check_can_live_migrate_source")?;
+        movable(uuid, status, DriverMethod::CheckCanLiveMigrateSource)?;
         let own = self.own_host();
         validate::live_destination(&data.dest_host, &own)
-            .map_err(|v| v.into_error("check_can_live_migrate_source"))?;
+            .map_err(|v| v.into_error(DriverMethod::CheckCanLiveMigrateSource))?;
         let mut data = data.clone();
         data.source_host = Some(own);
         Ok(data)
@@ -321,7 +321,7 @@ impl Hypervisor {
         self.fits(instance, &node)?;
         let mut data = data.clone();
         if self.kind == HypervisorKind::Qemu && self.config.serial_console {
-            let port = free_port("pre_live_migration")?;
+            let port = free_port(DriverMethod::PreLiveMigration)?;
             data.driver_data
                 .insert(KEY_SERIAL_PORT.to_owned(), port.to_string());
         }
@@ -351,17 +351,17 @@ impl Hypervisor {
         data: &LiveMigrateData,
     ) -> DriverResult<LiveOutcome> {
         validate::live_migration_target(dest, &self.own_host(), data)
-            .map_err(|v| v.into_error("live_migration"))?;
+            .map_err(|v| v.into_error(DriverMethod::LiveMigration))?;
         let _guard = self.lock_catalog_and(uuid);
         let (dom, record) = self.get(uuid)?;
         let status = self.status(&dom, &record)?;
-        movable(uuid, status, "live_migration")?;
+        movable(uuid, status, DriverMethod::LiveMigration)?;
         {
             let mut outgoing = locks::lock(&self.live.outgoing);
             if outgoing.contains_key(&uuid) {
                 return Err(DriverError::InvalidState {
                     instance: uuid,
-                    operation: "live_migration",
+                    operation: RefusedOperation::Method(DriverMethod::LiveMigration),
                     status,
                 });
             }
@@ -397,7 +397,7 @@ impl Hypervisor {
         dest: &str,
         data: &LiveMigrateData,
     ) -> DriverResult<()> {
-        const OP: &str = "live_migration";
+        const OP: DriverMethod = DriverMethod::LiveMigration;
         let peer_uri = self.config.live_migration_peers.get(dest).ok_or_else(|| {
             backend_msg(
                 OP,
@@ -494,7 +494,7 @@ impl Hypervisor {
         network_info: &[driver_api::Vif],
         block_device_info: &driver_api::BlockDeviceInfo,
     ) -> DriverResult<()> {
-        const OP: &str = "post_live_migration_at_destination";
+        const OP: DriverMethod = DriverMethod::PostLiveMigrationAtDestination;
         let uuid = instance.uuid;
         let _guard = self.lock_catalog_and(uuid);
         let reservation = locks::lock(&self.live.incoming).get(&uuid).cloned();
@@ -562,13 +562,13 @@ impl Hypervisor {
             // No job yet (the migration checks the mark before it starts) or
             // none any more (or the domain already left): nothing to cancel.
             Err(e) if e.code().is(ErrorNumber::OperationInvalid) || is_no_domain(&e) => Ok(()),
-            other => other.map_err(backend("live_migration_abort")),
+            other => other.map_err(backend(DriverMethod::LiveMigrationAbort)),
         }
     }
 
     /// `live_migration_force_complete`.
     pub fn force_complete_live(&self, uuid: Uuid) -> DriverResult<()> {
-        const OP: &str = "live_migration_force_complete";
+        const OP: DriverMethod = DriverMethod::LiveMigrationForceComplete;
         let Some(dom) = self.outgoing(uuid, false) else {
             self.known_or_not_found(uuid)?;
             return Ok(());
@@ -595,7 +595,7 @@ fn hand_over(pairs: &[(&Path, &Path)]) -> DriverResult<Vec<PathBuf>> {
         if let Err(e) = std::fs::hard_link(old, new) {
             undo_hand_over(&linked);
             return Err(backend_msg(
-                "live_migration",
+                DriverMethod::LiveMigration,
                 format!(
                     "cannot hand {} over to the destination as {} (the hosts must share \
                      instance storage): {e}",
@@ -662,17 +662,27 @@ mod tests {
     fn only_running_or_paused_instances_move() {
         let uuid = Uuid::from_u128(1);
         for state in [PowerState::Running, PowerState::Paused] {
-            assert!(movable(uuid, InstanceStatus::new(state), "x").is_ok());
+            assert!(movable(
+                uuid,
+                InstanceStatus::new(state),
+                DriverMethod::LiveMigration
+            )
+            .is_ok());
         }
         for state in [
             PowerState::Shutdown,
             PowerState::Suspended,
             PowerState::Crashed,
         ] {
-            assert!(movable(uuid, InstanceStatus::new(state), "x").is_err());
+            assert!(movable(
+                uuid,
+                InstanceStatus::new(state),
+                DriverMethod::LiveMigration
+            )
+            .is_err());
         }
         let mut rescued = InstanceStatus::new(PowerState::Running);
         rescued.rescued = true;
-        assert!(movable(uuid, rescued, "x").is_err());
+        assert!(movable(uuid, rescued, DriverMethod::LiveMigration).is_err());
     }
 }

@@ -9,8 +9,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use driver_api::{
-    transition, BlockDeviceInfo, DiskInfo, DriverError, DriverResult, Flavor, Instance,
-    InstanceStatus, LifecycleOperation as Op, Migration, ResourceAmounts, Vif,
+    transition, BlockDeviceInfo, DiskInfo, DriverError, DriverMethod, DriverResult, Flavor,
+    Instance, InstanceStatus, LifecycleOperation as Op, Migration, ResourceAmounts, Vif,
 };
 use uuid::Uuid;
 use virt::domain::Domain;
@@ -30,7 +30,11 @@ impl Hypervisor {
         if record.cold_migration.is_some() {
             // One move at a time: a second would share (and a revert of it
             // would end) the first one's mark.
-            return Err(not_migrating(uuid, "migrate_disk_and_power_off", from));
+            return Err(not_migrating(
+                uuid,
+                DriverMethod::MigrateDiskAndPowerOff,
+                from,
+            ));
         }
         let step = transition(from, Op::PowerOff)
             .map_err(|_| DriverError::invalid_state(uuid, Op::PowerOff, from))?;
@@ -145,13 +149,17 @@ impl Hypervisor {
         }
         if record.cold_migration.is_none() {
             let status = self.status(&dom, &record)?;
-            return Err(not_migrating(uuid, "confirm_migration", status));
+            return Err(not_migrating(uuid, DriverMethod::ConfirmMigration, status));
         }
-        if dom.is_active().map_err(backend("confirm_migration"))? {
-            dom.destroy().map_err(backend("confirm_migration"))?;
+        if dom
+            .is_active()
+            .map_err(backend(DriverMethod::ConfirmMigration))?
+        {
+            dom.destroy()
+                .map_err(backend(DriverMethod::ConfirmMigration))?;
         }
         dom.undefine_flags(self.undefine_flags())
-            .map_err(backend("confirm_migration"))?;
+            .map_err(backend(DriverMethod::ConfirmMigration))?;
         self.index_mut().remove(uuid);
         self.remove_files(&record, true);
         Ok(())
@@ -165,7 +173,11 @@ impl Hypervisor {
         let (dom, mut record) = self.get(uuid)?;
         let before = self.status(&dom, &record)?;
         if record.cold_migration.is_none() {
-            return Err(not_migrating(uuid, "finish_revert_migration", before));
+            return Err(not_migrating(
+                uuid,
+                DriverMethod::FinishRevertMigration,
+                before,
+            ));
         }
         if power_on {
             transition(before, Op::PowerOn)
@@ -178,7 +190,7 @@ impl Hypervisor {
             // no event); any other picks it up at its next start.
             if before.state == driver_api::PowerState::Running {
                 self.halt(&dom, Duration::ZERO)?;
-                self.start(uuid, &dom, "finish_revert_migration")?;
+                self.start(uuid, &dom, DriverMethod::FinishRevertMigration)?;
             }
         } else {
             self.write_record(&dom, &record)?;
@@ -189,7 +201,8 @@ impl Hypervisor {
                 .map_err(|_| DriverError::invalid_state(uuid, Op::PowerOn, from))?;
             if !step.is_noop(from) {
                 if from.state == driver_api::PowerState::Paused {
-                    dom.resume().map_err(backend("finish_revert_migration"))?;
+                    dom.resume()
+                        .map_err(backend(DriverMethod::FinishRevertMigration))?;
                 } else {
                     self.boot(uuid, &dom)?;
                 }
@@ -204,10 +217,6 @@ impl Hypervisor {
 
 /// `InvalidState` for a confirm or revert of an instance not moving out (or
 /// a second move out of one that is).
-fn not_migrating(uuid: Uuid, operation: &'static str, status: InstanceStatus) -> DriverError {
-    DriverError::InvalidState {
-        instance: uuid,
-        operation,
-        status,
-    }
+fn not_migrating(uuid: Uuid, method: DriverMethod, status: InstanceStatus) -> DriverError {
+    DriverError::invalid_state_of(uuid, method, status)
 }

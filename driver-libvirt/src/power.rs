@@ -4,14 +4,16 @@
 
 use std::time::Duration;
 
-use driver_api::{DriverError, DriverResult, LifecycleOperation as Op, PowerState, RebootType};
+use driver_api::{
+    DriverError, DriverMethod, DriverResult, LifecycleOperation as Op, PowerState, RebootType,
+};
 use uuid::Uuid;
 use virt::domain::{Domain, DomainState};
 use virt::error::Error as VirtError;
 
 use crate::disks;
 use crate::domain_xml::{self, BootMode};
-use crate::hypervisor::{backend, backend_msg, Hypervisor, HypervisorKind};
+use crate::hypervisor::{backend, step_failed, step_msg, Hypervisor, HypervisorKind};
 use crate::record::InstanceRecord;
 use crate::spawn::{free_port, is_port_clash, PORT_ATTEMPTS};
 
@@ -27,21 +29,21 @@ impl Hypervisor {
     /// devices it had when saved, so both are brought up to date from the
     /// record in the persistent config).
     pub fn boot(&self, uuid: Uuid, dom: &Domain) -> DriverResult<()> {
-        let restoring = dom.has_managed_save(0).map_err(backend("start"))?;
+        let restoring = dom.has_managed_save(0).map_err(step_failed("start"))?;
         let record = if restoring {
             Some(self.record_of(uuid, dom)?)
         } else {
             None
         };
         if restoring {
-            dom.create().map_err(backend("start"))?;
+            dom.create().map_err(step_failed("start"))?;
         } else {
-            self.start(uuid, dom, "start")?;
+            self.start(uuid, dom, DriverMethod::PowerOn)?;
         }
         if let Some(record) = record {
-            let info = dom.info().map_err(backend("start"))?;
+            let info = dom.info().map_err(step_failed("start"))?;
             if info.state.is(DomainState::Paused) {
-                dom.resume().map_err(backend("start"))?;
+                dom.resume().map_err(step_failed("start"))?;
             }
             self.write_record(dom, &record)?;
             self.reconcile_volumes(dom, &record)?;
@@ -83,7 +85,7 @@ impl Hypervisor {
         let active = match from {
             PowerState::Running | PowerState::Paused => true,
             PowerState::Shutdown => false,
-            _ => dom.is_active().map_err(backend("power_off"))?,
+            _ => dom.is_active().map_err(backend(DriverMethod::PowerOff))?,
         };
         if active {
             if from == PowerState::Running && !timeout.is_zero() {
@@ -93,8 +95,8 @@ impl Hypervisor {
                 }
             }
             if let Err(e) = dom.destroy() {
-                if dom.is_active().map_err(backend("power_off"))? {
-                    return Err(backend("power_off")(e));
+                if dom.is_active().map_err(backend(DriverMethod::PowerOff))? {
+                    return Err(backend(DriverMethod::PowerOff)(e));
                 }
             }
         }
@@ -104,16 +106,21 @@ impl Hypervisor {
             from,
             PowerState::Running | PowerState::Paused | PowerState::Shutdown
         );
-        if may_have_save && dom.has_managed_save(0).map_err(backend("power_off"))? {
-            dom.managed_save_remove(0).map_err(backend("power_off"))?;
+        if may_have_save
+            && dom
+                .has_managed_save(0)
+                .map_err(backend(DriverMethod::PowerOff))?
+        {
+            dom.managed_save_remove(0)
+                .map_err(backend(DriverMethod::PowerOff))?;
         }
         if from == PowerState::Crashed && self.power_state(dom)? == PowerState::Crashed {
             // libvirt keeps "crashed" as the shut-off reason until the next
             // start: start it paused (no guest code runs) and destroy it, so
             // that it is plainly shut off.
             dom.create_with_flags(virt::sys::VIR_DOMAIN_START_PAUSED)
-                .map_err(backend("power_off"))?;
-            dom.destroy().map_err(backend("power_off"))?;
+                .map_err(backend(DriverMethod::PowerOff))?;
+            dom.destroy().map_err(backend(DriverMethod::PowerOff))?;
         }
         Ok(())
     }
@@ -121,7 +128,7 @@ impl Hypervisor {
     /// Defines the domain anew from `record` (the persistent config; a running
     /// domain picks it up at its next start) and indexes it.
     pub fn redefine(&self, record: &InstanceRecord, mode: BootMode) -> DriverResult<Domain> {
-        let dom = self.define(record, mode).map_err(backend("define"))?;
+        let dom = self.define(record, mode).map_err(step_failed("define"))?;
         self.index_record(&dom, record)?;
         Ok(dom)
     }
@@ -148,22 +155,22 @@ impl Hypervisor {
     /// any process while this guest was off). QEMU then refuses to start; the
     /// guest gets a fresh port in its definition and starts again, a bounded
     /// number of times.
-    pub fn start(&self, uuid: Uuid, dom: &Domain, operation: &'static str) -> DriverResult<()> {
+    pub fn start(&self, uuid: Uuid, dom: &Domain, method: DriverMethod) -> DriverResult<()> {
         let mut attempt = 0;
         loop {
             match dom.create() {
                 Err(e) if attempt < PORT_ATTEMPTS && is_port_clash(&e) => {
                     attempt += 1;
                     let mut record = self.record_of(uuid, dom)?;
-                    record.serial_port = Some(free_port(operation)?);
+                    record.serial_port = Some(free_port(method)?);
                     let mode = if record.rescued {
                         BootMode::Rescue
                     } else {
                         BootMode::Normal
                     };
-                    self.define(&record, mode).map_err(backend(operation))?;
+                    self.define(&record, mode).map_err(backend(method))?;
                 }
-                result => return result.map(|_| ()).map_err(backend(operation)),
+                result => return result.map(|_| ()).map_err(backend(method)),
             }
         }
     }
@@ -176,21 +183,25 @@ impl Hypervisor {
     /// `pause`: libvirt's suspend (vCPUs stopped, memory kept).
     pub fn pause(&self, uuid: Uuid) -> DriverResult<()> {
         self.lifecycle(uuid, Op::Pause, |_, dom, _| {
-            dom.suspend().map_err(backend("pause")).map(|_| ())
+            dom.suspend()
+                .map_err(backend(DriverMethod::Pause))
+                .map(|_| ())
         })
     }
 
     /// `unpause`: libvirt's resume.
     pub fn unpause(&self, uuid: Uuid) -> DriverResult<()> {
         self.lifecycle(uuid, Op::Unpause, |_, dom, _| {
-            dom.resume().map_err(backend("unpause")).map(|_| ())
+            dom.resume()
+                .map_err(backend(DriverMethod::Unpause))
+                .map(|_| ())
         })
     }
 
     /// `suspend`: a managed save (memory to disk, QEMU gone).
     pub fn suspend(&self, uuid: Uuid) -> DriverResult<()> {
         self.lifecycle(uuid, Op::Suspend, |_, dom, _| {
-            dom.managed_save(0).map_err(backend("suspend"))
+            dom.managed_save(0).map_err(backend(DriverMethod::Suspend))
         })
     }
 
@@ -209,7 +220,10 @@ impl Hypervisor {
     /// `power_on`: unpause, restore or boot, whichever the state needs.
     pub fn power_on(&self, uuid: Uuid) -> DriverResult<()> {
         self.lifecycle(uuid, Op::PowerOn, |hv, dom, from| match from.state {
-            PowerState::Paused => dom.resume().map_err(backend("power_on")).map(|_| ()),
+            PowerState::Paused => dom
+                .resume()
+                .map_err(backend(DriverMethod::PowerOn))
+                .map(|_| ()),
             _ => hv.boot(uuid, dom),
         })
     }
@@ -223,18 +237,21 @@ impl Hypervisor {
             match (reboot_type, from.state) {
                 (RebootType::Soft, _) => {
                     if hv.shutdown_gracefully(dom, wait) {
-                        return hv.start(uuid, dom, "reboot");
+                        return hv.start(uuid, dom, DriverMethod::Reboot);
                     }
                     match dom.reset() {
                         Ok(_) => Ok(()),
                         // It went down just now after all: start it.
-                        Err(_) if !dom.is_active().unwrap_or(true) => hv.start(uuid, dom, "reboot"),
-                        Err(e) => Err(backend("reboot")(e)),
+                        Err(_) if !dom.is_active().unwrap_or(true) => {
+                            hv.start(uuid, dom, DriverMethod::Reboot)
+                        }
+                        Err(e) => Err(backend(DriverMethod::Reboot)(e)),
                     }
                 }
-                (RebootType::Hard, PowerState::Running) => {
-                    dom.reset().map_err(backend("reboot")).map(|_| ())
-                }
+                (RebootType::Hard, PowerState::Running) => dom
+                    .reset()
+                    .map_err(backend(DriverMethod::Reboot))
+                    .map(|_| ()),
                 (RebootType::Hard, _) => {
                     hv.halt(dom, Duration::ZERO)?;
                     hv.boot(uuid, dom)
@@ -252,7 +269,7 @@ impl Hypervisor {
                 disks::remove(&record.files.rescue_disk);
                 disks::create_qcow2(
                     &hv.config.qemu_img,
-                    "rescue",
+                    DriverMethod::Rescue,
                     &record.files.rescue_disk,
                     RESCUE_DISK_MIB,
                 )?;
@@ -260,7 +277,7 @@ impl Hypervisor {
             record.rescued = true;
             let restarted = hv.redefine(record, BootMode::Rescue).and_then(|_| {
                 hv.halt(dom, Duration::ZERO)?;
-                hv.start(uuid, dom, "rescue")
+                hv.start(uuid, dom, DriverMethod::Rescue)
             });
             if let Err(e) = restarted {
                 record.rescued = false;
@@ -280,7 +297,7 @@ impl Hypervisor {
             record.rescued = false;
             hv.redefine(record, BootMode::Normal)?;
             hv.halt(dom, Duration::ZERO)?;
-            hv.start(uuid, dom, "unrescue")?;
+            hv.start(uuid, dom, DriverMethod::Unrescue)?;
             disks::remove(&record.files.rescue_disk);
             Ok(())
         })
@@ -308,7 +325,7 @@ impl Hypervisor {
             let record = &mut hv.record_of(uuid, dom)?;
             record.soft_deleted = false;
             hv.write_record(dom, record)?;
-            hv.start(uuid, dom, "restore")
+            hv.start(uuid, dom, DriverMethod::Restore)
         })
     }
 
@@ -327,7 +344,7 @@ impl Hypervisor {
         {
             return Ok(());
         }
-        self.start(uuid, &dom, "resume_state_on_host_boot")?;
+        self.start(uuid, &dom, DriverMethod::ResumeStateOnHostBoot)?;
         self.emit(uuid, driver_api::LifecycleTransition::Started);
         Ok(())
     }
@@ -341,10 +358,10 @@ impl Hypervisor {
             let name = hv.domain_name(uuid);
             let pid_file = hv.config.qemu_pid_dir.join(format!("{name}.pid"));
             let pid = std::fs::read_to_string(&pid_file)
-                .map_err(|e| backend_msg("crash", format!("{}: {e}", pid_file.display())))?;
+                .map_err(|e| step_msg("crash", format!("{}: {e}", pid_file.display())))?;
             let pid = pid.trim();
             if pid.is_empty() || !pid.chars().all(|c| c.is_ascii_digit()) {
-                return Err(backend_msg(
+                return Err(step_msg(
                     "crash",
                     format!("bad pid {pid:?} in {}", pid_file.display()),
                 ));
@@ -352,12 +369,12 @@ impl Hypervisor {
             let status = std::process::Command::new("kill")
                 .args(["-KILL", pid])
                 .status()
-                .map_err(|e| backend_msg("crash", e.to_string()))?;
+                .map_err(|e| step_msg("crash", e.to_string()))?;
             if !status.success() {
-                return Err(backend_msg("crash", format!("kill -KILL {pid} failed")));
+                return Err(step_msg("crash", format!("kill -KILL {pid} failed")));
             }
             if !hv.wait_inactive(dom, Duration::from_secs(10)) {
-                return Err(backend_msg(
+                return Err(step_msg(
                     "crash",
                     "QEMU was killed but libvirt still runs the domain",
                 ));
@@ -381,7 +398,7 @@ impl Hypervisor {
         }
         crate::ffi::inject_nmi(&dom).map_err(crate::hypervisor::gone_or_backend(
             uuid,
-            "trigger_crash_dump",
+            DriverMethod::TriggerCrashDump,
         ))
     }
 }

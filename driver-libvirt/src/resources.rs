@@ -2,17 +2,17 @@
 //! ratios) and the configured disk; claims from the driver's index of its domains.
 
 use driver_api::{
-    CpuInfo, CpuTopology, DriverError, DriverResult, NodeResources, ResourceAmounts,
+    CpuInfo, CpuTopology, DriverError, DriverMethod, DriverResult, NodeResources, ResourceAmounts,
     SupportedInstance,
 };
 use uuid::Uuid;
 
-use crate::hypervisor::{backend, Hypervisor};
+use crate::hypervisor::{backend, step_failed, Hypervisor};
 
 impl Hypervisor {
     /// What the node offers.
     pub fn node_totals(&self) -> DriverResult<ResourceAmounts> {
-        let info = self.conn().node_info().map_err(backend("node_info"))?;
+        let info = self.conn().node_info().map_err(step_failed("node_info"))?;
         let scale = |amount: u64, ratio: f64| (amount as f64 * ratio.max(0.0)).floor() as u64;
         Ok(ResourceAmounts::new(
             scale(u64::from(info.cpus), self.config.cpu_allocation_ratio),
@@ -44,14 +44,14 @@ impl Hypervisor {
     /// `get_available_resource`.
     pub fn available_resource(&self, node: &str) -> DriverResult<NodeResources> {
         self.check_node(node)?;
-        let info = self.conn().node_info().map_err(backend("node_info"))?;
+        let info = self.conn().node_info().map_err(step_failed("node_info"))?;
         let total = self.node_totals()?;
         let used = self.node_used(node)?;
         let mut resources = NodeResources::new(node, self.host_name.clone(), total, used);
         resources.hypervisor_type = self
             .conn()
             .driver_type()
-            .map_err(backend("get_available_resource"))?;
+            .map_err(backend(DriverMethod::GetAvailableResource))?;
         resources.hypervisor_version = self.conn().hyp_version().map(u64::from).unwrap_or(0);
         resources.cpu_info = CpuInfo::new(
             "x86_64",

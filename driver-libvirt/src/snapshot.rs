@@ -5,7 +5,7 @@
 //! that works; a volume backed by a raw `device_path` makes the snapshot fail
 //! (libvirt: "internal snapshot ... unsupported for storage type raw").
 
-use driver_api::{DriverError, DriverResult, TaskState, TaskStateCallback};
+use driver_api::{DriverError, DriverMethod, DriverResult, TaskState, TaskStateCallback};
 use uuid::Uuid;
 use virt::domain::Domain;
 
@@ -31,11 +31,11 @@ impl Hypervisor {
             };
             let status = self.status(&dom, &record)?;
             if status.soft_deleted {
-                return Err(DriverError::InvalidState {
-                    instance: uuid,
-                    operation: "snapshot",
+                return Err(DriverError::invalid_state_of(
+                    uuid,
+                    DriverMethod::Snapshot,
                     status,
-                });
+                ));
             }
             let name: String = image_id
                 .chars()
@@ -47,7 +47,7 @@ impl Hypervisor {
                 name
             };
             if let Ok(old) = Domain::lookup_snapshot_by_name(&dom, &name, 0) {
-                old.delete(0).map_err(backend("snapshot"))?;
+                old.delete(0).map_err(backend(DriverMethod::Snapshot))?;
             }
             let xml = format!(
                 "<domainsnapshot><name>{}</name><description>image {}</description></domainsnapshot>",
@@ -55,7 +55,7 @@ impl Hypervisor {
                 escape(image_id)
             );
             dom.create_snapshot_xml(&xml, 0)
-                .map_err(backend("snapshot"))?;
+                .map_err(backend(DriverMethod::Snapshot))?;
         }
         update_task_state(TaskState::ImagePendingUpload, TaskState::ImageSnapshot);
         update_task_state(TaskState::ImageUploading, TaskState::ImagePendingUpload);
@@ -75,12 +75,13 @@ impl Hypervisor {
             .ok()
             .and_then(|p| String::from_utf8(p).ok())
             .ok_or_else(|| {
-                DriverError::invalid_input("inject_file", "path is not base64 of UTF-8")
+                DriverError::invalid_input(DriverMethod::InjectFile, "path is not base64 of UTF-8")
             })?;
-        driver_api::validate::file_path("path", &path).map_err(|v| v.into_error("inject_file"))?;
-        let contents = STANDARD
-            .decode(b64_contents)
-            .map_err(|_| DriverError::invalid_input("inject_file", "contents are not base64"))?;
+        driver_api::validate::file_path("path", &path)
+            .map_err(|v| v.into_error(DriverMethod::InjectFile))?;
+        let contents = STANDARD.decode(b64_contents).map_err(|_| {
+            DriverError::invalid_input(DriverMethod::InjectFile, "contents are not base64")
+        })?;
         record
             .injected_files
             .insert(path, STANDARD.encode(contents));

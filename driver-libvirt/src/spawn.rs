@@ -5,8 +5,8 @@ use std::path::Path;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use driver_api::{
-    transition, BlockDeviceInfo, DriverError, DriverResult, InjectedFile, Instance, InstanceRef,
-    LifecycleOperation, LifecycleTransition, PowerState, ResourceAmounts, Vif,
+    transition, BlockDeviceInfo, DriverError, DriverMethod, DriverResult, InjectedFile, Instance,
+    InstanceRef, LifecycleOperation, LifecycleTransition, PowerState, ResourceAmounts, Vif,
 };
 use virt::sys;
 
@@ -146,17 +146,17 @@ impl Hypervisor {
             self.make_root_disk(&record, root_from)?;
         }
         if self.kind == HypervisorKind::Qemu && self.config.serial_console {
-            record.serial_port = Some(free_port("spawn")?);
+            record.serial_port = Some(free_port(DriverMethod::Spawn)?);
         }
         let dom = match self.define(&record, BootMode::Normal) {
             Ok(dom) => dom,
             Err(e) => {
                 self.remove_files(&record, true);
-                return Err(backend("spawn")(e));
+                return Err(backend(DriverMethod::Spawn)(e));
             }
         };
         if power_on {
-            if let Err(e) = self.start(uuid, &dom, "spawn") {
+            if let Err(e) = self.start(uuid, &dom, DriverMethod::Spawn) {
                 let _ = dom.undefine_flags(self.undefine_flags());
                 self.remove_files(&record, true);
                 return Err(e);
@@ -188,15 +188,30 @@ impl Hypervisor {
         match root_from.filter(|p| p.is_file()) {
             Some(source) => {
                 std::fs::copy(source, root).map_err(|e| {
-                    DriverError::backend(crate::hypervisor::DRIVER_NAME, "finish_migration", e)
+                    DriverError::backend(
+                        crate::hypervisor::DRIVER_NAME,
+                        DriverMethod::FinishMigration,
+                        e,
+                    )
                 })?;
-                let size = disks::image_info(&self.config.qemu_img, "finish_migration", root)?;
+                let size =
+                    disks::image_info(&self.config.qemu_img, DriverMethod::FinishMigration, root)?;
                 if size.virtual_size < bytes {
-                    disks::grow(&self.config.qemu_img, "finish_migration", root, bytes)?;
+                    disks::grow(
+                        &self.config.qemu_img,
+                        DriverMethod::FinishMigration,
+                        root,
+                        bytes,
+                    )?;
                 }
                 Ok(())
             }
-            None => disks::create_qcow2(&self.config.qemu_img, "spawn", root, bytes >> 20),
+            None => disks::create_qcow2(
+                &self.config.qemu_img,
+                DriverMethod::Spawn,
+                root,
+                bytes >> 20,
+            ),
         }
     }
 
@@ -229,17 +244,17 @@ impl Hypervisor {
         let active = match from.state {
             PowerState::Running | PowerState::Paused => true,
             PowerState::Shutdown => false,
-            _ => dom.is_active().map_err(backend("destroy"))?,
+            _ => dom.is_active().map_err(backend(DriverMethod::Destroy))?,
         };
         if active {
             if let Err(e) = dom.destroy() {
-                if dom.is_active().map_err(backend("destroy"))? {
-                    return Err(backend("destroy")(e));
+                if dom.is_active().map_err(backend(DriverMethod::Destroy))? {
+                    return Err(backend(DriverMethod::Destroy)(e));
                 }
             }
         }
         dom.undefine_flags(self.undefine_flags())
-            .map_err(backend("destroy"))?;
+            .map_err(backend(DriverMethod::Destroy))?;
         self.index_mut().remove(uuid);
         if let Some(record) = &record {
             self.remove_files(record, destroy_disks);
@@ -287,9 +302,9 @@ pub(crate) fn is_port_clash(error: &virt::error::Error) -> bool {
 
 /// A TCP port of 127.0.0.1 free right now (the kernel picks it), for a
 /// guest's serial console.
-pub(crate) fn free_port(operation: &'static str) -> DriverResult<u16> {
+pub(crate) fn free_port(method: DriverMethod) -> DriverResult<u16> {
     std::net::TcpListener::bind(("127.0.0.1", 0))
         .and_then(|listener| listener.local_addr())
         .map(|addr| addr.port())
-        .map_err(|e| DriverError::backend(crate::hypervisor::DRIVER_NAME, operation, e))
+        .map_err(|e| DriverError::backend(crate::hypervisor::DRIVER_NAME, method, e))
 }

@@ -9,14 +9,14 @@
 
 use std::path::PathBuf;
 
-use driver_api::{ConnectionInfo, DriverError, DriverResult};
+use driver_api::{ConnectionInfo, DriverError, DriverMethod, DriverResult};
 use uuid::Uuid;
 use virt::domain::Domain;
 use virt::sys;
 
 use crate::disks;
 use crate::domain_xml::{self, disk_serial};
-use crate::hypervisor::{backend, Hypervisor};
+use crate::hypervisor::{backend, step_failed, Hypervisor};
 use crate::record::{InstanceRecord, VolumeRecord};
 
 impl Hypervisor {
@@ -30,7 +30,7 @@ impl Hypervisor {
     ) -> DriverResult<VolumeRecord> {
         let used = record.volumes.values().map(|v| v.target.as_str());
         let target = domain_xml::target_for_mountpoint(mountpoint, used).ok_or_else(|| {
-            DriverError::invalid_input("attach_volume", "no free SCSI target left")
+            DriverError::invalid_input(DriverMethod::AttachVolume, "no free SCSI target left")
         })?;
         let given = connection_info
             .data
@@ -58,7 +58,7 @@ impl Hypervisor {
                 if self.makes_files() && !path.exists() {
                     disks::create_qcow2(
                         &self.config.qemu_img,
-                        "attach_volume",
+                        DriverMethod::AttachVolume,
                         &path,
                         self.config.volume_size_mib,
                     )?;
@@ -78,7 +78,7 @@ impl Hypervisor {
     /// The flags for a device change: live and persistent while QEMU runs,
     /// persistent only otherwise.
     fn device_flags(&self, dom: &Domain) -> DriverResult<u32> {
-        Ok(if dom.is_active().map_err(backend("device"))? {
+        Ok(if dom.is_active().map_err(step_failed("device"))? {
             sys::VIR_DOMAIN_AFFECT_LIVE | sys::VIR_DOMAIN_AFFECT_CONFIG
         } else {
             sys::VIR_DOMAIN_AFFECT_CONFIG
@@ -104,7 +104,7 @@ impl Hypervisor {
         let xml = domain_xml::volume_disk(&volume);
         let flags = self.device_flags(&dom)?;
         dom.attach_device_flags(&xml, flags)
-            .map_err(backend("attach_volume"))?;
+            .map_err(backend(DriverMethod::AttachVolume))?;
         record.volumes.insert(mountpoint.to_owned(), volume);
         if let Err(e) = self.write_record(&dom, &record) {
             let _ = dom.detach_device_flags(&xml, flags);
@@ -125,7 +125,7 @@ impl Hypervisor {
         };
         let flags = self.device_flags(&dom)?;
         dom.detach_device_flags(&domain_xml::volume_disk(&volume), flags)
-            .map_err(backend("detach_volume"))?;
+            .map_err(backend(DriverMethod::DetachVolume))?;
         self.write_record(&dom, &record)
     }
 
@@ -150,18 +150,24 @@ impl Hypervisor {
         new.target = old.target.clone();
         if resize_to_gb > 0 && self.makes_files() {
             let bytes = resize_to_gb.saturating_mul(1 << 30);
-            if disks::image_info(&self.config.qemu_img, "swap_volume", &new.source)?.virtual_size
+            if disks::image_info(&self.config.qemu_img, DriverMethod::SwapVolume, &new.source)?
+                .virtual_size
                 < bytes
             {
-                disks::grow(&self.config.qemu_img, "swap_volume", &new.source, bytes)?;
+                disks::grow(
+                    &self.config.qemu_img,
+                    DriverMethod::SwapVolume,
+                    &new.source,
+                    bytes,
+                )?;
             }
         }
         let flags = self.device_flags(&dom)?;
         dom.detach_device_flags(&domain_xml::volume_disk(&old), flags)
-            .map_err(backend("swap_volume"))?;
+            .map_err(backend(DriverMethod::SwapVolume))?;
         if let Err(e) = dom.attach_device_flags(&domain_xml::volume_disk(&new), flags) {
             let _ = dom.attach_device_flags(&domain_xml::volume_disk(&old), flags);
-            return Err(backend("swap_volume")(e));
+            return Err(backend(DriverMethod::SwapVolume)(e));
         }
         record.volumes.insert(mountpoint.to_owned(), new);
         self.write_record(&dom, &record)
@@ -171,7 +177,7 @@ impl Hypervisor {
     /// had when saved; plug or unplug the volumes changed since (the
     /// persistent config already has them).
     pub fn reconcile_volumes(&self, dom: &Domain, record: &InstanceRecord) -> DriverResult<()> {
-        let xml = dom.xml_desc(0).map_err(backend("reconcile volumes"))?;
+        let xml = dom.xml_desc(0).map_err(step_failed("reconcile volumes"))?;
         let live = domain_xml::scsi_targets(&xml);
         for volume in record.volumes.values() {
             if !live.contains(&volume.target) {
@@ -179,7 +185,7 @@ impl Hypervisor {
                     &domain_xml::volume_disk(volume),
                     sys::VIR_DOMAIN_AFFECT_LIVE,
                 )
-                .map_err(backend("reconcile volumes"))?;
+                .map_err(step_failed("reconcile volumes"))?;
             }
         }
         for target in live {
@@ -188,7 +194,7 @@ impl Hypervisor {
                     "<disk type='file' device='disk'><target dev='{target}' bus='scsi'/></disk>"
                 );
                 dom.detach_device_flags(&xml, sys::VIR_DOMAIN_AFFECT_LIVE)
-                    .map_err(backend("reconcile volumes"))?;
+                    .map_err(step_failed("reconcile volumes"))?;
             }
         }
         Ok(())

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use driver_api::{BoxError, DriverError, TaskState};
+use driver_api::{BoxError, DriverError, DriverMethod, TaskState};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -167,23 +167,25 @@ impl VirtApiError {
     }
 }
 
-/// How a driver reports a failed VirtAPI call from one of its own methods.
-///
-/// `InstanceNotFound` stays `InstanceNotFound` and `Timeout` stays `Timeout`
-/// (operation `wait_for_instance_event`); every other error becomes
-/// [`DriverError::Backend`] with the VirtAPI error as its source.
-///
-/// ```
-/// use driver_api::{DriverError, ErrorKind};
-/// use uuid::Uuid;
-/// use virtapi::VirtApiError;
-///
-/// let missing = VirtApiError::InstanceNotFound { instance_uuid: Uuid::nil() };
-/// assert_eq!(DriverError::from(missing).kind(), ErrorKind::InstanceNotFound);
-/// ```
-impl From<VirtApiError> for DriverError {
-    fn from(error: VirtApiError) -> Self {
-        match error {
+impl VirtApiError {
+    /// How a driver reports a failed VirtAPI call from its own `method`.
+    ///
+    /// `InstanceNotFound` stays `InstanceNotFound` and `Timeout` stays
+    /// `Timeout`, both of `method`; every other error becomes
+    /// [`DriverError::Backend`] of `method` with the VirtAPI error as its
+    /// source.
+    ///
+    /// ```
+    /// use driver_api::{DriverMethod, ErrorKind};
+    /// use uuid::Uuid;
+    /// use virtapi::VirtApiError;
+    ///
+    /// let missing = VirtApiError::InstanceNotFound { instance_uuid: Uuid::nil() };
+    /// let error = missing.into_driver_error(DriverMethod::Spawn);
+    /// assert_eq!(error.kind(), ErrorKind::InstanceNotFound);
+    /// ```
+    pub fn into_driver_error(self, method: DriverMethod) -> DriverError {
+        match self {
             VirtApiError::InstanceNotFound { instance_uuid } => {
                 DriverError::instance_not_found(instance_uuid)
             }
@@ -192,11 +194,11 @@ impl From<VirtApiError> for DriverError {
                 timeout,
                 ..
             } => DriverError::Timeout {
-                operation: "wait_for_instance_event",
+                method,
                 instance: Some(instance_uuid),
                 timeout,
             },
-            other => DriverError::backend("virtapi", "virtapi call", other),
+            other => DriverError::backend("virtapi", method, other),
         }
     }
 }

@@ -315,7 +315,10 @@ impl DriverLayer for Mutant {
     }
     async fn get_vnc_console(&self, instance: &Instance) -> DriverResult<VncConsole> {
         if self.is(Mutation::NotSupportedDeclared) {
-            return Err(DriverError::not_supported("get_vnc_console", "mutant"));
+            return Err(DriverError::not_supported(
+                driver_api::DriverMethod::GetVncConsole,
+                "mutant",
+            ));
         }
         match self.inner().get_vnc_console(instance).await {
             Err(e)

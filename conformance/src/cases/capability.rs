@@ -36,13 +36,10 @@ async fn check_undeclared(ctx: &CaseContext, feature: Feature) -> CaseResult {
                 )
             })?;
         match &answer {
-            Err(DriverError::NotSupported { operation, .. }) if *operation == method.name() => {}
+            Err(DriverError::NotSupported { method: named, .. }) if *named == method => {}
             _ => {
                 return Err(CaseError::fail(
-                    format!(
-                        "{method}: Err(NotSupported {{ operation: {:?} }})",
-                        method.name()
-                    ),
+                    format!("{method}: Err(NotSupported {{ method: {method} }})"),
                     describe_result(&answer),
                 ))
             }

@@ -512,7 +512,7 @@ async fn live(target: &Target<'_>, instance: &Instance, step: &Step) -> DriverRe
         Step::LiveMigrationAbort => d.live_migration_abort(instance).await,
         Step::LiveMigrationForceComplete => d.live_migration_force_complete(instance).await,
         _ => Err(DriverError::invalid_input(
-            "conformance",
+            step.method().unwrap_or(DriverMethod::LiveMigration),
             format!("{step} is not a live-migration step"),
         )),
     }
@@ -579,10 +579,7 @@ async fn lifecycle(
         Op::Destroy => d.destroy(instance, vifs, &bdi, true).await,
         Op::Crash => match &target.backend.hooks {
             Some(hooks) => hooks.crash(instance).await,
-            None => Err(DriverError::not_supported(
-                "crash",
-                "conformance (no test hooks)",
-            )),
+            None => Err(crate::actions::no_crash_hook()),
         },
     }
 }

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use driver_api::{DriverError, ErrorKind};
+use driver_api::{DriverMethod, ErrorKind};
 use uuid::Uuid;
 
 use crate::{EventName, EventStatus, InstanceEventName, VirtApiError, VirtApiErrorKind};
@@ -110,8 +110,11 @@ fn conversion_into_driver_errors_keeps_not_found_and_timeout() {
             VirtApiErrorKind::Timeout => ErrorKind::Timeout,
             _ => ErrorKind::Backend,
         };
-        let converted = DriverError::from(error);
+        let converted = error.into_driver_error(DriverMethod::Spawn);
         assert_eq!(converted.kind(), expected, "{converted}");
+        if expected != ErrorKind::InstanceNotFound {
+            assert_eq!(converted.method(), Some(DriverMethod::Spawn), "{converted}");
+        }
         if expected == ErrorKind::Backend {
             assert!(std::error::Error::source(&converted).is_some());
         }
