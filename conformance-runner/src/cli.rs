@@ -66,8 +66,11 @@ impl Args {
     pub fn factory(&self) -> Result<Arc<dyn BackendFactory>, String> {
         match self.backend {
             BackendArg::Fake => {
-                if self.uri.is_some() || self.peer_uri.is_some() {
-                    return Err("--uri and --peer-uri apply to --backend libvirt".to_owned());
+                if self.uri.is_some() {
+                    return Err("--uri applies to --backend libvirt".to_owned());
+                }
+                if self.peer_uri.is_some() {
+                    return Err("--peer-uri applies to --backend libvirt".to_owned());
                 }
                 let size = match self.preset {
                     PresetArg::Default => NodeSize::Default,

@@ -122,6 +122,16 @@ fn flags_of_the_other_backend_are_usage_errors() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
+    let output = runner()
+        .args(["--peer-uri", "qemu:///system"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let text = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        text.contains("--peer-uri applies to --backend libvirt"),
+        "{text}"
+    );
 }
 
 #[cfg(not(feature = "libvirt"))]
