@@ -127,11 +127,10 @@ impl BackendHooks for RemoteHooks {
             deadline: self.deadline,
         };
         let mut factory = self.factory.clone();
-        let mut request = tonic::Request::new(proto::CrashRequest {
+        let request = tonic::Request::new(proto::CrashRequest {
             backend_id: self.id.clone(),
             instance: Some(instance.to_wire()),
         });
-        request.set_timeout(self.deadline);
         match tokio::time::timeout(self.deadline, factory.crash(request)).await {
             Ok(Ok(_)) => Ok(()),
             Ok(Err(status)) => Err(site.error_from_status(&status)),
