@@ -1,6 +1,7 @@
 //! The command line: choose the backend, then run
 //! [`conformance::cli`]'s flags on it.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -39,6 +40,21 @@ pub struct Args {
     /// Make the fake leave a feature undeclared (repeatable), e.g. `--without spice_console`.
     #[arg(long, value_name = "FEATURE")]
     pub without: Vec<String>,
+    /// The server for `--backend remote`: `unix:PATH` or `tcp:HOST:PORT` (TLS).
+    #[arg(long, value_name = "ENDPOINT")]
+    pub endpoint: Option<String>,
+    /// PEM CA that signed the server's certificate (`tcp:` endpoints).
+    #[arg(long, value_name = "PEM")]
+    pub tls_ca: Option<PathBuf>,
+    /// PEM client certificate, for a server that asks for one (mutual TLS).
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM key of `--tls-cert`.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// The name on the server's certificate, when it is not the endpoint's host.
+    #[arg(long, value_name = "NAME")]
+    pub tls_domain: Option<String>,
 }
 
 /// `--backend`.
@@ -48,6 +64,9 @@ pub enum BackendArg {
     Fake,
     /// libvirt (`driver-libvirt`; build with `--features libvirt`).
     Libvirt,
+    /// Any backend behind a `compute.v1` server (`driver-remote`), e.g.
+    /// `compute-serve`; needs `--endpoint`.
+    Remote,
 }
 
 /// `--preset`.
@@ -64,7 +83,15 @@ pub enum PresetArg {
 impl Args {
     /// The backend factory these arguments select.
     pub fn factory(&self) -> Result<Arc<dyn BackendFactory>, String> {
+        let remote_flags = self.endpoint.is_some()
+            || self.tls_ca.is_some()
+            || self.tls_cert.is_some()
+            || self.tls_domain.is_some();
+        if remote_flags && self.backend != BackendArg::Remote {
+            return Err("--endpoint and --tls-* apply to --backend remote".to_owned());
+        }
         match self.backend {
+            BackendArg::Remote => self.remote_factory(),
             BackendArg::Fake => {
                 if self.uri.is_some() {
                     return Err("--uri applies to --backend libvirt".to_owned());
@@ -95,6 +122,38 @@ impl Args {
                 libvirt_factory(self.uri.as_deref(), self.peer_uri.as_deref())
             }
         }
+    }
+}
+
+impl Args {
+    fn remote_factory(&self) -> Result<Arc<dyn BackendFactory>, String> {
+        use driver_remote::client::RemoteFactory;
+        use driver_remote::endpoint::{ClientTls, Endpoint};
+
+        if self.uri.is_some() || self.preset != PresetArg::Default || !self.without.is_empty() {
+            return Err(
+                "--uri, --preset and --without do not apply to --backend remote (the server chooses)"
+                    .to_owned(),
+            );
+        }
+        let endpoint: Endpoint = self
+            .endpoint
+            .as_deref()
+            .ok_or("--backend remote needs --endpoint unix:PATH or tcp:HOST:PORT")?
+            .parse()
+            .map_err(|e| format!("{e}"))?;
+        let mut factory = RemoteFactory::new(endpoint);
+        if let Some(ca) = &self.tls_ca {
+            let identity = self.tls_cert.as_deref().zip(self.tls_key.as_deref());
+            let mut tls = ClientTls::from_files(ca, identity).map_err(|e| e.to_string())?;
+            if let Some(domain) = &self.tls_domain {
+                tls = tls.with_domain(domain.clone());
+            }
+            factory = factory.with_tls(tls);
+        } else if self.tls_cert.is_some() || self.tls_domain.is_some() {
+            return Err("--tls-cert and --tls-domain need --tls-ca".to_owned());
+        }
+        Ok(Arc::new(factory))
     }
 }
 

@@ -3,7 +3,8 @@
 //! `cargo run --release -p conformance-runner` runs every case on the fake and
 //! prints one line per case and a summary; `--json`, `--junit` and
 //! `--matrix` write the reports; `--backend libvirt` (built with the
-//! `libvirt` feature) judges libvirt instead. See [`cli::Args`] for every flag:
+//! `libvirt` feature) judges libvirt instead, and `--backend remote --endpoint
+//! unix:PATH` any backend behind a `compute.v1` server (`driver-remote`). See [`cli::Args`] for every flag:
 //! the backend's own, and [`conformance::cli::RunArgs`], the command line
 //! every backend crate gets from `conformance::main!` (the same code).
 //!

@@ -81,6 +81,16 @@ pub struct EphemeralDisk {
     pub size_gb: u64,
 }
 
+impl EphemeralDisk {
+    /// An ephemeral disk `device_name` of `size_gb` GiB.
+    pub fn new(device_name: impl Into<String>, size_gb: u64) -> Self {
+        Self {
+            device_name: device_name.into(),
+            size_gb,
+        }
+    }
+}
+
 /// A swap disk.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -89,6 +99,16 @@ pub struct SwapDisk {
     pub device_name: String,
     /// Size in MiB.
     pub swap_size_mb: u64,
+}
+
+impl SwapDisk {
+    /// A swap disk `device_name` of `swap_size_mb` MiB.
+    pub fn new(device_name: impl Into<String>, swap_size_mb: u64) -> Self {
+        Self {
+            device_name: device_name.into(),
+            swap_size_mb,
+        }
+    }
 }
 
 /// What the volume service needs to export a volume to this host

@@ -1,0 +1,144 @@
+//! [`RemoteFactory`]: the conformance suite's factory of backends that live
+//! in a server, one fresh backend per case through the `BackendFactory`
+//! service.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use conformance::{Backend, BackendFactory, BackendHooks, FactoryError};
+use driver_api::{DriverMethod, DriverResult, Instance};
+use tokio::sync::OnceCell;
+use tonic::transport::Channel;
+
+use super::{RemoteDriver, DEFAULT_DEADLINE, DRIVER_NAME};
+use crate::endpoint::{connect, ClientTls, Endpoint};
+use crate::proto;
+use crate::proto::backend_factory_client::BackendFactoryClient;
+use crate::status::CallSite;
+use crate::wire::{write_all, ToWire};
+
+/// Makes backends in the server at an endpoint (it connects on first use,
+/// inside the suite's runtime).
+#[derive(Debug)]
+pub struct RemoteFactory {
+    endpoint: Endpoint,
+    tls: Option<ClientTls>,
+    deadline: Duration,
+    channel: OnceCell<Channel>,
+}
+
+impl RemoteFactory {
+    /// Backends of the server at `endpoint` (TCP needs [`with_tls`](Self::with_tls)).
+    pub fn new(endpoint: Endpoint) -> Self {
+        Self {
+            endpoint,
+            tls: None,
+            deadline: DEFAULT_DEADLINE,
+            channel: OnceCell::new(),
+        }
+    }
+
+    /// Connects over TLS.
+    pub fn with_tls(mut self, tls: ClientTls) -> Self {
+        self.tls = Some(tls);
+        self
+    }
+
+    /// Bounds every call of its drivers by `deadline`.
+    pub fn with_deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    async fn channel(&self) -> Result<Channel, FactoryError> {
+        self.channel
+            .get_or_try_init(|| connect(&self.endpoint, self.tls.as_ref()))
+            .await
+            .cloned()
+            .map_err(|e| FactoryError::Create(e.to_string()))
+    }
+
+    async fn make(
+        &self,
+        read_only: bool,
+        seed: &[Instance],
+    ) -> Result<Option<Backend>, FactoryError> {
+        let channel = self.channel().await?;
+        let mut factory = BackendFactoryClient::new(channel.clone());
+        let request = proto::CreateBackendRequest {
+            read_only,
+            seed: write_all(seed),
+        };
+        let created = factory
+            .create_backend(request)
+            .await
+            .map_err(|s| FactoryError::Create(format!("{}: {}", self.endpoint, s.message())))?
+            .into_inner();
+        let Some(id) = created.backend_id else {
+            return Ok(None);
+        };
+        let driver = RemoteDriver::attach(channel.clone(), Some(&id), self.deadline)
+            .await
+            .map_err(|e| FactoryError::Create(e.to_string()))?
+            .releasing(factory.clone(), id.clone());
+        let mut backend = Backend::new(Arc::new(driver));
+        if created.has_crash_hook {
+            backend = backend.with_hooks(Arc::new(RemoteHooks {
+                factory,
+                id,
+                deadline: self.deadline,
+            }));
+        }
+        Ok(Some(backend))
+    }
+}
+
+#[conformance::async_trait]
+impl BackendFactory for RemoteFactory {
+    fn name(&self) -> String {
+        format!("remote ({})", self.endpoint)
+    }
+
+    async fn create(&self) -> Result<Backend, FactoryError> {
+        self.make(false, &[])
+            .await?
+            .ok_or_else(|| FactoryError::Create("the server made no backend".into()))
+    }
+
+    async fn create_read_only(&self, seed: &[Instance]) -> Result<Option<Backend>, FactoryError> {
+        self.make(true, seed).await
+    }
+}
+
+/// The crash hook of a backend in a server.
+#[derive(Debug)]
+pub struct RemoteHooks {
+    factory: BackendFactoryClient<Channel>,
+    id: String,
+    deadline: Duration,
+}
+
+#[conformance::async_trait]
+impl BackendHooks for RemoteHooks {
+    async fn crash(&self, instance: &Instance) -> DriverResult<()> {
+        let site = CallSite {
+            method: DriverMethod::PowerOff,
+            driver: DRIVER_NAME,
+            deadline: self.deadline,
+        };
+        let mut factory = self.factory.clone();
+        let request = tonic::Request::new(proto::CrashRequest {
+            backend_id: self.id.clone(),
+            instance: Some(instance.to_wire()),
+        });
+        match tokio::time::timeout(self.deadline, factory.crash(request)).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(status)) => Err(site.error_from_status(&status)),
+            Err(_) => Err(driver_api::DriverError::Timeout {
+                operation: "crash",
+                instance: Some(instance.uuid),
+                timeout: self.deadline,
+            }),
+        }
+    }
+}

@@ -1,0 +1,351 @@
+//! `DriverError` as a gRPC status and back: the code follows the kind, the
+//! details carry every field (`compute.v1.DriverErrorDetail` inside a
+//! `google.rpc.Status`), so the client rebuilds the same variant.
+
+use std::time::Duration;
+
+use driver_api::uuid::Uuid;
+use driver_api::{DriverError, DriverMethod, ErrorKind, InstanceRef, LifecycleOperation};
+use prost::Message;
+use tonic::{Code, Status};
+
+use crate::proto;
+use crate::wire::{duration_from_wire, duration_to_wire, read, uuid, FromWire, Malformed, ToWire};
+
+/// The type URL of the detail message.
+pub const DETAIL_TYPE_URL: &str = "type.googleapis.com/compute.v1.DriverErrorDetail";
+
+/// `google.rpc.Status`, the conventional content of `grpc-status-details-bin`.
+#[derive(Clone, PartialEq, Message)]
+struct RpcStatus {
+    #[prost(int32, tag = "1")]
+    code: i32,
+    #[prost(string, tag = "2")]
+    message: String,
+    #[prost(message, repeated, tag = "3")]
+    details: Vec<prost_types::Any>,
+}
+
+/// The gRPC code of an error kind (the table in `errors.proto`).
+pub fn code_of(kind: ErrorKind) -> Code {
+    match kind {
+        ErrorKind::InstanceNotFound | ErrorKind::NodeNotFound | ErrorKind::VolumeNotFound => {
+            Code::NotFound
+        }
+        ErrorKind::InstanceExists | ErrorKind::DeviceBusy => Code::AlreadyExists,
+        ErrorKind::InstanceNotRunning
+        | ErrorKind::InvalidState
+        | ErrorKind::InterfaceAttachFailed
+        | ErrorKind::InterfaceDetachFailed => Code::FailedPrecondition,
+        ErrorKind::MigrationFailed => Code::Aborted,
+        ErrorKind::NotSupported => Code::Unimplemented,
+        ErrorKind::ReadOnly => Code::PermissionDenied,
+        ErrorKind::InsufficientResources => Code::ResourceExhausted,
+        ErrorKind::InvalidInput => Code::InvalidArgument,
+        ErrorKind::Timeout => Code::DeadlineExceeded,
+        ErrorKind::Unavailable => Code::Unavailable,
+        _ => Code::Internal,
+    }
+}
+
+/// The detail message of an error: its kind and every field.
+pub fn detail_of(error: &DriverError) -> proto::DriverErrorDetail {
+    let mut detail = proto::DriverErrorDetail {
+        kind: error.kind().to_wire(),
+        message: error.to_string(),
+        ..Default::default()
+    };
+    let instance_ref = |instance: &InstanceRef| proto::InstanceRef {
+        by: Some(match instance {
+            InstanceRef::Uuid(uuid) => proto::instance_ref::By::Uuid(uuid.to_string()),
+            InstanceRef::Name(name) => proto::instance_ref::By::Name(name.clone()),
+        }),
+    };
+    match error {
+        DriverError::InstanceNotFound { instance }
+        | DriverError::InstanceExists { instance }
+        | DriverError::InstanceNotRunning { instance } => {
+            detail.instance = Some(instance_ref(instance));
+        }
+        DriverError::InvalidState {
+            instance,
+            operation,
+            status,
+        } => {
+            detail.instance_uuid = Some(instance.to_string());
+            detail.operation = (*operation).to_owned();
+            detail.status = Some(status.to_wire());
+        }
+        DriverError::NotSupported { operation, driver }
+        | DriverError::ReadOnly { operation, driver } => {
+            detail.operation = (*operation).to_owned();
+            detail.driver = (*driver).to_owned();
+        }
+        DriverError::InsufficientResources {
+            node,
+            requested,
+            free,
+        } => {
+            detail.node = node.clone();
+            detail.requested = Some(requested.to_wire());
+            detail.free = Some(free.to_wire());
+        }
+        DriverError::NodeNotFound { node } => detail.node = node.clone(),
+        DriverError::DeviceBusy {
+            instance,
+            mountpoint,
+        }
+        | DriverError::VolumeNotFound {
+            instance,
+            mountpoint,
+        } => {
+            detail.instance_uuid = Some(instance.to_string());
+            detail.mountpoint = mountpoint.clone();
+        }
+        DriverError::InterfaceAttachFailed {
+            instance,
+            vif,
+            reason,
+        }
+        | DriverError::InterfaceDetachFailed {
+            instance,
+            vif,
+            reason,
+        } => {
+            detail.instance_uuid = Some(instance.to_string());
+            detail.vif = vif.to_string();
+            detail.reason = reason.clone();
+        }
+        DriverError::MigrationFailed { instance, reason } => {
+            detail.instance_uuid = Some(instance.to_string());
+            detail.reason = reason.clone();
+        }
+        DriverError::InvalidInput { operation, reason } => {
+            detail.operation = (*operation).to_owned();
+            detail.reason = reason.clone();
+        }
+        DriverError::Timeout {
+            operation,
+            instance,
+            timeout,
+        } => {
+            detail.operation = (*operation).to_owned();
+            detail.instance_uuid = instance.map(|u| u.to_string());
+            detail.timeout = Some(duration_to_wire(*timeout));
+        }
+        DriverError::Unavailable {
+            driver,
+            operation,
+            message,
+        }
+        | DriverError::Backend {
+            driver,
+            operation,
+            message,
+            ..
+        } => {
+            detail.operation = (*operation).to_owned();
+            detail.driver = (*driver).to_owned();
+            detail.backend_message = message.clone();
+        }
+        _ => {}
+    }
+    detail
+}
+
+/// The status a server answers for `error`.
+pub fn to_status(error: &DriverError) -> Status {
+    let code = code_of(error.kind());
+    let message = error.to_string();
+    let detail = detail_of(error);
+    let rpc = RpcStatus {
+        code: code as i32,
+        message: message.clone(),
+        details: vec![prost_types::Any {
+            type_url: DETAIL_TYPE_URL.to_owned(),
+            value: detail.encode_to_vec(),
+        }],
+    };
+    Status::with_details(code, message, rpc.encode_to_vec().into())
+}
+
+/// The status a server answers for a request it cannot read: the kind is
+/// `InvalidInput`, as a backend answers for an argument it refuses.
+pub fn malformed_request(method: DriverMethod, malformed: &Malformed) -> Status {
+    to_status(&DriverError::invalid_input(
+        method.name(),
+        malformed.to_string(),
+    ))
+}
+
+/// Who rebuilds errors: the method called and the client's driver name
+/// (what the `&'static str` fields of a variant get when the wire names
+/// something this side does not know).
+#[derive(Clone, Copy, Debug)]
+pub struct CallSite {
+    /// The method called.
+    pub method: DriverMethod,
+    /// The client's driver name.
+    pub driver: &'static str,
+    /// The call's deadline, for a `Timeout` rebuilt from a bare status.
+    pub deadline: Duration,
+}
+
+impl CallSite {
+    /// A contract method's own name, or the name of a lifecycle operation
+    /// that is not one (`crash`), or else the method called.
+    fn operation(&self, name: &str) -> &'static str {
+        if let Some(method) = DriverMethod::from_name(name) {
+            return method.name();
+        }
+        if name == LifecycleOperation::Crash.method_name() {
+            return LifecycleOperation::Crash.method_name();
+        }
+        self.method.name()
+    }
+
+    /// The error a client returns for `status`.
+    pub fn error_from_status(&self, status: &Status) -> DriverError {
+        match self.detail_from_status(status) {
+            Some(Ok(error)) => error,
+            Some(Err(malformed)) => self.backend(format!("unreadable error: {malformed}")),
+            None => self.error_from_code(status),
+        }
+    }
+
+    /// An error for an answer this side cannot read.
+    pub fn malformed_answer(&self, malformed: &Malformed) -> DriverError {
+        self.backend(format!("unreadable answer: {malformed}"))
+    }
+
+    fn backend(&self, message: String) -> DriverError {
+        DriverError::Backend {
+            driver: self.driver,
+            operation: self.method.name(),
+            message,
+            source: None,
+        }
+    }
+
+    fn error_from_code(&self, status: &Status) -> DriverError {
+        let operation = self.method.name();
+        match status.code() {
+            // A connection refused, reset or closed mid-call.
+            Code::Unavailable | Code::Cancelled | Code::Unknown => DriverError::Unavailable {
+                driver: self.driver,
+                operation,
+                message: format!("{:?}: {}", status.code(), status.message()),
+            },
+            Code::DeadlineExceeded => DriverError::Timeout {
+                operation,
+                instance: None,
+                timeout: self.deadline,
+            },
+            code => self.backend(format!("{code:?}: {}", status.message())),
+        }
+    }
+
+    fn detail_from_status(&self, status: &Status) -> Option<Result<DriverError, Malformed>> {
+        let rpc = RpcStatus::decode(status.details()).ok()?;
+        let any = rpc
+            .details
+            .into_iter()
+            .find(|a| a.type_url == DETAIL_TYPE_URL)?;
+        Some(
+            proto::DriverErrorDetail::decode(any.value.as_slice())
+                .map_err(|e| Malformed::new("error detail", e.to_string()))
+                .and_then(|detail| self.rebuild(detail)),
+        )
+    }
+
+    fn rebuild(&self, detail: proto::DriverErrorDetail) -> Result<DriverError, Malformed> {
+        let kind = ErrorKind::from_wire(detail.kind)?;
+        let operation = self.operation(&detail.operation);
+        let driver = self.driver;
+        let instance_uuid = || -> Result<Uuid, Malformed> {
+            uuid(
+                "error.instance_uuid",
+                detail.instance_uuid.as_deref().unwrap_or_default(),
+            )
+        };
+        let instance_ref = || -> Result<InstanceRef, Malformed> {
+            let by = detail.instance.clone().and_then(|r| r.by);
+            match by {
+                Some(proto::instance_ref::By::Uuid(text)) => {
+                    Ok(InstanceRef::Uuid(uuid("error.instance", &text)?))
+                }
+                Some(proto::instance_ref::By::Name(name)) => Ok(InstanceRef::Name(name)),
+                None => Err(Malformed::missing("error.instance")),
+            }
+        };
+        Ok(match kind {
+            ErrorKind::InstanceNotFound => DriverError::InstanceNotFound {
+                instance: instance_ref()?,
+            },
+            ErrorKind::InstanceExists => DriverError::InstanceExists {
+                instance: instance_ref()?,
+            },
+            ErrorKind::InstanceNotRunning => DriverError::InstanceNotRunning {
+                instance: instance_ref()?,
+            },
+            ErrorKind::InvalidState => DriverError::InvalidState {
+                instance: instance_uuid()?,
+                operation,
+                status: read("error.status", detail.status)?,
+            },
+            ErrorKind::NotSupported => DriverError::NotSupported { operation, driver },
+            ErrorKind::ReadOnly => DriverError::ReadOnly { operation, driver },
+            ErrorKind::InsufficientResources => DriverError::InsufficientResources {
+                node: detail.node,
+                requested: read("error.requested", detail.requested)?,
+                free: read("error.free", detail.free)?,
+            },
+            ErrorKind::NodeNotFound => DriverError::NodeNotFound { node: detail.node },
+            ErrorKind::DeviceBusy => DriverError::DeviceBusy {
+                instance: instance_uuid()?,
+                mountpoint: detail.mountpoint,
+            },
+            ErrorKind::VolumeNotFound => DriverError::VolumeNotFound {
+                instance: instance_uuid()?,
+                mountpoint: detail.mountpoint,
+            },
+            ErrorKind::InterfaceAttachFailed => DriverError::InterfaceAttachFailed {
+                instance: instance_uuid()?,
+                vif: uuid("error.vif", &detail.vif)?,
+                reason: detail.reason,
+            },
+            ErrorKind::InterfaceDetachFailed => DriverError::InterfaceDetachFailed {
+                instance: instance_uuid()?,
+                vif: uuid("error.vif", &detail.vif)?,
+                reason: detail.reason,
+            },
+            ErrorKind::MigrationFailed => DriverError::MigrationFailed {
+                instance: instance_uuid()?,
+                reason: detail.reason,
+            },
+            ErrorKind::InvalidInput => DriverError::InvalidInput {
+                operation,
+                reason: detail.reason,
+            },
+            ErrorKind::Timeout => DriverError::Timeout {
+                operation,
+                instance: match detail.instance_uuid.as_deref() {
+                    Some(text) => Some(uuid("error.instance_uuid", text)?),
+                    None => None,
+                },
+                timeout: duration_from_wire("error.timeout", detail.timeout)?,
+            },
+            ErrorKind::Unavailable => DriverError::Unavailable {
+                driver,
+                operation,
+                message: detail.backend_message,
+            },
+            _ => DriverError::Backend {
+                driver,
+                operation,
+                message: detail.backend_message,
+                source: None,
+            },
+        })
+    }
+}
