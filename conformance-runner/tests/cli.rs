@@ -114,7 +114,7 @@ fn flags_of_the_other_backend_are_usage_errors() {
     assert_eq!(output.status.code(), Some(2));
     let text = String::from_utf8(output.stderr).unwrap();
     assert!(
-        text.contains("--uri and --peer-uri apply to --backend libvirt"),
+        text.contains("--uri applies to --backend libvirt"),
         "{text}"
     );
     let output = runner()

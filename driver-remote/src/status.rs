@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 use driver_api::uuid::Uuid;
-use driver_api::{DriverError, DriverMethod, ErrorKind, InstanceRef, LifecycleOperation};
+use driver_api::{
+    DriverError, DriverMethod, ErrorKind, InstanceRef, LifecycleOperation, RefusedOperation,
+};
 use prost::Message;
 use tonic::{Code, Status};
 
@@ -73,12 +75,14 @@ pub fn detail_of(error: &DriverError) -> proto::DriverErrorDetail {
             status,
         } => {
             detail.instance_uuid = Some(instance.to_string());
-            detail.operation = (*operation).to_owned();
+            detail.operation = operation.name().to_owned();
+            if let RefusedOperation::Lifecycle(row) = operation {
+                detail.lifecycle_operation = Some(lifecycle_name(*row).to_owned());
+            }
             detail.status = Some(status.to_wire());
         }
-        DriverError::NotSupported { operation, driver }
-        | DriverError::ReadOnly { operation, driver } => {
-            detail.operation = (*operation).to_owned();
+        DriverError::NotSupported { method, driver } | DriverError::ReadOnly { method, driver } => {
+            detail.operation = method.name().to_owned();
             detail.driver = (*driver).to_owned();
         }
         DriverError::InsufficientResources {
@@ -120,31 +124,31 @@ pub fn detail_of(error: &DriverError) -> proto::DriverErrorDetail {
             detail.instance_uuid = Some(instance.to_string());
             detail.reason = reason.clone();
         }
-        DriverError::InvalidInput { operation, reason } => {
-            detail.operation = (*operation).to_owned();
+        DriverError::InvalidInput { method, reason } => {
+            detail.operation = method.name().to_owned();
             detail.reason = reason.clone();
         }
         DriverError::Timeout {
-            operation,
+            method,
             instance,
             timeout,
         } => {
-            detail.operation = (*operation).to_owned();
+            detail.operation = method.name().to_owned();
             detail.instance_uuid = instance.map(|u| u.to_string());
             detail.timeout = Some(duration_to_wire(*timeout));
         }
         DriverError::Unavailable {
             driver,
-            operation,
+            method,
             message,
         }
         | DriverError::Backend {
             driver,
-            operation,
+            method,
             message,
             ..
         } => {
-            detail.operation = (*operation).to_owned();
+            detail.operation = method.name().to_owned();
             detail.driver = (*driver).to_owned();
             detail.backend_message = message.clone();
         }
@@ -172,10 +176,7 @@ pub fn to_status(error: &DriverError) -> Status {
 /// The status a server answers for a request it cannot read: the kind is
 /// `InvalidInput`, as a backend answers for an argument it refuses.
 pub fn malformed_request(method: DriverMethod, malformed: &Malformed) -> Status {
-    to_status(&DriverError::invalid_input(
-        method.name(),
-        malformed.to_string(),
-    ))
+    to_status(&DriverError::invalid_input(method, malformed.to_string()))
 }
 
 /// Who rebuilds errors: the method called and the client's driver name
@@ -192,16 +193,26 @@ pub struct CallSite {
 }
 
 impl CallSite {
-    /// A contract method's own name, or the name of a lifecycle operation
-    /// that is not one (`crash`), or else the method called.
-    fn operation(&self, name: &str) -> &'static str {
-        if let Some(method) = DriverMethod::from_name(name) {
-            return method.name();
+    /// The contract method named on the wire, or else the method called.
+    fn method_named(&self, name: &str) -> DriverMethod {
+        DriverMethod::from_name(name).unwrap_or(self.method)
+    }
+
+    /// What an `InvalidState` refused: the transition table's row when the
+    /// wire names one, else the method named (or called).
+    fn refused(&self, detail: &proto::DriverErrorDetail) -> Result<RefusedOperation, Malformed> {
+        match detail.lifecycle_operation.as_deref() {
+            Some(name) => LifecycleOperation::ALL
+                .into_iter()
+                .find(|row| lifecycle_name(*row) == name)
+                .map(RefusedOperation::Lifecycle)
+                .ok_or_else(|| {
+                    Malformed::new("error.lifecycle_operation", format!("unknown row {name:?}"))
+                }),
+            None => Ok(RefusedOperation::Method(
+                self.method_named(&detail.operation),
+            )),
         }
-        if name == LifecycleOperation::Crash.method_name() {
-            return LifecycleOperation::Crash.method_name();
-        }
-        self.method.name()
     }
 
     /// The error a client returns for `status`.
@@ -221,23 +232,23 @@ impl CallSite {
     fn backend(&self, message: String) -> DriverError {
         DriverError::Backend {
             driver: self.driver,
-            operation: self.method.name(),
+            method: self.method,
             message,
             source: None,
         }
     }
 
     fn error_from_code(&self, status: &Status) -> DriverError {
-        let operation = self.method.name();
+        let method = self.method;
         match status.code() {
             // A connection refused, reset or closed mid-call.
             Code::Unavailable | Code::Cancelled | Code::Unknown => DriverError::Unavailable {
                 driver: self.driver,
-                operation,
+                method,
                 message: format!("{:?}: {}", status.code(), status.message()),
             },
             Code::DeadlineExceeded => DriverError::Timeout {
-                operation,
+                method,
                 instance: None,
                 timeout: self.deadline,
             },
@@ -260,7 +271,7 @@ impl CallSite {
 
     fn rebuild(&self, detail: proto::DriverErrorDetail) -> Result<DriverError, Malformed> {
         let kind = ErrorKind::from_wire(detail.kind)?;
-        let operation = self.operation(&detail.operation);
+        let method = self.method_named(&detail.operation);
         let driver = self.driver;
         let instance_uuid = || -> Result<Uuid, Malformed> {
             uuid(
@@ -290,11 +301,11 @@ impl CallSite {
             },
             ErrorKind::InvalidState => DriverError::InvalidState {
                 instance: instance_uuid()?,
-                operation,
+                operation: self.refused(&detail)?,
                 status: read("error.status", detail.status)?,
             },
-            ErrorKind::NotSupported => DriverError::NotSupported { operation, driver },
-            ErrorKind::ReadOnly => DriverError::ReadOnly { operation, driver },
+            ErrorKind::NotSupported => DriverError::NotSupported { method, driver },
+            ErrorKind::ReadOnly => DriverError::ReadOnly { method, driver },
             ErrorKind::InsufficientResources => DriverError::InsufficientResources {
                 node: detail.node,
                 requested: read("error.requested", detail.requested)?,
@@ -324,11 +335,11 @@ impl CallSite {
                 reason: detail.reason,
             },
             ErrorKind::InvalidInput => DriverError::InvalidInput {
-                operation,
+                method,
                 reason: detail.reason,
             },
             ErrorKind::Timeout => DriverError::Timeout {
-                operation,
+                method,
                 instance: match detail.instance_uuid.as_deref() {
                     Some(text) => Some(uuid("error.instance_uuid", text)?),
                     None => None,
@@ -337,15 +348,24 @@ impl CallSite {
             },
             ErrorKind::Unavailable => DriverError::Unavailable {
                 driver,
-                operation,
+                method,
                 message: detail.backend_message,
             },
             _ => DriverError::Backend {
                 driver,
-                operation,
+                method,
                 message: detail.backend_message,
                 source: None,
             },
         })
+    }
+}
+
+/// A transition-table row's wire name: its serde name (snake case).
+fn lifecycle_name(row: LifecycleOperation) -> &'static str {
+    match row {
+        LifecycleOperation::RebootSoft => "reboot_soft",
+        LifecycleOperation::RebootHard => "reboot_hard",
+        other => other.method_name(),
     }
 }

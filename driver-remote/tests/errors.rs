@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use driver_api::uuid::Uuid;
 use driver_api::{
-    DriverError, DriverMethod, InstanceRef, InstanceStatus, PowerState, ResourceAmounts,
+    DriverError, DriverMethod, InstanceRef, InstanceStatus, LifecycleOperation, PowerState,
+    RefusedOperation, ResourceAmounts,
 };
 use driver_remote::status::{code_of, to_status, CallSite};
 use tonic::{Code, Status};
@@ -30,16 +31,26 @@ fn every_variant() -> Vec<DriverError> {
         },
         DriverError::InvalidState {
             instance: id,
-            operation: "pause",
+            operation: LifecycleOperation::Pause.into(),
             status: InstanceStatus::new(PowerState::Shutdown).soft_deleted(),
         },
         DriverError::InvalidState {
             instance: id,
-            operation: "crash",
+            operation: LifecycleOperation::Crash.into(),
             status: InstanceStatus::new(PowerState::Suspended),
         },
-        DriverError::not_supported("get_spice_console", "remote"),
-        DriverError::read_only("spawn", "remote"),
+        DriverError::InvalidState {
+            instance: id,
+            operation: LifecycleOperation::RebootHard.into(),
+            status: InstanceStatus::new(PowerState::Suspended),
+        },
+        DriverError::InvalidState {
+            instance: id,
+            operation: DriverMethod::ConfirmMigration.into(),
+            status: InstanceStatus::new(PowerState::Running),
+        },
+        DriverError::not_supported(DriverMethod::GetSpiceConsole, "remote"),
+        DriverError::read_only(DriverMethod::Spawn, "remote"),
         DriverError::InsufficientResources {
             node: "n".into(),
             requested: ResourceAmounts::new(1, 2, 3),
@@ -70,25 +81,25 @@ fn every_variant() -> Vec<DriverError> {
             instance: id,
             reason: "aborted".into(),
         },
-        DriverError::invalid_input("inject_file", "bad base64"),
+        DriverError::invalid_input(DriverMethod::InjectFile, "bad base64"),
         DriverError::Timeout {
-            operation: "power_off",
+            method: DriverMethod::PowerOff,
             instance: Some(id),
             timeout: Duration::from_millis(1500),
         },
         DriverError::Timeout {
-            operation: "init_host",
+            method: DriverMethod::InitHost,
             instance: None,
             timeout: Duration::from_secs(3),
         },
         DriverError::Unavailable {
             driver: "remote",
-            operation: "get_info",
+            method: DriverMethod::GetInfo,
             message: "restarting".into(),
         },
         DriverError::Backend {
             driver: "remote",
-            operation: "spawn",
+            method: DriverMethod::Spawn,
             message: "disk full".into(),
             source: None,
         },
@@ -105,7 +116,33 @@ fn every_variant_comes_back_the_same() {
         // Same variant, same fields: the display text says every field.
         assert_eq!(back.to_string(), error.to_string());
         assert_eq!(back.is_retryable(), error.is_retryable());
+        // The refused operation exactly: a table row (soft or hard reboot,
+        // the crash hook) or a method refused by its own protocol.
+        if let (
+            DriverError::InvalidState { operation: a, .. },
+            DriverError::InvalidState { operation: b, .. },
+        ) = (&back, &error)
+        {
+            assert_eq!(a, b);
+        }
     }
+}
+
+#[test]
+fn a_refused_method_is_not_mistaken_for_a_table_row() {
+    let error = DriverError::InvalidState {
+        instance: Uuid::new_v4(),
+        operation: DriverMethod::Pause.into(),
+        status: InstanceStatus::new(PowerState::Shutdown),
+    };
+    let back = SITE.error_from_status(&to_status(&error));
+    assert!(matches!(
+        back,
+        DriverError::InvalidState {
+            operation: RefusedOperation::Method(DriverMethod::Pause),
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -114,7 +151,7 @@ fn a_bare_status_is_still_typed() {
     assert!(matches!(
         unavailable,
         DriverError::Unavailable {
-            operation: "pause",
+            method: DriverMethod::Pause,
             ..
         }
     ));
@@ -129,7 +166,7 @@ fn a_bare_status_is_still_typed() {
     assert!(matches!(
         other,
         DriverError::Backend {
-            operation: "pause",
+            method: DriverMethod::Pause,
             ..
         }
     ));

@@ -96,7 +96,7 @@ impl RemoteDriver {
     fn broken_stream(&self, method: M, why: &str) -> DriverError {
         DriverError::Unavailable {
             driver: super::DRIVER_NAME,
-            operation: method.name(),
+            method,
             message: why.to_owned(),
         }
     }

@@ -122,7 +122,8 @@ pub struct RemoteHooks {
 impl BackendHooks for RemoteHooks {
     async fn crash(&self, instance: &Instance) -> DriverResult<()> {
         let site = CallSite {
-            method: DriverMethod::PowerOff,
+            // The crash hook is no method; its errors name the closest one.
+            method: DriverMethod::TriggerCrashDump,
             driver: DRIVER_NAME,
             deadline: self.deadline,
         };
@@ -135,7 +136,7 @@ impl BackendHooks for RemoteHooks {
             Ok(Ok(_)) => Ok(()),
             Ok(Err(status)) => Err(site.error_from_status(&status)),
             Err(_) => Err(driver_api::DriverError::Timeout {
-                operation: "crash",
+                method: DriverMethod::TriggerCrashDump,
                 instance: Some(instance.uuid),
                 timeout: self.deadline,
             }),

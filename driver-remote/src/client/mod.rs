@@ -91,7 +91,7 @@ impl RemoteDriver {
     ) -> DriverResult<Self> {
         let backend = match id {
             Some(id) => Some(MetadataValue::try_from(id).map_err(|_| {
-                DriverError::invalid_input("capabilities", "backend id is not ASCII")
+                DriverError::invalid_input(DriverMethod::Capabilities, "backend id is not ASCII")
             })?),
             None => None,
         };
@@ -199,7 +199,7 @@ impl RemoteDriver {
 
     fn timed_out(&self, method: DriverMethod) -> DriverError {
         DriverError::Timeout {
-            operation: method.name(),
+            method,
             instance: None,
             timeout: self.deadline,
         }

@@ -79,10 +79,12 @@ impl Rpc for FactoryService {
         let request = request.into_inner();
         let served = self.registry.get(&request.backend_id)?;
         let instance: Instance = read("instance", request.instance)
-            .map_err(|m| malformed_request(DriverMethod::PowerOff, &m))?;
+            .map_err(|m| malformed_request(DriverMethod::TriggerCrashDump, &m))?;
         let Some(hooks) = &served.hooks else {
+            // The crash hook is no method; as in process, the answer names
+            // the closest one.
             return Err(to_status(&DriverError::not_supported(
-                "crash",
+                DriverMethod::TriggerCrashDump,
                 served.driver.driver_name(),
             )));
         };
