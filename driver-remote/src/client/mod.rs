@@ -9,6 +9,7 @@
 mod driver_impl;
 mod events;
 mod factory;
+mod streams;
 
 use std::future::Future;
 use std::time::Duration;
