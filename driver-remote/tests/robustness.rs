@@ -217,7 +217,7 @@ fn a_server_that_dies_mid_call_is_unavailable() {
     let (endpoint, _stop) = serve_in(&server, &dir, &probe, DriverMethod::GetInfo);
     let client_runtime = server_runtime();
     let driver = client_runtime.block_on(client(&endpoint, PATIENCE));
-    let call = client_runtime.spawn({ async move { driver.get_info(&vm()).await } });
+    let call = client_runtime.spawn(async move { driver.get_info(&vm()).await });
     client_runtime.block_on(async {
         tokio::time::timeout(PATIENCE, probe.entered.notified())
             .await
