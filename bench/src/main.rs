@@ -4,10 +4,12 @@
 //! cargo run --release -p driver-bench -- --quick
 //! cargo run --release -p driver-bench -- --sizes 1000,10000,100000,1000000 --json bench.json
 //! cargo run --release -p driver-bench --features libvirt -- --backend fake,libvirt
+//! cargo run --release -p driver-bench -- --calls 200000   # get_info in process vs over a unix socket
 //! ```
 #![forbid(unsafe_code)]
 
 mod backends;
+mod calls;
 mod report;
 mod workload;
 
@@ -42,6 +44,11 @@ struct Options {
     /// Also spawn and destroy 1M instances over 1000 nodes on the fake, timed.
     #[arg(long)]
     scale: bool,
+    /// Instead of the workload: the cost of one call, `get_info` with 1 and 16
+    /// in flight, on the fake in process and served over a unix socket
+    /// (`driver-remote`); this many calls per configuration.
+    #[arg(long, value_name = "CALLS")]
+    calls: Option<usize>,
     /// Write every figure as JSON here.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -58,6 +65,30 @@ fn main() -> ExitCode {
         return match run_one(one) {
             Ok(json) => {
                 println!("{json}");
+                ExitCode::SUCCESS
+            }
+            Err(message) => {
+                eprintln!("driver-bench: {message}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    if let Some(calls) = options.calls {
+        let calls = if options.quick {
+            calls.min(2000)
+        } else {
+            calls
+        };
+        return match calls::run(calls.max(1)) {
+            Ok(figures) => {
+                calls::print(&figures);
+                if let Some(path) = &options.json {
+                    let json = serde_json::to_string_pretty(&figures).unwrap_or_default();
+                    if let Err(error) = std::fs::write(path, json) {
+                        eprintln!("driver-bench: {}: {error}", path.display());
+                        return ExitCode::FAILURE;
+                    }
+                }
                 ExitCode::SUCCESS
             }
             Err(message) => {

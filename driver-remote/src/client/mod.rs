@@ -2,13 +2,13 @@
 //! server, and [`RemoteFactory`], the conformance suite's factory of them.
 //!
 //! Every call has a deadline: a server that dies mid-call answers
-//! [`DriverError::Unavailable`](driver_api::DriverError::Unavailable) (the
-//! connection broke) or [`DriverError::Timeout`](driver_api::DriverError::Timeout)
+//! `DriverError::Unavailable` (the connection broke) or `DriverError::Timeout`
 //! (nothing came back in time), never a hang.
 
 mod driver_impl;
 mod events;
 mod factory;
+mod streams;
 
 use std::future::Future;
 use std::time::Duration;
