@@ -26,9 +26,13 @@ use driver_api::{
 };
 use uuid::Uuid;
 
+/// How long a waiting live migration
+/// ([`FakeDriverBuilder::live_migration_waits`](crate::FakeDriverBuilder::live_migration_waits))
+/// waits before completing on its own (Nova: 50 polls of 0.1 s).
+pub const LIVE_MIGRATION_WAIT_LIMIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 use crate::compact::{Name, Ports};
-use crate::driver::{live_waiters, FakeDriver, LiveSignal, NewInstance, NodeChoice, DRIVER_NAME};
-use crate::faults::{FaultPreset, LIVE_MIGRATION_WAIT_LIMIT};
+use crate::driver::{live_waiters, FakeDriver, LiveSignal, NewInstance, NodeChoice};
 use crate::guest::{arriving, interfaces_of, volumes_of};
 use crate::ledger::{NodeLedger, Shortfall};
 use crate::names::NameKey;
@@ -448,8 +452,9 @@ impl FakeDriver {
         })
     }
 
-    /// `live_migration` after admission and the latency: waits if the preset
-    /// says so, then moves the instance out and calls exactly one callback.
+    /// `live_migration` after admission: waits if the driver was built to
+    /// (Nova's `FakeLiveMigrateDriver`), then moves the instance out and calls
+    /// exactly one callback.
     pub(crate) async fn live_migrate_now(
         &self,
         instance: &Instance,
@@ -461,21 +466,7 @@ impl FakeDriver {
         validate::live_destination(dest, &self.host())
             .map_err(|v| v.into_error(DriverMethod::LiveMigration))?;
         self.with_record(uuid, |record| check_live(uuid, record.status))?;
-        if let Err(error) = self
-            .faults
-            .before(
-                driver_api::DriverMethod::LiveMigration,
-                Some(uuid),
-                DRIVER_NAME,
-            )
-            .await
-        {
-            callbacks
-                .recover(instance, dest, migrate_data, MigrationStatus::Error)
-                .await;
-            return Err(error);
-        }
-        if self.faults.is_enabled(FaultPreset::LiveMigrationWaits) {
+        if self.live_migration_waits {
             let (sender, receiver) = tokio::sync::oneshot::channel();
             {
                 let mut waiters = live_waiters(self);
