@@ -22,10 +22,12 @@ use crate::driver::{trace_outcome, FakeDriver, LiveSignal, DRIVER_NAME};
 use crate::host::{check_host, HOST_IP};
 use std::future::Ready;
 
-/// The body of a hot method: [`FakeDriver::run`], awaited.
+/// The body of a hot method: [`FakeDriver::run_now`], written inline so
+/// that the method awaits nothing (an await point would keep the outcome in
+/// the call's boxed future, growing it).
 macro_rules! dispatch {
     ($driver:expr, $method:expr, $instance:expr, $body:expr) => {
-        $driver.run($method, $instance, $body).await
+        $driver.run_now($method, $instance, $body)
     };
 }
 
@@ -39,9 +41,24 @@ macro_rules! lifecycle {
 }
 
 impl FakeDriver {
-    /// Admission, then `body`; the outcome traced. Everything is decided at
-    /// the call: the returned future is ready (a plain value, so each call's
-    /// future stays small: `async_trait` boxes it).
+    /// Admission, then `body`; the outcome traced.
+    #[inline]
+    fn run_now<T>(
+        &self,
+        method: M,
+        instance: Option<Uuid>,
+        body: impl FnOnce() -> DriverResult<T>,
+    ) -> DriverResult<T> {
+        let outcome = match self.admit(method) {
+            Ok(()) => body(),
+            Err(error) => Err(error),
+        };
+        trace_outcome(method, instance, &outcome);
+        outcome
+    }
+
+    /// [`run_now`](Self::run_now) as a future that is ready at once (a plain
+    /// value, so each call's future stays small: `async_trait` boxes it).
     #[inline]
     fn run<T>(
         &self,
@@ -49,12 +66,7 @@ impl FakeDriver {
         instance: Option<Uuid>,
         body: impl FnOnce() -> DriverResult<T>,
     ) -> Ready<DriverResult<T>> {
-        let outcome = match self.admit(method) {
-            Ok(()) => body(),
-            Err(error) => Err(error),
-        };
-        trace_outcome(method, instance, &outcome);
-        std::future::ready(outcome)
+        std::future::ready(self.run_now(method, instance, body))
     }
 
     /// A method that only needs the instance to exist.
