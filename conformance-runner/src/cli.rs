@@ -36,14 +36,8 @@ pub struct Args {
     pub without: Vec<String>,
 }
 
-/// `--backend`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum BackendArg {
-    /// The in-memory fake (`driver-fake`).
-    Fake,
-    /// libvirt (`driver-libvirt`; build with `--features libvirt`).
-    Libvirt,
-}
+/// `--backend`: the table of backends, [`BackendKind`](crate::backends::BackendKind).
+pub use crate::backends::BackendKind as BackendArg;
 
 /// `--preset`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -89,7 +83,7 @@ impl Args {
 
 #[cfg(feature = "libvirt")]
 fn libvirt_factory(uri: Option<&str>) -> Result<Arc<dyn BackendFactory>, String> {
-    use driver_libvirt::factory::LibvirtFactory;
+    use crate::libvirt::LibvirtFactory;
     Ok(match uri {
         None => Arc::new(LibvirtFactory::test()),
         Some(uri) => Arc::new(LibvirtFactory::qemu(uri)),
