@@ -1,8 +1,11 @@
-//! The backends the bench can open, sized so N instances of `m1.tiny` fit.
+//! The backends the bench can open, sized so N instances of `m1.tiny` fit:
+//! the runner's table of backends ([`BackendKind`]), each opened for the
+//! workload.
 
 use std::sync::Arc;
 use std::time::Instant;
 
+use conformance_runner::BackendKind;
 use driver_api::{ComputeDriver, ResourceAmounts};
 use driver_fake::{FakeDriver, NodeSize};
 use serde::Serialize;
@@ -28,8 +31,10 @@ impl Backend {
     /// told how many instances to expect (as a scale test that knows its size
     /// would), so its tables do not grow during the spawn phase.
     pub fn open(name: &str, n: usize, presize: bool) -> Result<Self, String> {
-        match name {
-            "fake" => {
+        let kind = BackendKind::from_name(name)
+            .ok_or_else(|| format!("unknown backend {name:?} ({})", BackendKind::names()))?;
+        match kind {
+            BackendKind::Fake => {
                 let driver = FakeDriver::builder()
                     .nodes(["bench-node"])
                     .node_size(NodeSize::Custom(capacity_for(n)))
@@ -40,8 +45,12 @@ impl Backend {
                     nodes: vec!["bench-node".to_owned()],
                 })
             }
-            "libvirt" => open_libvirt(n),
-            other => Err(format!("unknown backend {other:?} (fake, libvirt)")),
+            BackendKind::Libvirt => open_libvirt(n),
+            BackendKind::Remote => Err(
+                "the workload runs in process; `--calls N` measures the fake over a unix \
+                 socket (driver-remote)"
+                    .to_owned(),
+            ),
         }
     }
 }

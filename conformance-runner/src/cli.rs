@@ -57,17 +57,8 @@ pub struct Args {
     pub tls_domain: Option<String>,
 }
 
-/// `--backend`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum BackendArg {
-    /// The in-memory fake (`driver-fake`).
-    Fake,
-    /// libvirt (`driver-libvirt`; build with `--features libvirt`).
-    Libvirt,
-    /// Any backend behind a `compute.v1` server (`driver-remote`), e.g.
-    /// `compute-serve`; needs `--endpoint`.
-    Remote,
-}
+/// `--backend`: the table of backends, [`BackendKind`](crate::backends::BackendKind).
+pub use crate::backends::BackendKind as BackendArg;
 
 /// `--preset`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -162,7 +153,7 @@ fn libvirt_factory(
     uri: Option<&str>,
     peer_uri: Option<&str>,
 ) -> Result<Arc<dyn BackendFactory>, String> {
-    use driver_libvirt::factory::LibvirtFactory;
+    use crate::libvirt::LibvirtFactory;
     Ok(match (uri, peer_uri) {
         (None, _) => Arc::new(LibvirtFactory::test()),
         (Some(uri), None) => Arc::new(LibvirtFactory::qemu(uri)),

@@ -9,7 +9,7 @@ use driver_api::{
     BlockDeviceInfo, Capabilities, ComputeDriver, DriverMethod, DriverResult, Feature, ImageMeta,
     Instance, RequestContext,
 };
-use driver_fake::{FakeDriver, FakeDriverBuilder, NodeSize};
+use driver_fake::{FakeDriver, FakeDriverBuilder, FaultLayer, NodeSize};
 
 /// The latency of every mutating call of the fake that
 /// [`BackendFactory::create_pending`] makes.
@@ -64,19 +64,29 @@ impl FakeFactory {
         self
     }
 
-    /// A fake as this factory configures it (writable).
+    /// A fake as this factory configures it (writable; its latencies are a
+    /// layer, added by [`layered`](Self::layered)).
     pub fn build(&self) -> FakeDriver {
         self.builder().build()
     }
 
     fn builder(&self) -> FakeDriverBuilder {
-        let mut builder = FakeDriver::builder()
+        FakeDriver::builder()
             .node_size(self.size)
-            .capabilities(self.capabilities);
-        for (method, delay) in &self.latency {
-            builder = builder.latency(*method, *delay);
+            .capabilities(self.capabilities)
+    }
+
+    /// `fake` as the suite drives it: under a [`FaultLayer`] with the
+    /// factory's latencies, if it has any.
+    pub fn layered(&self, fake: Arc<FakeDriver>) -> Arc<dyn ComputeDriver> {
+        if self.latency.is_empty() {
+            return fake;
         }
-        builder
+        let mut layer = FaultLayer::new(fake);
+        for (method, delay) in &self.latency {
+            layer = layer.with_latency(*method, *delay);
+        }
+        Arc::new(layer)
     }
 }
 
@@ -100,19 +110,19 @@ impl BackendFactory for FakeFactory {
 
     async fn create(&self) -> Result<Backend, FactoryError> {
         let fake = Arc::new(self.build());
-        Ok(Backend::new(fake.clone()).with_hooks(Arc::new(FakeHooks(fake))))
+        Ok(Backend::new(self.layered(fake.clone())).with_hooks(Arc::new(FakeHooks(fake))))
     }
 
     /// The fake with [`PENDING_LATENCY`] on every mutating method: each such
     /// call waits before it changes anything, so its first poll is pending.
     async fn create_pending(&self) -> Result<Option<Backend>, FactoryError> {
-        let mut builder = self.builder();
+        let fake = Arc::new(self.build());
+        let mut layer = FaultLayer::new(fake.clone());
         for method in DriverMethod::ALL.iter().filter(|m| m.mutates()) {
-            builder = builder.latency(*method, PENDING_LATENCY);
+            layer = layer.with_latency(*method, PENDING_LATENCY);
         }
-        let fake = Arc::new(builder.build());
         Ok(Some(
-            Backend::new(fake.clone()).with_hooks(Arc::new(FakeHooks(fake))),
+            Backend::new(Arc::new(layer)).with_hooks(Arc::new(FakeHooks(fake))),
         ))
     }
 
@@ -145,6 +155,6 @@ impl BackendFactory for FakeFactory {
             .read_only(true)
             .build_with_state(seeder.export_state())
             .map_err(|e| create(&e))?;
-        Ok(Some(Backend::new(Arc::new(read_only))))
+        Ok(Some(Backend::new(self.layered(Arc::new(read_only)))))
     }
 }

@@ -8,10 +8,18 @@
 //! the backend's own, and [`conformance::cli::RunArgs`], the command line
 //! every backend crate gets from `conformance::main!` (the same code).
 //!
-//! The library part offers the fake's [`FakeFactory`] to other crates' tests.
+//! Every backend meets the suite here: [`BackendKind`] is the table of
+//! backends (the runner's `--backend`, the bench's too), [`FakeFactory`] and,
+//! with feature `libvirt`, `LibvirtFactory` make them for the suite.
 #![forbid(unsafe_code)]
 
+pub mod backends;
 pub mod cli;
 pub mod fake;
+#[cfg(feature = "libvirt")]
+pub mod libvirt;
 
+pub use backends::BackendKind;
 pub use fake::{FakeFactory, FakeHooks, PENDING_LATENCY};
+#[cfg(feature = "libvirt")]
+pub use libvirt::LibvirtFactory;

@@ -3,8 +3,10 @@
 //! The list below feeds the registry ([`registry`]), which the runner and
 //! the tests that [`suite!`](crate::suite) generates both read. An entry `name` in area `area` is the
 //! case built by `cases::area::name()`; an entry `name => expr` is built by
-//! `expr` (generated cases: transition cells, per-feature checks). A case
-//! constructor missing from the list is dead code, which the lints reject.
+//! `expr`; an area's list may end with `; expr`, cases generated from one
+//! source (`expr` yields `(name, spec)` pairs: every cell of the transition
+//! table, one capability case per feature). A case constructor missing from
+//! the list is dead code, which the lints reject.
 
 use crate::case::Case;
 
@@ -82,97 +84,7 @@ macro_rules! __with_catalogue {
                 live_migration,
             }
             transition {
-                pause_from_running => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Pause, $crate::cases::transition::RUNNING),
-                pause_from_paused => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Pause, $crate::cases::transition::PAUSED),
-                pause_from_suspended => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Pause, $crate::cases::transition::SUSPENDED),
-                pause_from_shutdown => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Pause, $crate::cases::transition::SHUTDOWN),
-                pause_from_crashed => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Pause, $crate::cases::transition::CRASHED),
-                pause_from_rescued => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Pause, $crate::cases::transition::RESCUED),
-                pause_from_soft_deleted => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Pause, $crate::cases::transition::SOFT_DELETED),
-                unpause_from_running => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Unpause, $crate::cases::transition::RUNNING),
-                unpause_from_paused => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Unpause, $crate::cases::transition::PAUSED),
-                unpause_from_suspended => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Unpause, $crate::cases::transition::SUSPENDED),
-                unpause_from_shutdown => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Unpause, $crate::cases::transition::SHUTDOWN),
-                unpause_from_crashed => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Unpause, $crate::cases::transition::CRASHED),
-                unpause_from_rescued => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Unpause, $crate::cases::transition::RESCUED),
-                unpause_from_soft_deleted => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Unpause, $crate::cases::transition::SOFT_DELETED),
-                suspend_from_running => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Suspend, $crate::cases::transition::RUNNING),
-                suspend_from_paused => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Suspend, $crate::cases::transition::PAUSED),
-                suspend_from_suspended => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Suspend, $crate::cases::transition::SUSPENDED),
-                suspend_from_shutdown => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Suspend, $crate::cases::transition::SHUTDOWN),
-                suspend_from_crashed => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Suspend, $crate::cases::transition::CRASHED),
-                suspend_from_rescued => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Suspend, $crate::cases::transition::RESCUED),
-                suspend_from_soft_deleted => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Suspend, $crate::cases::transition::SOFT_DELETED),
-                resume_from_running => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Resume, $crate::cases::transition::RUNNING),
-                resume_from_paused => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Resume, $crate::cases::transition::PAUSED),
-                resume_from_suspended => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Resume, $crate::cases::transition::SUSPENDED),
-                resume_from_shutdown => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Resume, $crate::cases::transition::SHUTDOWN),
-                resume_from_crashed => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Resume, $crate::cases::transition::CRASHED),
-                resume_from_rescued => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Resume, $crate::cases::transition::RESCUED),
-                resume_from_soft_deleted => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Resume, $crate::cases::transition::SOFT_DELETED),
-                power_off_from_running => $crate::cases::transition::cell(::driver_api::LifecycleOperation::PowerOff, $crate::cases::transition::RUNNING),
-                power_off_from_paused => $crate::cases::transition::cell(::driver_api::LifecycleOperation::PowerOff, $crate::cases::transition::PAUSED),
-                power_off_from_suspended => $crate::cases::transition::cell(::driver_api::LifecycleOperation::PowerOff, $crate::cases::transition::SUSPENDED),
-                power_off_from_shutdown => $crate::cases::transition::cell(::driver_api::LifecycleOperation::PowerOff, $crate::cases::transition::SHUTDOWN),
-                power_off_from_crashed => $crate::cases::transition::cell(::driver_api::LifecycleOperation::PowerOff, $crate::cases::transition::CRASHED),
-                power_off_from_rescued => $crate::cases::transition::cell(::driver_api::LifecycleOperation::PowerOff, $crate::cases::transition::RESCUED),
-                power_off_from_soft_deleted => $crate::cases::transition::cell(::driver_api::LifecycleOperation::PowerOff, $crate::cases::transition::SOFT_DELETED),
-                power_on_from_running => $crate::cases::transition::cell(::driver_api::LifecycleOperation::PowerOn, $crate::cases::transition::RUNNING),
-                power_on_from_paused => $crate::cases::transition::cell(::driver_api::LifecycleOperation::PowerOn, $crate::cases::transition::PAUSED),
-                power_on_from_suspended => $crate::cases::transition::cell(::driver_api::LifecycleOperation::PowerOn, $crate::cases::transition::SUSPENDED),
-                power_on_from_shutdown => $crate::cases::transition::cell(::driver_api::LifecycleOperation::PowerOn, $crate::cases::transition::SHUTDOWN),
-                power_on_from_crashed => $crate::cases::transition::cell(::driver_api::LifecycleOperation::PowerOn, $crate::cases::transition::CRASHED),
-                power_on_from_rescued => $crate::cases::transition::cell(::driver_api::LifecycleOperation::PowerOn, $crate::cases::transition::RESCUED),
-                power_on_from_soft_deleted => $crate::cases::transition::cell(::driver_api::LifecycleOperation::PowerOn, $crate::cases::transition::SOFT_DELETED),
-                reboot_soft_from_running => $crate::cases::transition::cell(::driver_api::LifecycleOperation::RebootSoft, $crate::cases::transition::RUNNING),
-                reboot_soft_from_paused => $crate::cases::transition::cell(::driver_api::LifecycleOperation::RebootSoft, $crate::cases::transition::PAUSED),
-                reboot_soft_from_suspended => $crate::cases::transition::cell(::driver_api::LifecycleOperation::RebootSoft, $crate::cases::transition::SUSPENDED),
-                reboot_soft_from_shutdown => $crate::cases::transition::cell(::driver_api::LifecycleOperation::RebootSoft, $crate::cases::transition::SHUTDOWN),
-                reboot_soft_from_crashed => $crate::cases::transition::cell(::driver_api::LifecycleOperation::RebootSoft, $crate::cases::transition::CRASHED),
-                reboot_soft_from_rescued => $crate::cases::transition::cell(::driver_api::LifecycleOperation::RebootSoft, $crate::cases::transition::RESCUED),
-                reboot_soft_from_soft_deleted => $crate::cases::transition::cell(::driver_api::LifecycleOperation::RebootSoft, $crate::cases::transition::SOFT_DELETED),
-                reboot_hard_from_running => $crate::cases::transition::cell(::driver_api::LifecycleOperation::RebootHard, $crate::cases::transition::RUNNING),
-                reboot_hard_from_paused => $crate::cases::transition::cell(::driver_api::LifecycleOperation::RebootHard, $crate::cases::transition::PAUSED),
-                reboot_hard_from_suspended => $crate::cases::transition::cell(::driver_api::LifecycleOperation::RebootHard, $crate::cases::transition::SUSPENDED),
-                reboot_hard_from_shutdown => $crate::cases::transition::cell(::driver_api::LifecycleOperation::RebootHard, $crate::cases::transition::SHUTDOWN),
-                reboot_hard_from_crashed => $crate::cases::transition::cell(::driver_api::LifecycleOperation::RebootHard, $crate::cases::transition::CRASHED),
-                reboot_hard_from_rescued => $crate::cases::transition::cell(::driver_api::LifecycleOperation::RebootHard, $crate::cases::transition::RESCUED),
-                reboot_hard_from_soft_deleted => $crate::cases::transition::cell(::driver_api::LifecycleOperation::RebootHard, $crate::cases::transition::SOFT_DELETED),
-                rescue_from_running => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Rescue, $crate::cases::transition::RUNNING),
-                rescue_from_paused => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Rescue, $crate::cases::transition::PAUSED),
-                rescue_from_suspended => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Rescue, $crate::cases::transition::SUSPENDED),
-                rescue_from_shutdown => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Rescue, $crate::cases::transition::SHUTDOWN),
-                rescue_from_crashed => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Rescue, $crate::cases::transition::CRASHED),
-                rescue_from_rescued => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Rescue, $crate::cases::transition::RESCUED),
-                rescue_from_soft_deleted => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Rescue, $crate::cases::transition::SOFT_DELETED),
-                unrescue_from_running => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Unrescue, $crate::cases::transition::RUNNING),
-                unrescue_from_paused => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Unrescue, $crate::cases::transition::PAUSED),
-                unrescue_from_suspended => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Unrescue, $crate::cases::transition::SUSPENDED),
-                unrescue_from_shutdown => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Unrescue, $crate::cases::transition::SHUTDOWN),
-                unrescue_from_crashed => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Unrescue, $crate::cases::transition::CRASHED),
-                unrescue_from_rescued => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Unrescue, $crate::cases::transition::RESCUED),
-                unrescue_from_soft_deleted => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Unrescue, $crate::cases::transition::SOFT_DELETED),
-                soft_delete_from_running => $crate::cases::transition::cell(::driver_api::LifecycleOperation::SoftDelete, $crate::cases::transition::RUNNING),
-                soft_delete_from_paused => $crate::cases::transition::cell(::driver_api::LifecycleOperation::SoftDelete, $crate::cases::transition::PAUSED),
-                soft_delete_from_suspended => $crate::cases::transition::cell(::driver_api::LifecycleOperation::SoftDelete, $crate::cases::transition::SUSPENDED),
-                soft_delete_from_shutdown => $crate::cases::transition::cell(::driver_api::LifecycleOperation::SoftDelete, $crate::cases::transition::SHUTDOWN),
-                soft_delete_from_crashed => $crate::cases::transition::cell(::driver_api::LifecycleOperation::SoftDelete, $crate::cases::transition::CRASHED),
-                soft_delete_from_rescued => $crate::cases::transition::cell(::driver_api::LifecycleOperation::SoftDelete, $crate::cases::transition::RESCUED),
-                soft_delete_from_soft_deleted => $crate::cases::transition::cell(::driver_api::LifecycleOperation::SoftDelete, $crate::cases::transition::SOFT_DELETED),
-                restore_from_running => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Restore, $crate::cases::transition::RUNNING),
-                restore_from_paused => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Restore, $crate::cases::transition::PAUSED),
-                restore_from_suspended => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Restore, $crate::cases::transition::SUSPENDED),
-                restore_from_shutdown => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Restore, $crate::cases::transition::SHUTDOWN),
-                restore_from_crashed => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Restore, $crate::cases::transition::CRASHED),
-                restore_from_rescued => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Restore, $crate::cases::transition::RESCUED),
-                restore_from_soft_deleted => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Restore, $crate::cases::transition::SOFT_DELETED),
-                destroy_from_running => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Destroy, $crate::cases::transition::RUNNING),
-                destroy_from_paused => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Destroy, $crate::cases::transition::PAUSED),
-                destroy_from_suspended => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Destroy, $crate::cases::transition::SUSPENDED),
-                destroy_from_shutdown => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Destroy, $crate::cases::transition::SHUTDOWN),
-                destroy_from_crashed => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Destroy, $crate::cases::transition::CRASHED),
-                destroy_from_rescued => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Destroy, $crate::cases::transition::RESCUED),
-                destroy_from_soft_deleted => $crate::cases::transition::cell(::driver_api::LifecycleOperation::Destroy, $crate::cases::transition::SOFT_DELETED),
+                ; $crate::cases::transition::cells()
             }
             resources {
                 spawn_claims_flavor,
@@ -288,36 +200,8 @@ macro_rules! __with_catalogue {
             }
             capability {
                 declared_never_not_supported,
-                capabilities_are_constant,
-                undeclared_power_control => $crate::cases::capability::undeclared(::driver_api::Feature::PowerControl),
-                undeclared_reboot => $crate::cases::capability::undeclared(::driver_api::Feature::Reboot),
-                undeclared_pause => $crate::cases::capability::undeclared(::driver_api::Feature::Pause),
-                undeclared_suspend => $crate::cases::capability::undeclared(::driver_api::Feature::Suspend),
-                undeclared_rescue => $crate::cases::capability::undeclared(::driver_api::Feature::Rescue),
-                undeclared_soft_delete => $crate::cases::capability::undeclared(::driver_api::Feature::SoftDelete),
-                undeclared_snapshot => $crate::cases::capability::undeclared(::driver_api::Feature::Snapshot),
-                undeclared_volumes => $crate::cases::capability::undeclared(::driver_api::Feature::Volumes),
-                undeclared_interfaces => $crate::cases::capability::undeclared(::driver_api::Feature::Interfaces),
-                undeclared_vif_plugging => $crate::cases::capability::undeclared(::driver_api::Feature::VifPlugging),
-                undeclared_vnc_console => $crate::cases::capability::undeclared(::driver_api::Feature::VncConsole),
-                undeclared_spice_console => $crate::cases::capability::undeclared(::driver_api::Feature::SpiceConsole),
-                undeclared_console_output => $crate::cases::capability::undeclared(::driver_api::Feature::ConsoleOutput),
-                undeclared_console_pool => $crate::cases::capability::undeclared(::driver_api::Feature::ConsolePool),
-                undeclared_live_migration => $crate::cases::capability::undeclared(::driver_api::Feature::LiveMigration),
-                undeclared_cold_migration => $crate::cases::capability::undeclared(::driver_api::Feature::ColdMigration),
-                undeclared_file_injection => $crate::cases::capability::undeclared(::driver_api::Feature::FileInjection),
-                undeclared_admin_password => $crate::cases::capability::undeclared(::driver_api::Feature::AdminPassword),
-                undeclared_firewall => $crate::cases::capability::undeclared(::driver_api::Feature::Firewall),
-                undeclared_host_power => $crate::cases::capability::undeclared(::driver_api::Feature::HostPower),
-                undeclared_host_maintenance => $crate::cases::capability::undeclared(::driver_api::Feature::HostMaintenance),
-                undeclared_host_enable => $crate::cases::capability::undeclared(::driver_api::Feature::HostEnable),
-                undeclared_diagnostics => $crate::cases::capability::undeclared(::driver_api::Feature::Diagnostics),
-                undeclared_disk_info => $crate::cases::capability::undeclared(::driver_api::Feature::DiskInfo),
-                undeclared_usage_counters => $crate::cases::capability::undeclared(::driver_api::Feature::UsageCounters),
-                undeclared_host_stats => $crate::cases::capability::undeclared(::driver_api::Feature::HostStats),
-                undeclared_host_boot_recovery => $crate::cases::capability::undeclared(::driver_api::Feature::HostBootRecovery),
-                undeclared_crash_dump => $crate::cases::capability::undeclared(::driver_api::Feature::CrashDump),
-                undeclared_serial_console => $crate::cases::capability::undeclared(::driver_api::Feature::SerialConsole),
+                capabilities_are_constant;
+                $crate::cases::capability::undeclared_cases()
             }
             read_only {
                 queries_answer,
@@ -370,12 +254,23 @@ macro_rules! __with_catalogue {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __expand_catalogue {
-    (registry () $($area:ident { $($name:ident $(=> $spec:expr)?),* $(,)? })*) => {
-        vec![$($(
-            $crate::__case_spec!($area $name $($spec)?)
-                .into_case(concat!(stringify!($area), "::", stringify!($name))),
-        )*)*]
-    };
+    (registry () $($area:ident { $($name:ident $(=> $spec:expr)?),* $(,)? $(; $generated:expr)? })*) => {{
+        let mut cases = Vec::new();
+        $(
+            $(
+                cases.push(
+                    $crate::__case_spec!($area $name $($spec)?)
+                        .into_case(concat!(stringify!($area), "::", stringify!($name))),
+                );
+            )*
+            $(
+                for (name, spec) in $generated {
+                    cases.push(spec.into_case(format!("{}::{name}", stringify!($area))));
+                }
+            )?
+        )*
+        cases
+    }};
 }
 
 #[doc(hidden)]
@@ -390,6 +285,8 @@ macro_rules! __case_spec {
 }
 
 /// Every case of the suite, in catalogue order.
+// One push per listed case, then the generated ones, area by area.
+#[allow(clippy::vec_init_then_push)]
 pub fn registry() -> Vec<Case> {
     crate::__with_catalogue!(registry())
 }

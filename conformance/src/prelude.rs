@@ -21,8 +21,6 @@ pub(crate) const PAUSED: InstanceStatus = InstanceStatus::new(PowerState::Paused
 pub(crate) const SUSPENDED: InstanceStatus = InstanceStatus::new(PowerState::Suspended);
 /// `Shutdown`, plain.
 pub(crate) const SHUTDOWN: InstanceStatus = InstanceStatus::new(PowerState::Shutdown);
-/// `Crashed`, plain.
-pub(crate) const CRASHED: InstanceStatus = InstanceStatus::new(PowerState::Crashed);
 /// `Running`, rescued.
 pub(crate) const RESCUED: InstanceStatus = InstanceStatus::new(PowerState::Running).rescued();
 /// `Shutdown`, soft-deleted.

@@ -1,14 +1,12 @@
-//! The builder: nodes, sizes, read-only, capabilities, faults, latency.
+//! The builder: nodes, sizes, read-only, capabilities, a waiting live migration.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
 
-use driver_api::{Capabilities, DriverMethod, ResourceAmounts};
+use driver_api::{Capabilities, ResourceAmounts};
 use virtapi::VirtAPI;
 
 use crate::driver::FakeDriver;
-use crate::faults::{Fault, FaultInjector, FaultPreset};
 use crate::ledger::{NodeSize, NodeTable, Nodes};
 use crate::store::Store;
 
@@ -55,9 +53,7 @@ pub struct FakeDriverBuilder {
     capacities: BTreeMap<String, ResourceAmounts>,
     read_only: bool,
     capabilities: Capabilities,
-    faults: Vec<Fault>,
-    latency: Vec<(DriverMethod, Duration)>,
-    presets: Vec<FaultPreset>,
+    live_migration_waits: bool,
     shards: usize,
     expected_instances: usize,
     virtapi: Option<Arc<dyn VirtAPI>>,
@@ -72,9 +68,7 @@ impl Default for FakeDriverBuilder {
             capacities: BTreeMap::new(),
             read_only: false,
             capabilities: Capabilities::all(),
-            faults: Vec::new(),
-            latency: Vec::new(),
-            presets: Vec::new(),
+            live_migration_waits: false,
             shards: DEFAULT_SHARDS,
             expected_instances: 0,
             virtapi: None,
@@ -125,21 +119,13 @@ impl FakeDriverBuilder {
         self
     }
 
-    /// Adds a scripted failure.
-    pub fn fault(mut self, fault: Fault) -> Self {
-        self.faults.push(fault);
-        self
-    }
-
-    /// Delays every call of `method` by `delay` (tokio time).
-    pub fn latency(mut self, method: DriverMethod, delay: Duration) -> Self {
-        self.latency.push((method, delay));
-        self
-    }
-
-    /// Turns a fault preset on.
-    pub fn preset(mut self, preset: FaultPreset) -> Self {
-        self.presets.push(preset);
+    /// Nova's `FakeLiveMigrateDriver`: `live_migration` waits until
+    /// `live_migration_force_complete` (it completes) or
+    /// `live_migration_abort` (it recovers with status `Cancelled`), at most
+    /// [`LIVE_MIGRATION_WAIT_LIMIT`](crate::LIVE_MIGRATION_WAIT_LIMIT), after
+    /// which it completes. The wait is a tokio timer.
+    pub fn live_migration_waits(mut self, waits: bool) -> Self {
+        self.live_migration_waits = waits;
         self
     }
 
@@ -171,16 +157,6 @@ impl FakeDriverBuilder {
         let store = Store::new(self.shards, self.expected_instances);
         let mut table = NodeTable::new(self.size.capacity(), self.capacities, store.shard_count());
         table.set_managed(&self.nodes);
-        let faults = FaultInjector::default();
-        for fault in self.faults {
-            faults.inject(fault);
-        }
-        for (method, delay) in self.latency {
-            faults.set_latency(method, delay);
-        }
-        for preset in self.presets {
-            faults.enable(preset);
-        }
         FakeDriver::assemble(
             store,
             Nodes::new(table),
@@ -188,7 +164,7 @@ impl FakeDriverBuilder {
             self.host,
             self.read_only,
             self.capabilities,
-            faults,
+            self.live_migration_waits,
             self.virtapi
                 .unwrap_or_else(|| Arc::new(crate::FakeVirtAPI::new())),
         )

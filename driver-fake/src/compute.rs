@@ -1,6 +1,6 @@
-//! `ComputeDriver for FakeDriver`: every method, each the same three steps —
-//! admission (capability, read-only), injected latency and faults, then the
-//! synchronous change — with its outcome traced.
+//! `ComputeDriver for FakeDriver`: every method, each the same two steps —
+//! admission (capability, read-only), then the synchronous change — with its
+//! outcome traced. (Faults and latency are a layer: `FaultLayer`.)
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -18,77 +18,59 @@ use driver_api::{
 };
 use uuid::Uuid;
 
-use crate::call::Call;
 use crate::driver::{trace_outcome, FakeDriver, LiveSignal, DRIVER_NAME};
 use crate::host::{check_host, HOST_IP};
+use std::future::Ready;
 
-/// The body of a hot method: runs `$body` (a closure returning the outcome)
-/// right away when the call is direct (admitted, nothing armed), else through
-/// [`FakeDriver::run`]; either way the outcome is traced. Written inline in
-/// each method so that the direct path awaits nothing and moves no [`Call`].
+/// The body of a hot method: [`FakeDriver::run_now`], written inline so
+/// that the method awaits nothing (an await point would keep the outcome in
+/// the call's boxed future, growing it).
 macro_rules! dispatch {
-    ($driver:expr, $method:expr, $instance:expr, $body:expr) => {{
-        let (method, instance, body) = ($method, $instance, $body);
-        if $driver.is_direct(method) {
-            let outcome = body();
-            trace_outcome(method, instance, &outcome);
-            outcome
-        } else {
-            $driver.run(method, instance, body).await
-        }
-    }};
+    ($driver:expr, $method:expr, $instance:expr, $body:expr) => {
+        $driver.run_now($method, $instance, $body)
+    };
 }
 
 /// A row of the transition table on one instance, through [`dispatch!`].
 macro_rules! lifecycle {
     ($driver:expr, $method:expr, $uuid:expr, $operation:expr) => {{
         let uuid = $uuid;
-        dispatch!($driver, $method, Some(uuid), $driver.step(uuid, $operation))
+        dispatch!($driver, $method, Some(uuid), || $driver
+            .apply(uuid, $operation))
     }};
 }
 
 impl FakeDriver {
-    /// Admission, injection, then `body`; the outcome traced. With nothing
-    /// armed, `body` runs right here and the returned [`Call`] is ready.
+    /// Admission, then `body`; the outcome traced.
     #[inline]
-    fn run<'a, T: Send + 'a>(
-        &'a self,
+    fn run_now<T>(
+        &self,
         method: M,
         instance: Option<Uuid>,
-        body: impl FnOnce() -> DriverResult<T> + Send + 'a,
-    ) -> Call<'a, T> {
-        if let Err(error) = self.admit(method) {
-            return Call::Ready(method, Some(self.traced(method, instance, Err(error))));
-        }
-        if !self.faults.is_armed() {
-            let outcome = body();
-            trace_outcome(method, instance, &outcome);
-            return Call::Ready(method, Some(outcome));
-        }
-        Call::Armed(Box::pin(async move {
-            let result = match self.faults.before(method, instance, DRIVER_NAME).await {
-                Ok(()) => body(),
-                Err(error) => Err(error),
-            };
-            self.traced(method, instance, result)
-        }))
+        body: impl FnOnce() -> DriverResult<T>,
+    ) -> DriverResult<T> {
+        let outcome = match self.admit(method) {
+            Ok(()) => body(),
+            Err(error) => Err(error),
+        };
+        trace_outcome(method, instance, &outcome);
+        outcome
     }
 
-    /// Whether `method` is admitted and nothing is armed: the call can run
-    /// right away, with no [`Call`] at all (the hottest methods check this).
+    /// [`run_now`](Self::run_now) as a future that is ready at once (a plain
+    /// value, so each call's future stays small: `async_trait` boxes it).
     #[inline]
-    fn is_direct(&self, method: M) -> bool {
-        self.is_admitted(method) && !self.faults.is_armed()
-    }
-
-    /// A row of the transition table on one instance, as a call's body.
-    #[inline]
-    fn step(&self, uuid: Uuid, operation: Op) -> impl FnOnce() -> DriverResult<()> + Send + '_ {
-        move || self.apply(uuid, operation)
+    fn run<T>(
+        &self,
+        method: M,
+        instance: Option<Uuid>,
+        body: impl FnOnce() -> DriverResult<T>,
+    ) -> Ready<DriverResult<T>> {
+        std::future::ready(self.run_now(method, instance, body))
     }
 
     /// A method that only needs the instance to exist.
-    fn touch(&self, method: M, uuid: Uuid) -> Call<'_, ()> {
+    fn touch(&self, method: M, uuid: Uuid) -> Ready<DriverResult<()>> {
         self.run(method, Some(uuid), move || self.require(uuid))
     }
 }

@@ -16,7 +16,6 @@ use uuid::Uuid;
 use virtapi::VirtAPI;
 
 use crate::compact::Ports;
-use crate::faults::FaultInjector;
 use crate::ledger::{NodeId, Shortfall};
 use crate::ledger::{NodeLedger, Nodes};
 use crate::names::NameKey;
@@ -39,7 +38,8 @@ pub(crate) struct HostFlags {
 }
 
 /// The in-memory compute driver: every `ComputeDriver` method with the
-/// contract's semantics, observable and fault-injectable.
+/// contract's semantics, observable (faults and latency: wrap it in a
+/// [`FaultLayer`](crate::FaultLayer), [`FakeDriver::with_faults`]).
 ///
 /// Build one with [`FakeDriver::builder`] (or [`FakeDriver::new`] for the
 /// defaults). Every value is independent: two drivers never share state.
@@ -56,7 +56,9 @@ pub struct FakeDriver {
     /// Whether [`admit`](Self::admit) lets each method through, by
     /// `DriverMethod as usize` (fixed at build: capabilities and read-only are).
     admitted: Box<[bool]>,
-    pub(crate) faults: FaultInjector,
+    /// Whether `live_migration` waits for force-complete or abort (Nova's
+    /// `FakeLiveMigrateDriver`).
+    pub(crate) live_migration_waits: bool,
     pub(crate) host_flags: Mutex<HostFlags>,
     pub(crate) live: Mutex<HashMap<Uuid, oneshot::Sender<LiveSignal>>>,
     pub(crate) started: Instant,
@@ -121,7 +123,7 @@ impl FakeDriver {
         host: String,
         read_only: bool,
         capabilities: Capabilities,
-        faults: FaultInjector,
+        live_migration_waits: bool,
         virtapi: Arc<dyn VirtAPI>,
     ) -> Self {
         let mut admitted = vec![false; DriverMethod::ALL.len()].into_boxed_slice();
@@ -140,7 +142,7 @@ impl FakeDriver {
             read_only,
             capabilities,
             admitted,
-            faults,
+            live_migration_waits,
             host_flags: Mutex::new(HostFlags {
                 enabled: true,
                 maintenance: false,
@@ -170,9 +172,11 @@ impl FakeDriver {
         self.read_only
     }
 
-    /// The fault and latency injector of this driver.
-    pub fn faults(&self) -> &FaultInjector {
-        &self.faults
+    /// This driver under a [`FaultLayer`](crate::FaultLayer) with nothing
+    /// armed yet, whose faults for one instance reach its by-name methods
+    /// too.
+    pub fn with_faults(self) -> crate::FaultLayer<FakeDriver> {
+        crate::FaultLayer::new(self).resolving_names(|fake, name| fake.store.uuid_of_name(name))
     }
 
     pub(crate) fn set_listener(&self, listener: Option<EventListener>) {

@@ -1,9 +1,11 @@
-//! Fault and latency injection.
+//! Fault and latency injection: what [`FaultLayer`](crate::FaultLayer)
+//! injects into any backend.
 //!
 //! A [`Fault`] makes one method fail (once, N times, always, optionally for one
 //! instance only); a latency delays one method through tokio's clock (so tests
 //! under `tokio::time::pause()` stay instant); a [`FaultPreset`] reproduces one
-//! of Nova's faulty fake drivers.
+//! of Nova's faulty fake drivers (its waiting live migration is the fake's own
+//! behaviour: [`FakeDriverBuilder::live_migration_waits`](crate::FakeDriverBuilder::live_migration_waits)).
 //!
 //! Injection happens before the method changes anything: latency first, then
 //! the scripted failure, then the change itself, which is synchronous. A failed
@@ -152,17 +154,7 @@ pub enum FaultPreset {
     /// `FakeFinishMigrationFailDriver`: `finish_migration` fails (a `Backend`
     /// error, "virtual interface creation failed").
     FinishMigrationFail,
-    /// `FakeLiveMigrateDriver`: `live_migration` waits until
-    /// `live_migration_force_complete` (it completes) or `live_migration_abort`
-    /// (it recovers with status `Cancelled`), at most
-    /// [`LIVE_MIGRATION_WAIT_LIMIT`], after which it completes. The wait is a
-    /// tokio timer (see [`FaultInjector::set_latency`]).
-    LiveMigrationWaits,
 }
-
-/// How long a waiting live migration ([`FaultPreset::LiveMigrationWaits`])
-/// waits before completing on its own (Nova: 50 polls of 0.1 s).
-pub const LIVE_MIGRATION_WAIT_LIMIT: Duration = Duration::from_secs(5);
 
 #[derive(Debug)]
 struct ActiveFault {
@@ -309,8 +301,8 @@ fn build(kind: ErrorKind, site: FaultSite, driver: &'static str) -> DriverError 
     }
 }
 
-/// The faults, latencies and presets of one driver; changeable at any time
-/// through [`FakeDriver::faults`](crate::FakeDriver::faults).
+/// The faults, latencies and presets of one layer; changeable at any time
+/// through [`FaultLayer::faults`](crate::FaultLayer::faults).
 #[derive(Debug, Default)]
 pub struct FaultInjector {
     armed: AtomicBool,
@@ -381,31 +373,20 @@ impl FaultInjector {
         lock(&self.plan).faults.len()
     }
 
-    /// Runs before a method changes anything: waits out its latency, then
-    /// fails if a fault fires.
-    #[inline]
-    pub(crate) async fn before(
-        &self,
-        method: DriverMethod,
-        instance: Option<Uuid>,
-        driver: &'static str,
-    ) -> Result<(), DriverError> {
-        if !self.is_armed() {
-            return Ok(());
-        }
-        // Boxed: the armed path (a timer, the plan's lock) is rare, and keeping
-        // it out of line keeps every caller's future small.
-        Box::pin(self.before_armed(FaultSite { method, instance }, driver)).await
-    }
-
-    /// Whether any fault, latency or preset is set; when not,
-    /// [`before`](Self::before) has nothing to do.
+    /// Whether any fault, latency or preset is set; when not, a call goes
+    /// straight through.
     #[inline]
     pub(crate) fn is_armed(&self) -> bool {
         self.armed.load(Ordering::Acquire)
     }
 
-    async fn before_armed(&self, site: FaultSite, driver: &'static str) -> Result<(), DriverError> {
+    /// Runs before a call reaches the backend: waits out its latency, then
+    /// fails if a fault fires.
+    pub(crate) async fn before_armed(
+        &self,
+        site: FaultSite,
+        driver: &'static str,
+    ) -> Result<(), DriverError> {
         let delay = lock(&self.plan).latency.get(&site.method).copied();
         if let Some(delay) = delay {
             tokio::time::sleep(delay).await;

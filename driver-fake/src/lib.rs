@@ -9,14 +9,16 @@
 //! backend of the conformance suite.
 //!
 //! - **Build** with [`FakeDriver::builder`]: nodes ([`NodeSize`] presets or any
-//!   size), read-only mode, [`Capabilities`](driver_api::Capabilities), faults.
+//!   size), read-only mode, [`Capabilities`](driver_api::Capabilities), a
+//!   waiting live migration.
 //! - **Inspect** without the trait: [`FakeDriver::instance`] gives a
 //!   [`FakeInstance`] (state, flags, node, claim, volumes, interfaces, injected
 //!   files, console log, snapshots), [`FakeDriver::claims`] a node's claims.
 //! - **Test hooks**: [`FakeDriver::test_remove_vm`], [`FakeDriver::crash`],
 //!   [`FakeDriver::set_nodes`], [`FakeDriver::restore_nodes`].
-//! - **Faults and latency**: [`FakeDriver::faults`] ([`Fault`], [`FaultPreset`]),
-//!   through tokio's clock, so `tokio::time::pause()` keeps tests instant.
+//! - **Faults and latency**: [`FaultLayer`] ([`Fault`], [`FaultPreset`]), a
+//!   layer over any backend (the fake: [`FakeDriver::with_faults`]), through
+//!   tokio's clock, so `tokio::time::pause()` keeps tests instant.
 //! - **Migrations** between two `FakeDriver` values move the instance and its
 //!   claim exactly once (see [Migrations](#migrations)).
 //! - **Fixtures**: [`FakeDriver::export_state`] / [`FakeDriver::to_json`] and
@@ -89,7 +91,7 @@
 //!   `Running` instance, `Started`) or `rollback_live_migration_at_destination`
 //!   (the reservation is released; idempotent).
 //!
-//! With [`FaultPreset::LiveMigrationWaits`], `live_migration` waits for
+//! Built with [`FakeDriverBuilder::live_migration_waits`], `live_migration` waits for
 //! `live_migration_abort` (then `recover` with `Cancelled`, and `Ok`: an abort
 //! is not a failure) or `live_migration_force_complete` (then as above).
 //!
@@ -109,9 +111,9 @@
 //!   their tables fill densely, while random keys spread as usual;
 //! - the name index is keyed by each name's 64-bit hash: a call hashes a name
 //!   once and compares names only on a hash match;
-//! - a call that is admitted with no fault or latency armed runs its change at
-//!   once: no nested futures, no await (`async_trait` boxes each call's
-//!   future, so its size matters); the armed path is boxed out of line;
+//! - a call runs its change at once: no nested futures, no await
+//!   (`async_trait` boxes each call's future, so its size matters); faults
+//!   and latency are a layer ([`FaultLayer`]), costing the fake nothing;
 //! - the per-instance record is compact (112 bytes): short names and one VIF
 //!   are kept inline, the console log is one packed word; rarely used parts
 //!   (volumes, files, snapshots) are boxed on first use;
@@ -144,11 +146,11 @@
 
 mod arena;
 mod builder;
-mod call;
 mod compact;
 mod compute;
 mod driver;
 mod export;
+mod fault_layer;
 mod faults;
 mod guest;
 mod hashing;
@@ -168,13 +170,12 @@ pub use builder::{
 };
 pub use driver::{FakeDriver, DRIVER_NAME};
 pub use export::{FakeState, IncomingState, StateError, MAX_STATE_JSON_BYTES};
-pub use faults::{
-    ErrorFactory, Fault, FaultError, FaultInjector, FaultPreset, FaultSite, Times,
-    LIVE_MIGRATION_WAIT_LIMIT,
-};
+pub use fault_layer::FaultLayer;
+pub use faults::{ErrorFactory, Fault, FaultError, FaultInjector, FaultPreset, FaultSite, Times};
 pub use guest::ROOT_DISK;
 pub use host::{fake_cpu_info, HOST_IP, HYPERVISOR_TYPE, HYPERVISOR_VERSION};
 pub use ledger::{node_uuid, NodeSize, MAX_CAPACITY};
+pub use migration::LIVE_MIGRATION_WAIT_LIMIT;
 pub use record::{
     ColdMigrationMark, ConsoleEntry, FakeInstance, FakeInterface, CONSOLE_BANNER, CONSOLE_LOG_LIMIT,
 };

@@ -42,7 +42,7 @@ fn vm_of(slot: u64) -> Instance {
     Instance::new(Uuid::from_u128(u128::from(slot) + 1), flavor).with_name(format!("vm-{slot}"))
 }
 
-async fn call(driver: &FakeDriver, op: u64, vm: &Instance, k: u64) -> DriverResult<()> {
+async fn call(driver: &dyn ComputeDriver, op: u64, vm: &Instance, k: u64) -> DriverResult<()> {
     let (ctx, bdi) = (ctx(), BlockDeviceInfo::default());
     let volume = ConnectionInfo::new("iscsi", format!("vol-{k}"));
     let mountpoint = format!("/dev/vd{}", ["b", "c"][k as usize % 2]);
@@ -124,7 +124,7 @@ fn dropped_futures_leave_no_partial_state() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let mut builder = FakeDriver::builder();
+        let mut driver = FakeDriver::new().with_faults();
         for method in [
             M::Spawn,
             M::Destroy,
@@ -139,15 +139,14 @@ fn dropped_futures_leave_no_partial_state() {
             M::RollbackLiveMigrationAtDestination,
             M::FinishMigration,
         ] {
-            builder = builder.latency(method, LATENCY);
+            driver = driver.with_latency(method, LATENCY);
         }
-        let driver = builder.build();
         let mut dice = Dice(0x5EED_1234_ABCD_0001);
         let (mut dropped, mut completed) = (0, 0);
         for _ in 0..3000 {
             let vm = vm_of(dice.below(SLOTS));
             let (op, k) = (dice.below(12), dice.below(4));
-            let before = driver.export_state();
+            let before = driver.get_ref().export_state();
             // Sometimes well before the latency ends, sometimes right at it,
             // sometimes after.
             let deadline = match dice.below(3) {
@@ -159,7 +158,7 @@ fn dropped_futures_leave_no_partial_state() {
                 Err(_) => {
                     dropped += 1;
                     assert_eq!(
-                        driver.export_state(),
+                        driver.get_ref().export_state(),
                         before,
                         "dropped op {op} changed state"
                     );
@@ -167,7 +166,7 @@ fn dropped_futures_leave_no_partial_state() {
                 Ok(Err(_)) => {
                     completed += 1;
                     assert_eq!(
-                        driver.export_state(),
+                        driver.get_ref().export_state(),
                         before,
                         "failed op {op} changed state"
                     );
@@ -179,7 +178,7 @@ fn dropped_futures_leave_no_partial_state() {
             dropped > 600 && completed > 600,
             "{dropped} dropped, {completed} completed"
         );
-        let state = driver.export_state();
+        let state = driver.get_ref().export_state();
         assert_accounting(&state);
         let mut names = driver.list_instances().await.unwrap();
         names.sort();

@@ -20,8 +20,8 @@ fn paused_rt() -> tokio::runtime::Runtime {
 #[test]
 fn once_n_times_and_always() {
     rt().block_on(async {
-        let driver = FakeDriver::new();
-        let events = Recorder::attach(&driver);
+        let driver = FakeDriver::new().with_faults();
+        let events = Recorder::attach(driver.get_ref());
         let vm = instance("vm");
         spawn(&driver, &vm).await.unwrap();
         events.clear();
@@ -64,7 +64,7 @@ fn once_n_times_and_always() {
 #[test]
 fn a_fault_for_one_instance_spares_the_others() {
     rt().block_on(async {
-        let driver = FakeDriver::new();
+        let driver = FakeDriver::new().with_faults();
         let (a, b) = (instance("a"), instance("b"));
         spawn(&driver, &a).await.unwrap();
         spawn(&driver, &b).await.unwrap();
@@ -109,13 +109,16 @@ fn every_error_kind_can_be_injected() {
             K::Timeout,
             K::Backend,
         ] {
-            let driver = FakeDriver::builder()
-                .fault(Fault::on(DriverMethod::Spawn).error(kind))
-                .build();
+            let driver = FakeDriver::new()
+                .with_faults()
+                .with_fault(Fault::on(DriverMethod::Spawn).error(kind));
             let vm = instance("vm");
             assert_eq!(spawn(&driver, &vm).await.unwrap_err().kind(), kind);
-            assert!(driver.instances().is_empty());
-            assert_eq!(driver.claims("fake-mini").unwrap(), Default::default());
+            assert!(driver.get_ref().instances().is_empty());
+            assert_eq!(
+                driver.get_ref().claims("fake-mini").unwrap(),
+                Default::default()
+            );
         }
     });
 }
@@ -123,20 +126,20 @@ fn every_error_kind_can_be_injected() {
 #[test]
 fn reschedule_preset_fails_the_first_spawn_of_each_instance() {
     rt().block_on(async {
-        let driver = FakeDriver::builder()
-            .preset(FaultPreset::Reschedule)
-            .build();
+        let driver = FakeDriver::new()
+            .with_faults()
+            .with_preset(FaultPreset::Reschedule);
         let (a, b) = (instance("a"), instance("b"));
         let err = spawn(&driver, &a).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InsufficientResources);
-        assert!(driver.instances().is_empty());
+        assert!(driver.get_ref().instances().is_empty());
         spawn(&driver, &a).await.unwrap();
         assert_eq!(
             spawn(&driver, &b).await.unwrap_err().kind(),
             ErrorKind::InsufficientResources
         );
         spawn(&driver, &b).await.unwrap();
-        assert_eq!(driver.instances().len(), 2);
+        assert_eq!(driver.get_ref().instances().len(), 2);
         assert!(driver.faults().is_enabled(FaultPreset::Reschedule));
         driver.faults().disable(FaultPreset::Reschedule);
         assert!(!driver.faults().is_enabled(FaultPreset::Reschedule));
@@ -146,9 +149,9 @@ fn reschedule_preset_fails_the_first_spawn_of_each_instance() {
 #[test]
 fn build_abort_preset_fails_every_spawn() {
     rt().block_on(async {
-        let driver = FakeDriver::builder()
-            .preset(FaultPreset::BuildAbort)
-            .build();
+        let driver = FakeDriver::new()
+            .with_faults()
+            .with_preset(FaultPreset::BuildAbort);
         let vm = instance("vm");
         for _ in 0..3 {
             assert_eq!(
@@ -156,27 +159,33 @@ fn build_abort_preset_fails_every_spawn() {
                 ErrorKind::Backend
             );
         }
-        assert!(driver.instances().is_empty());
-        assert_eq!(driver.claims("fake-mini").unwrap(), Default::default());
+        assert!(driver.get_ref().instances().is_empty());
+        assert_eq!(
+            driver.get_ref().claims("fake-mini").unwrap(),
+            Default::default()
+        );
     });
 }
 
 #[test]
 fn latency_runs_on_tokio_time_and_a_dropped_call_changes_nothing() {
     paused_rt().block_on(async {
-        let driver = FakeDriver::builder()
-            .latency(DriverMethod::Spawn, Duration::from_secs(30))
-            .build();
-        let events = Recorder::attach(&driver);
+        let driver = FakeDriver::new()
+            .with_faults()
+            .with_latency(DriverMethod::Spawn, Duration::from_secs(30));
+        let events = Recorder::attach(driver.get_ref());
         let vm = instance("vm");
         let timed_out = tokio::time::timeout(Duration::from_secs(29), spawn(&driver, &vm)).await;
         assert!(timed_out.is_err());
-        assert!(driver.instances().is_empty());
-        assert_eq!(driver.claims("fake-mini").unwrap(), Default::default());
+        assert!(driver.get_ref().instances().is_empty());
+        assert_eq!(
+            driver.get_ref().claims("fake-mini").unwrap(),
+            Default::default()
+        );
         assert!(events.transitions().is_empty());
         // Under paused time the 30 s pass instantly.
         spawn(&driver, &vm).await.unwrap();
-        assert!(driver.instance(vm.uuid).is_some());
+        assert!(driver.get_ref().instance(vm.uuid).is_some());
         driver
             .faults()
             .set_latency(DriverMethod::Spawn, Duration::ZERO);
@@ -187,10 +196,10 @@ fn latency_runs_on_tokio_time_and_a_dropped_call_changes_nothing() {
 #[test]
 fn a_fault_behind_latency_is_not_consumed_by_a_dropped_call() {
     paused_rt().block_on(async {
-        let driver = FakeDriver::builder()
-            .latency(DriverMethod::Pause, Duration::from_secs(10))
-            .fault(Fault::on(DriverMethod::Pause))
-            .build();
+        let driver = FakeDriver::new()
+            .with_faults()
+            .with_latency(DriverMethod::Pause, Duration::from_secs(10))
+            .with_fault(Fault::on(DriverMethod::Pause));
         let vm = instance("vm");
         spawn(&driver, &vm).await.unwrap();
         let dropped = tokio::time::timeout(Duration::from_secs(1), driver.pause(&vm)).await;
@@ -204,7 +213,7 @@ fn a_fault_behind_latency_is_not_consumed_by_a_dropped_call() {
 #[test]
 fn a_fault_for_one_instance_reaches_its_by_name_methods() {
     rt().block_on(async {
-        let driver = FakeDriver::new();
+        let driver = FakeDriver::new().with_faults();
         let (a, b) = (instance("a"), instance("b"));
         spawn(&driver, &a).await.unwrap();
         spawn(&driver, &b).await.unwrap();

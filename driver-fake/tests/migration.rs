@@ -11,7 +11,7 @@ use driver_api::{
     LifecycleTransition as Ev, LiveMigrateData, LiveMigrationCallbacks, Migration, MigrationStatus,
     NodeResources, PowerState, ResourceAmounts,
 };
-use driver_fake::{FakeDriver, Fault, FaultPreset, NodeSize};
+use driver_fake::{FakeDriver, Fault, FaultLayer, FaultPreset, NodeSize};
 
 use common::*;
 
@@ -35,7 +35,7 @@ fn small() -> ResourceAmounts {
 }
 
 async fn finish(
-    dst: &FakeDriver,
+    dst: &dyn ComputeDriver,
     migration: &Migration,
     vm: &Instance,
     power_on: bool,
@@ -223,16 +223,16 @@ fn finish_migration_errors_leave_nothing() {
             .await
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InstanceExists);
-        let failing = FakeDriver::builder()
-            .preset(FaultPreset::FinishMigrationFail)
-            .build();
+        let failing = FakeDriver::new()
+            .with_faults()
+            .with_preset(FaultPreset::FinishMigrationFail);
         let err = finish(&failing, &migration, &instance("x"), true)
             .await
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Backend);
-        assert!(failing.instances().is_empty());
+        assert!(failing.get_ref().instances().is_empty());
         assert_eq!(
-            failing.claims("fake-mini"),
+            failing.get_ref().claims("fake-mini"),
             Some(ResourceAmounts::default())
         );
     });
@@ -337,13 +337,14 @@ fn live_migration_moves_instance_and_claim_once() {
 #[test]
 fn live_migration_failure_recovers_and_rollback_releases() {
     rt().block_on(async {
-        let (src, dst) = (host("src"), Arc::new(host("dst")));
+        let (src, dst) = (Arc::new(host("src")), Arc::new(host("dst")));
         let vm = instance("vm");
-        spawn(&src, &vm).await.unwrap();
+        spawn(&*src, &vm).await.unwrap();
         let data = prepare(&src, &dst, &vm).await;
-        src.faults().inject(Fault::on(DriverMethod::LiveMigration));
+        let faulty =
+            FaultLayer::new(src.clone()).with_fault(Fault::on(DriverMethod::LiveMigration));
         let callbacks = Arc::new(Callbacks::default());
-        let err = src
+        let err = faulty
             .live_migration(&ctx(), &vm, "dst", callbacks.clone(), false, &data)
             .await
             .unwrap_err();
@@ -477,7 +478,7 @@ fn waiting_live_migration_aborted_recovers_with_cancelled() {
         let src = Arc::new(
             FakeDriver::builder()
                 .host("src")
-                .preset(FaultPreset::LiveMigrationWaits)
+                .live_migration_waits(true)
                 .build(),
         );
         let dst = Arc::new(host("dst"));
@@ -511,7 +512,7 @@ fn waiting_live_migration_force_completed_posts() {
         let src = Arc::new(
             FakeDriver::builder()
                 .host("src")
-                .preset(FaultPreset::LiveMigrationWaits)
+                .live_migration_waits(true)
                 .build(),
         );
         let dst = Arc::new(host("dst"));
@@ -554,9 +555,7 @@ fn waiting_live_migration_force_completed_posts() {
 #[test]
 fn waiting_live_migration_completes_after_the_wait_limit() {
     paused_rt().block_on(async {
-        let src = FakeDriver::builder()
-            .preset(FaultPreset::LiveMigrationWaits)
-            .build();
+        let src = FakeDriver::builder().live_migration_waits(true).build();
         let vm = instance("vm");
         spawn(&src, &vm).await.unwrap();
         let callbacks = Arc::new(Callbacks::default());

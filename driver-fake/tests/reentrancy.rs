@@ -13,16 +13,16 @@ use driver_api::{
     ComputeDriver, DriverError, DriverMethod, ErrorKind, Instance, LiveMigrateData,
     LiveMigrationCallbacks, MigrationStatus, TaskState,
 };
-use driver_fake::{FakeDriver, Fault};
+use driver_fake::{FakeDriver, Fault, FaultLayer};
 
 #[test]
 fn a_fault_factory_may_read_and_change_the_fault_plan_and_the_store() {
     rt().block_on(async {
-        let driver = Arc::new(FakeDriver::new());
+        let driver = Arc::new(FakeDriver::new().with_faults());
         let vm = instance("vm");
         spawn(&*driver, &vm).await.unwrap();
         let seen: Arc<Mutex<Option<(usize, bool)>>> = Arc::default();
-        let weak: Weak<FakeDriver> = Arc::downgrade(&driver);
+        let weak: Weak<FaultLayer<FakeDriver>> = Arc::downgrade(&driver);
         let record = seen.clone();
         driver
             .faults()
@@ -32,7 +32,10 @@ fn a_fault_factory_may_read_and_change_the_fault_plan_and_the_store() {
                     driver
                         .faults()
                         .inject(Fault::on(DriverMethod::Unpause).error(ErrorKind::Timeout));
-                    let present = site.instance.and_then(|u| driver.instance(u)).is_some();
+                    let present = site
+                        .instance
+                        .and_then(|u| driver.get_ref().instance(u))
+                        .is_some();
                     *record.lock().unwrap() = Some((pending, present));
                 }
                 DriverError::invalid_input(DriverMethod::Pause, "injected by a factory")
@@ -49,14 +52,14 @@ fn a_fault_factory_may_read_and_change_the_fault_plan_and_the_store() {
 #[test]
 fn the_listener_may_inspect_and_reconfigure_the_driver() {
     rt().block_on(async {
-        let driver = Arc::new(FakeDriver::new());
+        let driver = Arc::new(FakeDriver::new().with_faults());
         let weak = Arc::downgrade(&driver);
         let seen: Arc<Mutex<Vec<(usize, usize)>>> = Arc::default();
         let record = seen.clone();
         driver.register_event_listener(Some(Arc::new(move |event| {
             if let Some(driver) = weak.upgrade() {
-                let listed = driver.instances().len();
-                let present = usize::from(driver.instance(event.instance_uuid).is_some());
+                let listed = driver.get_ref().instances().len();
+                let present = usize::from(driver.get_ref().instance(event.instance_uuid).is_some());
                 driver.faults().clear();
                 record.lock().unwrap().push((listed, present));
             }
@@ -71,7 +74,7 @@ fn the_listener_may_inspect_and_reconfigure_the_driver() {
 #[test]
 fn the_snapshot_callback_may_inspect_the_driver() {
     rt().block_on(async {
-        let driver = Arc::new(FakeDriver::new());
+        let driver = Arc::new(FakeDriver::new().with_faults());
         let vm = instance("vm");
         spawn(&*driver, &vm).await.unwrap();
         let weak = Arc::downgrade(&driver);
@@ -80,7 +83,7 @@ fn the_snapshot_callback_may_inspect_the_driver() {
         let record = seen.clone();
         let callback = Arc::new(move |_: TaskState, _: TaskState| {
             if let Some(driver) = weak.upgrade() {
-                let present = driver.instance(uuid).is_some();
+                let present = driver.get_ref().instance(uuid).is_some();
                 let _ = driver.faults().pending();
                 record.lock().unwrap().push(present);
             }
@@ -96,7 +99,7 @@ fn the_snapshot_callback_may_inspect_the_driver() {
 /// Callbacks that call the source driver back, recording what it answered.
 #[derive(Debug, Default)]
 struct Asking {
-    source: OnceLock<Arc<FakeDriver>>,
+    source: OnceLock<Arc<FaultLayer<FakeDriver>>>,
     answers: Mutex<Vec<String>>,
 }
 
@@ -126,7 +129,7 @@ impl LiveMigrationCallbacks for Asking {
 #[test]
 fn live_migration_callbacks_may_call_the_source() {
     rt().block_on(async {
-        let source = Arc::new(FakeDriver::builder().host("src").build());
+        let source = Arc::new(FakeDriver::builder().host("src").build().with_faults());
         let data = LiveMigrateData::new("dst");
         for fail in [false, true] {
             let vm = instance(if fail { "failing" } else { "leaving" });

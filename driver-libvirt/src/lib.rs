@@ -104,13 +104,13 @@
 //!
 //! ## Tests
 //!
-//! `cargo test -p driver-libvirt` runs the behaviour tests and the whole
-//! conformance suite on private `test:///` hypervisors (tier 1); the QEMU tests
-//! and the suite on real TCG guests (tier 2) show as ignored, with the reason.
-//! `LIBVIRT_TIER2_URI="$URI" cargo test -p driver-libvirt -- --include-ignored`
-//! runs them on the libvirtd `URI` names (see `.ci/libvirtd.sh`); asked for
-//! without it, they fail instead of passing untested. Feature `conformance` offers
-//! `factory::LibvirtFactory` to the conformance runner.
+//! `cargo test -p driver-libvirt` runs the behaviour tests on private
+//! `test:///` hypervisors (tier 1); the QEMU tests (tier 2) show as ignored,
+//! with the reason. `LIBVIRT_TIER2_URI="$URI" cargo test -p driver-libvirt --
+//! --include-ignored` runs them on the libvirtd `URI` names (see
+//! `.ci/libvirtd.sh`); asked for without it, they fail instead of passing
+//! untested. The conformance suite meets this backend beside the runner
+//! (`conformance-runner`, feature `libvirt`: its `LibvirtFactory`).
 // `unsafe` only where libvirt needs FFI the `virt` crate lacks (`ffi`, with a
 // SAFETY note on each block).
 #![deny(unsafe_code)]
@@ -126,8 +126,6 @@ mod domain_xml;
 mod domains;
 mod driver;
 mod events;
-#[cfg(feature = "conformance")]
-pub mod factory;
 mod ffi;
 mod host_stats;
 mod hypervisor;

@@ -12,7 +12,7 @@ use driver_api::{
     BlockDeviceInfo, ComputeDriver, DriverMethod, DriverResult, ErrorKind, Flavor, ImageMeta,
     Instance, InstanceInfo, RequestContext, ResourceAmounts, Secret, Vif,
 };
-use driver_fake::FakeDriver;
+use driver_fake::{FakeDriver, FaultLayer};
 use driver_remote::client::RemoteDriver;
 use driver_remote::endpoint::{connect, Endpoint, Listener};
 use driver_remote::server::{routes, Registry};
@@ -45,15 +45,15 @@ impl Drop for EndGuard {
 /// The fake, with every `spawn` and `get_info` probed.
 #[derive(Debug)]
 struct Probed {
-    inner: FakeDriver,
+    inner: FaultLayer<FakeDriver>,
     probe: Arc<Probe>,
 }
 
 #[driver_api::async_trait]
 impl DriverLayer for Probed {
-    type Inner = FakeDriver;
+    type Inner = FaultLayer<FakeDriver>;
 
-    fn inner(&self) -> &FakeDriver {
+    fn inner(&self) -> &FaultLayer<FakeDriver> {
         &self.inner
     }
 
@@ -70,26 +70,25 @@ impl DriverLayer for Probed {
     ) -> DriverResult<()> {
         let _guard = EndGuard(self.probe.clone());
         self.probe.entered.notify_one();
-        let result = self
-            .inner
-            .spawn(
-                context,
-                instance,
-                image_meta,
-                injected_files,
-                admin_password,
-                network_info,
-                block_device_info,
-                power_on,
-            )
-            .await;
+        let result = ComputeDriver::spawn(
+            &self.inner,
+            context,
+            instance,
+            image_meta,
+            injected_files,
+            admin_password,
+            network_info,
+            block_device_info,
+            power_on,
+        )
+        .await;
         self.probe.completed.store(true, Ordering::SeqCst);
         result
     }
 
     async fn get_info(&self, instance: &Instance) -> DriverResult<InstanceInfo> {
         self.probe.entered.notify_one();
-        self.inner.get_info(instance).await
+        ComputeDriver::get_info(&self.inner, instance).await
     }
 }
 
@@ -106,7 +105,7 @@ impl BackendFactory for ProbedFactory {
     }
 
     async fn create(&self) -> Result<Backend, FactoryError> {
-        let inner = FakeDriver::builder().latency(self.slow, STALL).build();
+        let inner = FaultLayer::new(FakeDriver::builder().build()).with_latency(self.slow, STALL);
         let probed = Probed {
             inner,
             probe: self.probe.clone(),

@@ -8,9 +8,22 @@ use crate::describe::describe_result;
 use crate::invoke::invoke_guarded;
 use crate::prelude::*;
 
+/// One case per feature, `undeclared_<feature>`, in the feature list's order.
+pub(crate) fn undeclared_cases() -> Vec<(String, CaseSpec)> {
+    Feature::ALL
+        .iter()
+        .map(|feature| {
+            (
+                format!("undeclared_{}", feature.name()),
+                undeclared(*feature),
+            )
+        })
+        .collect()
+}
+
 /// The case for one feature: when the backend does not declare it, every
 /// method of the feature answers `NotSupported` naming the method.
-pub(crate) fn undeclared(feature: Feature) -> CaseSpec {
+fn undeclared(feature: Feature) -> CaseSpec {
     let methods: Vec<M> = M::of_feature(feature).collect();
     CaseSpec::new(move |ctx| Box::pin(check_undeclared(ctx, feature)))
         .covers(&[M::Capabilities, M::Spawn])

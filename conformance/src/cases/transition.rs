@@ -10,12 +10,43 @@ use crate::model::{Rig, Step};
 use crate::paths::path_to;
 use crate::prelude::*;
 
-pub(crate) use crate::prelude::{
-    CRASHED, PAUSED, RESCUED, RUNNING, SHUTDOWN, SOFT_DELETED, SUSPENDED,
-};
+/// Every cell of the table, named `<operation>_from_<status>`: every
+/// operation but the crash hook (a test hook, the `Crashed` row's way in)
+/// from every reachable status, in table order.
+pub(crate) fn cells() -> Vec<(String, CaseSpec)> {
+    let operations = Op::ALL.into_iter().filter(|op| *op != Op::Crash);
+    operations
+        .flat_map(|op| {
+            InstanceStatus::reachable().into_iter().map(move |from| {
+                let name = format!("{}_from_{}", operation_name(op), status_name(from));
+                (name, cell(op, from))
+            })
+        })
+        .collect()
+}
+
+/// An operation as case ids name it (the two reboot rows apart).
+fn operation_name(op: Op) -> &'static str {
+    match op {
+        Op::RebootSoft => "reboot_soft",
+        Op::RebootHard => "reboot_hard",
+        other => other.method_name(),
+    }
+}
+
+/// A status as case ids name it.
+fn status_name(status: InstanceStatus) -> &'static str {
+    if status.rescued {
+        "rescued"
+    } else if status.soft_deleted {
+        "soft_deleted"
+    } else {
+        status.state.name()
+    }
+}
 
 /// The case for one cell: `op` applied to an instance in `from`.
-pub(crate) fn cell(op: Op, from: InstanceStatus) -> CaseSpec {
+fn cell(op: Op, from: InstanceStatus) -> CaseSpec {
     let path = path_to(from).unwrap_or_default();
     let mut methods: Vec<M> = path.iter().filter_map(|o| lifecycle_method(*o)).collect();
     methods.extend(lifecycle_method(op));

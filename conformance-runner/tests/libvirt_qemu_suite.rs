@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use conformance::RunOptions;
-use driver_libvirt::factory::LibvirtFactory;
+use conformance_runner::LibvirtFactory;
 
 #[test]
 #[ignore = "tier 2: needs a libvirtd (LIBVIRT_TIER2_URI); run with --include-ignored"]

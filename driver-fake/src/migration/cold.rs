@@ -1,0 +1,282 @@
+//! Cold migration and resize: `migrate_disk_and_power_off`,
+//! `finish_migration`, `confirm_migration`, `finish_revert_migration`.
+
+use driver_api::{
+    transition, validate, BlockDeviceInfo, DiskInfo, DriverError, DriverMethod, DriverResult,
+    Instance, InstanceDisk, InstanceStatus, LifecycleOperation, LifecycleTransition, Migration,
+    Outcome, ResourceAmounts, Vif,
+};
+use uuid::Uuid;
+
+use super::{exists, power_on_step, GIB};
+use crate::driver::{FakeDriver, NewInstance, NodeChoice};
+use crate::guest::{arriving, interfaces_of, volumes_of};
+use crate::ledger::Shortfall;
+use crate::record::{ColdMigrationMark, ConsoleEntry, InstanceExtras, InstanceRecord};
+use crate::store::Shard;
+
+impl FakeDriver {
+    /// `migrate_disk_and_power_off` on the source.
+    pub(crate) fn migrate_out_now(&self, uuid: Uuid, dest: &str) -> DriverResult<DiskInfo> {
+        validate::host_name("dest", dest)
+            .map_err(|v| v.into_error(DriverMethod::MigrateDiskAndPowerOff))?;
+        let (index, mut shard) = self.store.lock_uuid(&uuid);
+        let record = shard
+            .instances
+            .get_mut(&uuid)
+            .ok_or_else(|| DriverError::instance_not_found(uuid))?;
+        if migrating_out(record) {
+            // One move at a time: a second would share (and a revert of it
+            // would end) the first one's mark.
+            return Err(not_migrating(
+                uuid,
+                DriverMethod::MigrateDiskAndPowerOff,
+                record.status,
+            ));
+        }
+        let op = LifecycleOperation::PowerOff;
+        let step = transition(record.status, op)
+            .map_err(|refused| DriverError::invalid_state(uuid, op, refused.from))?;
+        if let Outcome::Becomes(to) = step.outcome {
+            record.status = to;
+        }
+        if step.event.is_some() {
+            record.console.push(ConsoleEntry::Stopped);
+        }
+        record.extras_mut().cold_migration = Some(ColdMigrationMark {
+            dest: dest.to_owned(),
+            claim_before: None,
+        });
+        let disk = InstanceDisk::new(
+            format!("/var/lib/fake/instances/{uuid}/disk"),
+            "qcow2",
+            record.claim.local_gb.saturating_mul(GIB),
+        );
+        let drain = match step.event {
+            Some(event) => self.queue(&mut shard, uuid, event),
+            None => false,
+        };
+        drop(shard);
+        self.deliver(index, drain);
+        Ok(vec![disk])
+    }
+
+    /// `finish_migration` on the destination.
+    pub(crate) fn finish_migration_now(
+        &self,
+        migration: &Migration,
+        instance: &Instance,
+        network_info: &[Vif],
+        block_device_info: &BlockDeviceInfo,
+        power_on: bool,
+    ) -> DriverResult<()> {
+        let uuid = instance.uuid;
+        arriving(
+            DriverMethod::FinishMigration,
+            instance,
+            network_info,
+            block_device_info,
+        )?;
+        validate::migration_of(migration, instance)
+            .map_err(|v| v.into_error(DriverMethod::FinishMigration))?;
+        let claim = ResourceAmounts::of_flavor(&instance.flavor);
+        if migration.is_same_host() && self.exists_now(uuid) {
+            return self.resize_in_place(uuid, claim, power_on);
+        }
+        let interfaces = interfaces_of(uuid, network_info)?;
+        let volumes = volumes_of(uuid, block_device_info)?;
+        let ledger =
+            self.arrival_ledger(&[migration.dest_node.as_deref(), instance.node.as_deref()])?;
+        let extras = (!volumes.is_empty()).then(|| {
+            Box::new(InstanceExtras {
+                volumes,
+                ..InstanceExtras::default()
+            })
+        });
+        self.create(NewInstance {
+            uuid,
+            name: &instance.name,
+            node: NodeChoice::Resolved(ledger),
+            claim,
+            running: power_on,
+            interfaces,
+            extras,
+            admin_password_set: false,
+        })
+    }
+
+    /// A same-host resize: the claim becomes `claim` (the old one is kept for a
+    /// revert), and the instance powers on if asked.
+    fn resize_in_place(
+        &self,
+        uuid: Uuid,
+        claim: ResourceAmounts,
+        power_on: bool,
+    ) -> DriverResult<()> {
+        let index = self.store.shard_of(&uuid);
+        let drain = self.with_claim(index, |shard, exact| {
+            let record = shard
+                .instances
+                .get(&uuid)
+                .ok_or_else(|| DriverError::instance_not_found(uuid))?;
+            let Some(mark) = record
+                .extras
+                .as_ref()
+                .and_then(|e| e.cold_migration.clone())
+            else {
+                return Err(exists(uuid).into());
+            };
+            let event = power_on_step(uuid, record.status, power_on)?;
+            let before = record.claim;
+            self.reclaim_as(shard, uuid, &claim, exact)?;
+            if let Some(record) = shard.instances.get_mut(&uuid) {
+                record.extras_mut().cold_migration = Some(ColdMigrationMark {
+                    claim_before: Some(mark.claim_before.unwrap_or(before)),
+                    ..mark
+                });
+            }
+            Ok(self.power_on_record(shard, uuid, event))
+        })?;
+        self.deliver(index, drain);
+        Ok(())
+    }
+
+    /// Replaces the claim of a record on a locked shard by `claim`, all or
+    /// nothing.
+    fn reclaim_as(
+        &self,
+        shard: &mut Shard,
+        uuid: Uuid,
+        claim: &ResourceAmounts,
+        exact: bool,
+    ) -> Result<(), Shortfall> {
+        let Some(record) = shard.instances.get_mut(&uuid) else {
+            return Err(DriverError::instance_not_found(uuid).into());
+        };
+        let (node, old) = (record.node, record.claim);
+        let ledger = self.ledger_by_id(node)?;
+        shard.accounts.release(node, &old);
+        if let Err(shortfall) = shard.accounts.claim(&ledger, claim, exact) {
+            shard.accounts.restore(node, &old);
+            return Err(shortfall);
+        }
+        if let Some(record) = shard.instances.get_mut(&uuid) {
+            record.claim = *claim;
+        }
+        Ok(())
+    }
+
+    /// `confirm_migration` on the source: removes the source copy (nothing for
+    /// a same-host resize). Idempotent: an instance no longer here is `Ok`.
+    /// `InvalidInput` for another instance's record; `InvalidState` (nothing
+    /// removed) for an instance here that is not migrating out.
+    pub(crate) fn confirm_migration_now(
+        &self,
+        migration: &Migration,
+        instance: &Instance,
+    ) -> DriverResult<()> {
+        let uuid = instance.uuid;
+        validate::migration_of(migration, instance)
+            .map_err(|v| v.into_error(DriverMethod::ConfirmMigration))?;
+        if migration.is_same_host() {
+            return self
+                .with_record(uuid, |record| {
+                    if let Some(extras) = record.extras.as_mut() {
+                        extras.cold_migration = None;
+                    }
+                    Ok(())
+                })
+                .or_else(|error| match error {
+                    DriverError::InstanceNotFound { .. } => Ok(()),
+                    other => Err(other),
+                });
+        }
+        self.remove_checked(uuid, None, |record| {
+            if migrating_out(record) {
+                Ok(())
+            } else {
+                Err(not_migrating(
+                    uuid,
+                    DriverMethod::ConfirmMigration,
+                    record.status,
+                ))
+            }
+        })
+        .map(drop)
+    }
+
+    /// `finish_revert_migration` on the source.
+    pub(crate) fn revert_migration_now(&self, uuid: Uuid, power_on: bool) -> DriverResult<()> {
+        let index = self.store.shard_of(&uuid);
+        let drain = self.with_claim(index, |shard, exact| {
+            let record = shard
+                .instances
+                .get(&uuid)
+                .ok_or_else(|| DriverError::instance_not_found(uuid))?;
+            if !migrating_out(record) {
+                return Err(not_migrating(
+                    uuid,
+                    DriverMethod::FinishRevertMigration,
+                    record.status,
+                )
+                .into());
+            }
+            let event = power_on_step(uuid, record.status, power_on)?;
+            let before = record
+                .extras
+                .as_ref()
+                .and_then(|e| e.cold_migration.as_ref())
+                .and_then(|m| m.claim_before);
+            if let Some(before) = before {
+                self.reclaim_as(shard, uuid, &before, exact)?;
+            }
+            if let Some(extras) = shard
+                .instances
+                .get_mut(&uuid)
+                .and_then(|r| r.extras.as_mut())
+            {
+                extras.cold_migration = None;
+            }
+            Ok(self.power_on_record(shard, uuid, event))
+        })?;
+        self.deliver(index, drain);
+        Ok(())
+    }
+
+    /// Powers a record on after a checked [`power_on_step`]; returns whether to drain.
+    fn power_on_record(
+        &self,
+        shard: &mut crate::store::Shard,
+        uuid: Uuid,
+        event: Option<(InstanceStatus, Option<LifecycleTransition>)>,
+    ) -> bool {
+        let Some((to, event)) = event else {
+            return false;
+        };
+        if let Some(record) = shard.instances.get_mut(&uuid) {
+            record.status = to;
+            if event.is_some() {
+                record.console.push(ConsoleEntry::Started);
+            }
+        }
+        match event {
+            Some(event) => self.queue(shard, uuid, event),
+            None => false,
+        }
+    }
+}
+
+/// Whether `migrate_disk_and_power_off` moved this instance out (and no
+/// confirm or revert has ended that yet).
+fn migrating_out(record: &InstanceRecord) -> bool {
+    record
+        .extras
+        .as_ref()
+        .is_some_and(|extras| extras.cold_migration.is_some())
+}
+
+/// `InvalidState` for a confirm or revert of an instance not migrating out
+/// (or a second move out of one that is).
+fn not_migrating(uuid: Uuid, method: DriverMethod, status: InstanceStatus) -> DriverError {
+    DriverError::invalid_state_of(uuid, method, status)
+}
