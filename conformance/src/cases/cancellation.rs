@@ -65,7 +65,7 @@ async fn dropped_calls(ctx: &CaseContext, hosts: &[HostUnderTest]) -> CaseResult
         // table's rows, then volumes, VIFs and guest actions); a new running
         // instance with a volume replaces it once a step destroyed it.
         let mut instance = ctx.new_instance(Flavor::m1_tiny());
-        for step in Step::single_host() {
+        for step in Step::on_one_host() {
             let offered = step
                 .method()
                 .is_some_and(|m| m.is_supported_by(&capabilities));
@@ -113,7 +113,7 @@ pub(crate) fn dropped_calls_change_nothing() -> CaseSpec {
     })
     .exercises(&[M::Spawn, M::Destroy, M::GetInfo, M::GetAvailableResource])
     .covers(
-        &Step::single_host()
+        &Step::on_one_host()
             .iter()
             .filter_map(Step::method)
             .collect::<Vec<_>>(),
