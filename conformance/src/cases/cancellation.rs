@@ -92,11 +92,13 @@ async fn dropped_calls(ctx: &CaseContext, hosts: &[HostUnderTest]) -> CaseResult
     .await;
     clean_up(hosts, &rig.world().involved).await;
     result?;
-    // A pending backend that finished every call on its first poll broke
-    // the factory's promise: nothing was dropped, so nothing was judged.
+    // A pending backend that finished every call on its first poll (a
+    // latency shorter than the machine's scheduling delays can do that)
+    // dropped nothing: every call was judged as a completed one, and the
+    // rule of dropped calls was not, which is a skip, never a pass.
     if dropped == 0 {
-        return Err(CaseError::error(
-            "the factory's pending backend completed every call on its first poll",
+        return Err(CaseError::skip(
+            "every call of the pending backend completed on its first poll: nothing was dropped",
         ));
     }
     Ok(())
