@@ -65,7 +65,7 @@ async fn dropped_calls(ctx: &CaseContext, hosts: &[HostUnderTest]) -> CaseResult
         // table's rows, then volumes, VIFs and guest actions); a new running
         // instance with a volume replaces it once a step destroyed it.
         let mut instance = ctx.new_instance(Flavor::m1_tiny());
-        for step in Step::single_host() {
+        for step in Step::on_one_host() {
             let offered = step
                 .method()
                 .is_some_and(|m| m.is_supported_by(&capabilities));
@@ -92,11 +92,13 @@ async fn dropped_calls(ctx: &CaseContext, hosts: &[HostUnderTest]) -> CaseResult
     .await;
     clean_up(hosts, &rig.world().involved).await;
     result?;
-    // A pending backend that finished every call on its first poll broke
-    // the factory's promise: nothing was dropped, so nothing was judged.
+    // A pending backend that finished every call on its first poll (a
+    // latency shorter than the machine's scheduling delays can do that)
+    // dropped nothing: every call was judged as a completed one, and the
+    // rule of dropped calls was not, which is a skip, never a pass.
     if dropped == 0 {
-        return Err(CaseError::error(
-            "the factory's pending backend completed every call on its first poll",
+        return Err(CaseError::skip(
+            "every call of the pending backend completed on its first poll: nothing was dropped",
         ));
     }
     Ok(())
@@ -113,7 +115,7 @@ pub(crate) fn dropped_calls_change_nothing() -> CaseSpec {
     })
     .exercises(&[M::Spawn, M::Destroy, M::GetInfo, M::GetAvailableResource])
     .covers(
-        &Step::single_host()
+        &Step::on_one_host()
             .iter()
             .filter_map(Step::method)
             .collect::<Vec<_>>(),

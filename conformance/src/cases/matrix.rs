@@ -201,7 +201,7 @@ pub(crate) fn isolation() -> CaseSpec {
             rig.step(0, &instance, &Step::Spawn { power_on: true })
                 .await?;
             let capabilities = ctx.driver_on(1).capabilities();
-            for step in Step::single_host() {
+            for step in Step::on_one_host() {
                 let offered = match step.method() {
                     Some(method) => method.is_supported_by(&capabilities),
                     None => false,
@@ -216,7 +216,7 @@ pub(crate) fn isolation() -> CaseSpec {
     .two_hosts()
     .exercises(&[M::Spawn, M::GetInfo])
     .covers(
-        &Step::single_host()
+        &Step::on_one_host()
             .iter()
             .filter_map(Step::method)
             .collect::<Vec<_>>(),

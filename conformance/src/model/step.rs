@@ -197,9 +197,15 @@ impl Step {
             Self::ResumeStateOnHostBoot,
             Self::PlugVifs,
             Self::UnplugVifs,
-            Self::LiveMigrationAbort,
-            Self::LiveMigrationForceComplete,
         ]);
+        all
+    }
+
+    /// [`Step::single_host`] and the live-migration steps of one instance on
+    /// its own host (abort and force-complete, with none in progress).
+    pub(crate) fn on_one_host() -> Vec<Step> {
+        let mut all = Self::single_host();
+        all.extend([Self::LiveMigrationAbort, Self::LiveMigrationForceComplete]);
         all
     }
 }
