@@ -56,6 +56,8 @@ if [[ $CODE -ne 0 && $CODE -ne 1 ]]; then
     exit 1
 fi
 
+"$VENV/bin/python" "$HERE/verdict.py" "$REPORTS/nova-fake.json" > "$REPORTS/nova-fake-verdict.md"
+cat "$REPORTS/nova-fake-verdict.md"
 "$VENV/bin/python" - "$REPORTS/nova-fake.json" "$HERE/nova-fake-verdict.txt" <<'PY'
 import json, sys
 report = json.load(open(sys.argv[1]))

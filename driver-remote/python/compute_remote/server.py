@@ -67,7 +67,9 @@ class _Registry:
     def drop(self, key):
         if key:
             with self.lock:
-                self.backends.pop(key, None)
+                dropped = self.backends.pop(key, None)
+            if dropped is not None:
+                dropped.events.close()
 
 
 def _call(backend, rpc, request, context):
@@ -116,7 +118,7 @@ def _watch(registry):
     def handle(request, context):
         backend = registry.get(context)
         seq = request.after_seq
-        while context.is_active():
+        while context.is_active() and not backend.events.closed():
             for number, event in backend.events.after(seq, 0.2):
                 seq = number
                 yield compute_pb2.EventNotice(seq=number, event=event)
@@ -187,11 +189,13 @@ def _message_class(descriptor):
     return message_factory.GetMessageClass(descriptor)
 
 
-def serve(factory, listen, max_workers=16):
+def serve(factory, listen, max_workers=512):
     """Serves `factory`'s backends on `listen` (``unix:PATH`` or
     ``tcp:HOST:PORT``, plain: put TLS in front, or keep it to loopback) until
     the process ends. A unix socket is created with mode 0600. Returns the
-    started grpc.Server."""
+    started grpc.Server. Every open WatchEvents stream holds one of the
+    `max_workers` threads (grpcio's synchronous server), and a client keeps one
+    per backend it uses: size it for the backends in use at once, plus calls."""
     registry = _Registry(factory)
     services = compute_pb2.DESCRIPTOR.services_by_name
     factory_impls = _factory_handlers(registry)

@@ -15,6 +15,7 @@ import itertools
 import threading
 
 from nova import exception
+from nova.compute import task_states
 from nova.virt import fake
 
 from compute.v1 import compute_pb2, model_pb2
@@ -62,8 +63,9 @@ _HOST_POWER = {
 _HOST_POWER_BACK = {name: wire for wire, name in _HOST_POWER.items()}
 
 
-def _translated(call):
-    """Runs `call`, answering Nova's exceptions as the contract's errors."""
+def _translated(call, vif=""):
+    """Runs `call`, answering Nova's exceptions as the contract's errors
+    (`vif`: the VIF an interface call is about; Nova's exceptions omit it)."""
     try:
         return call()
     except exception.InstanceNotFound as e:
@@ -81,6 +83,7 @@ def _translated(call):
             ErrorKind.ERROR_KIND_INTERFACE_ATTACH_FAILED,
             str(e),
             instance_uuid=e.kwargs.get("instance_uuid"),
+            vif=vif,
             reason=str(e),
         ) from e
     except exception.InterfaceDetachFailed as e:
@@ -88,6 +91,7 @@ def _translated(call):
             ErrorKind.ERROR_KIND_INTERFACE_DETACH_FAILED,
             str(e),
             instance_uuid=e.kwargs.get("instance_uuid"),
+            vif=vif,
             reason=str(e),
         ) from e
     except NotImplementedError as e:
@@ -309,7 +313,9 @@ class NovaFakeBackend:
     def snapshot(self, request, context):
         updates = []
 
-        def update_task_state(task_state, expected_state=None):
+        # As Nova's compute manager hands it to a driver's snapshot: the
+        # expected state defaults to IMAGE_SNAPSHOT.
+        def update_task_state(task_state, expected_state=task_states.IMAGE_SNAPSHOT):
             updates.append(
                 compute_pb2.TaskStateUpdate(
                     task_state=convert.task_state(task_state),
@@ -440,7 +446,8 @@ class NovaFakeBackend:
                 self._instance(request.instance),
                 convert.image_meta(request.image_meta),
                 convert.vif(request.vif),
-            )
+            ),
+            vif=request.vif.id,
         )
         return compute_pb2.Ack()
 
@@ -448,7 +455,8 @@ class NovaFakeBackend:
         _translated(
             lambda: self.nova.detach_interface(
                 convert.context(None), self._instance(request.instance), convert.vif(request.vif)
-            )
+            ),
+            vif=request.vif.id,
         )
         return compute_pb2.Ack()
 
