@@ -297,7 +297,10 @@ async fn a_destination_without_a_peer_fails_the_migration_and_recovers() {
     let (a, b) = pair(|c| c).await;
     let vm = instance(&format!("t2-lm-{}", uuid::Uuid::new_v4()));
     spawn(&a, &vm).await;
-    let data = prepare(&a, &b, &vm, HOST_A, HOST_B).await;
+    // As if a host "lm-nowhere" had answered the destination check (so the
+    // target is one the protocol vouched for) but the source has no peer for it.
+    let mut data = prepare(&a, &b, &vm, HOST_A, HOST_B).await;
+    data.dest_host = "lm-nowhere".to_owned();
     let callbacks = Callbacks::to(&b);
     let result = a
         .live_migration(
