@@ -146,9 +146,8 @@ def _factory_handlers(registry):
         return compute_pb2.Ack()
 
     def crash(request, context):
-        wanted = request.backend_id if hasattr(request, "backend_id") else ""
         with registry.lock:
-            backend = registry.backends.get(wanted)
+            backend = registry.backends.get(request.backend_id)
         if backend is None or not hasattr(backend, "crash"):
             not_supported("crash", "python").abort(context)
         try:

@@ -34,6 +34,14 @@ macro_rules! call {
     };
 }
 
+/// One unary RPC whose answer is read back into the model's type.
+macro_rules! fetch {
+    ($self:ident, $method:ident, $rpc:ident, $message:expr) => {{
+        let answer = call!($self, $method, $rpc, $message)?;
+        $self.read(M::$method, Ok(answer))
+    }};
+}
+
 /// One unary RPC whose answer is `Ack`.
 macro_rules! ack {
     ($self:ident, $method:ident, $rpc:ident, $message:expr) => {
@@ -134,15 +142,14 @@ impl ComputeDriver for RemoteDriver {
     }
 
     async fn get_available_resource(&self, nodename: &str) -> DriverResult<NodeResources> {
-        let answer = call!(
+        fetch!(
             self,
             GetAvailableResource,
             get_available_resource,
             proto::NodeRequest {
                 nodename: nodename.to_owned()
             }
-        );
-        self.read(M::GetAvailableResource, Ok(answer?))
+        )
     }
 
     async fn get_disk_available_least(&self) -> DriverResult<i64> {
@@ -174,8 +181,7 @@ impl ComputeDriver for RemoteDriver {
     }
 
     async fn get_host_cpu_stats(&self) -> DriverResult<HostCpuStats> {
-        let answer = call!(self, GetHostCpuStats, get_host_cpu_stats, proto::NoArgs {});
-        self.read(M::GetHostCpuStats, Ok(answer?))
+        fetch!(self, GetHostCpuStats, get_host_cpu_stats, proto::NoArgs {})
     }
 
     async fn get_host_uptime(&self) -> DriverResult<Duration> {
@@ -265,8 +271,7 @@ impl ComputeDriver for RemoteDriver {
     }
 
     async fn get_info(&self, instance: &Instance) -> DriverResult<InstanceInfo> {
-        let answer = call!(self, GetInfo, get_info, instance_request(instance));
-        self.read(M::GetInfo, Ok(answer?))
+        fetch!(self, GetInfo, get_info, instance_request(instance))
     }
 
     async fn list_instances(&self) -> DriverResult<Vec<String>> {
@@ -496,8 +501,7 @@ impl ComputeDriver for RemoteDriver {
             instance_name: instance_name.to_owned(),
             disk_id: disk_id.to_owned(),
         };
-        let answer = call!(self, BlockStats, block_stats, message);
-        self.read(M::BlockStats, Ok(answer?))
+        fetch!(self, BlockStats, block_stats, message)
     }
 
     async fn interface_stats(
@@ -509,24 +513,21 @@ impl ComputeDriver for RemoteDriver {
             instance_name: instance_name.to_owned(),
             iface_id: iface_id.to_owned(),
         };
-        let answer = call!(self, InterfaceStats, interface_stats, message);
-        self.read(M::InterfaceStats, Ok(answer?))
+        fetch!(self, InterfaceStats, interface_stats, message)
     }
 
     async fn get_diagnostics(&self, instance_name: &str) -> DriverResult<Diagnostics> {
         let message = proto::InstanceNameRequest {
             instance_name: instance_name.to_owned(),
         };
-        let answer = call!(self, GetDiagnostics, get_diagnostics, message);
-        self.read(M::GetDiagnostics, Ok(answer?))
+        fetch!(self, GetDiagnostics, get_diagnostics, message)
     }
 
     async fn get_instance_disk_info(&self, instance_name: &str) -> DriverResult<DiskInfo> {
         let message = proto::InstanceNameRequest {
             instance_name: instance_name.to_owned(),
         };
-        let answer = call!(self, GetInstanceDiskInfo, get_instance_disk_info, message);
-        self.read(M::GetInstanceDiskInfo, Ok(answer?))
+        fetch!(self, GetInstanceDiskInfo, get_instance_disk_info, message)
     }
 
     async fn get_all_bw_counters(
@@ -574,38 +575,34 @@ impl ComputeDriver for RemoteDriver {
         let message = proto::ConsolePoolInfoRequest {
             console_type: console_type.to_wire(),
         };
-        let answer = call!(self, GetConsolePoolInfo, get_console_pool_info, message);
-        self.read(M::GetConsolePoolInfo, Ok(answer?))
+        fetch!(self, GetConsolePoolInfo, get_console_pool_info, message)
     }
 
     async fn get_vnc_console(&self, instance: &Instance) -> DriverResult<VncConsole> {
-        let answer = call!(
+        fetch!(
             self,
             GetVncConsole,
             get_vnc_console,
             instance_request(instance)
-        );
-        self.read(M::GetVncConsole, Ok(answer?))
+        )
     }
 
     async fn get_spice_console(&self, instance: &Instance) -> DriverResult<SpiceConsole> {
-        let answer = call!(
+        fetch!(
             self,
             GetSpiceConsole,
             get_spice_console,
             instance_request(instance)
-        );
-        self.read(M::GetSpiceConsole, Ok(answer?))
+        )
     }
 
     async fn get_serial_console(&self, instance: &Instance) -> DriverResult<SerialConsole> {
-        let answer = call!(
+        fetch!(
             self,
             GetSerialConsole,
             get_serial_console,
             instance_request(instance)
-        );
-        self.read(M::GetSerialConsole, Ok(answer?))
+        )
     }
 
     async fn attach_volume(
@@ -655,13 +652,12 @@ impl ComputeDriver for RemoteDriver {
     }
 
     async fn get_volume_connector(&self, instance: &Instance) -> DriverResult<VolumeConnector> {
-        let answer = call!(
+        fetch!(
             self,
             GetVolumeConnector,
             get_volume_connector,
             instance_request(instance)
-        );
-        self.read(M::GetVolumeConnector, Ok(answer?))
+        )
     }
 
     async fn attach_interface(
@@ -786,13 +782,12 @@ impl ComputeDriver for RemoteDriver {
             block_migration,
             disk_over_commit,
         };
-        let answer = call!(
+        fetch!(
             self,
             CheckCanLiveMigrateDestination,
             check_can_live_migrate_destination,
             message
-        );
-        self.read(M::CheckCanLiveMigrateDestination, Ok(answer?))
+        )
     }
 
     async fn check_can_live_migrate_destination_cleanup(
@@ -823,13 +818,12 @@ impl ComputeDriver for RemoteDriver {
             instance: i(instance),
             dest_check_data: Some(dest_check_data.to_wire()),
         };
-        let answer = call!(
+        fetch!(
             self,
             CheckCanLiveMigrateSource,
             check_can_live_migrate_source,
             message
-        );
-        self.read(M::CheckCanLiveMigrateSource, Ok(answer?))
+        )
     }
 
     async fn pre_live_migration(
@@ -847,8 +841,7 @@ impl ComputeDriver for RemoteDriver {
             network_info: nw(network_info),
             migrate_data: Some(migrate_data.to_wire()),
         };
-        let answer = call!(self, PreLiveMigration, pre_live_migration, message);
-        self.read(M::PreLiveMigration, Ok(answer?))
+        fetch!(self, PreLiveMigration, pre_live_migration, message)
     }
 
     async fn live_migration(
@@ -955,13 +948,12 @@ impl ComputeDriver for RemoteDriver {
             network_info: nw(network_info),
             block_device_info: bdi(block_device_info),
         };
-        let answer = call!(
+        fetch!(
             self,
             MigrateDiskAndPowerOff,
             migrate_disk_and_power_off,
             message
-        );
-        self.read(M::MigrateDiskAndPowerOff, Ok(answer?))
+        )
     }
 
     async fn finish_migration(
