@@ -23,6 +23,7 @@ use driver_api::{Flavor, Instance, InstanceStatus, LifecycleTransition, Resource
 use uuid::Uuid;
 
 pub(crate) mod live;
+pub(crate) mod live_handover;
 pub(crate) mod migrate;
 pub(crate) mod rig;
 pub(crate) mod rules;

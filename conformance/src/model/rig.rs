@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use driver_api::{Instance, ResourceAmounts};
 
+use super::live_handover::{CallbackLog, HandedOver};
 use super::rules::{self, Expected};
-use super::step::{call, CallbackLog, Target};
+use super::step::{call, Target};
 use super::{HostModel, Model, Step, World};
 use crate::case::{CaseError, CaseResult};
 use crate::context::{CaseContext, HostUnderTest};
@@ -26,6 +27,7 @@ pub(crate) struct Rig<'a> {
     log: Log<'a>,
     tracker: Option<&'a CaseContext>,
     callbacks: Arc<CallbackLog>,
+    handed_over: HandedOver,
 }
 
 impl<'a> Rig<'a> {
@@ -72,6 +74,7 @@ impl<'a> Rig<'a> {
             log,
             tracker: None,
             callbacks: Arc::default(),
+            handed_over: HandedOver::default(),
         })
     }
 
@@ -132,6 +135,7 @@ impl<'a> Rig<'a> {
             backend: &backend_host.backend,
             index: host,
             callbacks: &self.callbacks,
+            handed_over: &self.handed_over,
         };
         let got = call(&target, instance, step).await;
         Self::judge(&what, &expected, &got)?;
@@ -166,6 +170,7 @@ impl<'a> Rig<'a> {
             backend: &backend_host.backend,
             index: host,
             callbacks: &self.callbacks,
+            handed_over: &self.handed_over,
         };
         let first_poll =
             tokio::time::timeout(std::time::Duration::ZERO, call(&target, instance, step)).await;

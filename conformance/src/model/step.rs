@@ -5,16 +5,17 @@
 //! on the backend ([`call`]) with the same stable arguments.
 
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
+use driver_api::LiveMigrationCallbacks;
 use driver_api::{
     BlockDeviceInfo, BlockDeviceMapping, ComputeDriver, ConnectionInfo, DriverError, DriverMethod,
     DriverResult, Flavor, Instance, LifecycleOperation, Migration, RebootType, Secret, Vif,
 };
-use driver_api::{LiveMigrateData, LiveMigrationCallbacks, MigrationStatus};
 use uuid::Uuid;
 
+use super::live_handover::{CallbackLog, HandedOver};
 use crate::actions::lifecycle_method;
 use crate::factory::Backend;
 use crate::fixtures;
@@ -289,41 +290,6 @@ pub(crate) fn slot_vif(instance: Uuid, n: u8) -> Vif {
     fixtures::vif_with_id(id)
 }
 
-/// Records the live-migration callbacks a backend runs, in order
-/// (`post(dest)`, `recover(dest, status)`).
-#[derive(Debug, Default)]
-pub(crate) struct CallbackLog(Mutex<Vec<String>>);
-
-impl CallbackLog {
-    /// The callbacks run so far.
-    pub(crate) fn calls(&self) -> Vec<String> {
-        self.0.lock().map(|c| c.clone()).unwrap_or_default()
-    }
-
-    fn push(&self, call: String) {
-        if let Ok(mut calls) = self.0.lock() {
-            calls.push(call);
-        }
-    }
-}
-
-#[async_trait::async_trait]
-impl LiveMigrationCallbacks for CallbackLog {
-    async fn post(&self, _instance: &Instance, dest: &str, _data: &LiveMigrateData) {
-        self.push(format!("post({dest})"));
-    }
-
-    async fn recover(
-        &self,
-        _instance: &Instance,
-        dest: &str,
-        _data: &LiveMigrateData,
-        status: MigrationStatus,
-    ) {
-        self.push(format!("recover({dest}, {status:?})"));
-    }
-}
-
 /// One host of a step: its name and backend.
 pub(crate) struct Target<'a> {
     /// The names of every host of the case, by index.
@@ -334,6 +300,8 @@ pub(crate) struct Target<'a> {
     pub(crate) index: usize,
     /// Where `live_migration`'s callbacks are recorded.
     pub(crate) callbacks: &'a Arc<CallbackLog>,
+    /// The live-migrate data handed from step to step.
+    pub(crate) handed_over: &'a HandedOver,
 }
 
 impl Target<'_> {
@@ -469,28 +437,36 @@ async fn live(target: &Target<'_>, instance: &Instance, step: &Step) -> DriverRe
             let node = d.get_available_nodes(false).await?;
             let node = node.first().map_or("", String::as_str);
             let resources = d.get_available_resource(node).await?;
-            d.check_can_live_migrate_destination(
-                &ctx, instance, &resources, &resources, false, false,
-            )
-            .await
-            .map(drop)
+            let data = d
+                .check_can_live_migrate_destination(
+                    &ctx, instance, &resources, &resources, false, false,
+                )
+                .await?;
+            target.handed_over.hold(instance.uuid, data);
+            Ok(())
         }
         Step::LiveCheckSource { dest } => {
-            let data = fixtures::migrate_data(target.host(*dest));
-            d.check_can_live_migrate_source(&ctx, instance, &data)
-                .await
-                .map(drop)
+            let data = target
+                .handed_over
+                .for_dest(instance.uuid, target.host(*dest));
+            let data = d
+                .check_can_live_migrate_source(&ctx, instance, &data)
+                .await?;
+            target.handed_over.hold(instance.uuid, data);
+            Ok(())
         }
         Step::PreLiveMigration { volumes } => {
-            let data = fixtures::migrate_data(here);
-            d.pre_live_migration(&ctx, instance, &with_volumes(volumes), &spawn_vif, &data)
-                .await
-                .map(drop)
+            let data = target.handed_over.for_dest(instance.uuid, here);
+            let data = d
+                .pre_live_migration(&ctx, instance, &with_volumes(volumes), &spawn_vif, &data)
+                .await?;
+            target.handed_over.hold(instance.uuid, data);
+            Ok(())
         }
         Step::LiveMigration { dest } => {
             let dest = target.host(*dest);
             let callbacks: Arc<dyn LiveMigrationCallbacks> = target.callbacks.clone();
-            let data = fixtures::migrate_data(dest);
+            let data = target.handed_over.for_dest(instance.uuid, dest);
             d.live_migration(&ctx, instance, dest, callbacks, false, &data)
                 .await
         }
