@@ -72,6 +72,8 @@ pub(crate) struct NewInstance<'a> {
     pub name: &'a str,
     pub node: NodeChoice<'a>,
     pub claim: ResourceAmounts,
+    /// The root disk's size in GiB (the flavor's `root_gb`).
+    pub root_gb: u64,
     pub running: bool,
     pub interfaces: Ports,
     pub extras: Option<Box<InstanceExtras>>,
@@ -467,6 +469,7 @@ impl FakeDriver {
             name,
             node: ledger.id(),
             claim: new.claim,
+            root_gb: new.root_gb,
             interfaces: std::mem::take(&mut new.interfaces),
             extras: new.extras.take(),
             console,

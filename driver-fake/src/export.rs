@@ -232,6 +232,7 @@ impl FakeDriver {
             name: &instance.name,
             node: NodeChoice::Resolved(ledger),
             claim: instance.claim,
+            root_gb: instance.root_gb,
             running: false,
             interfaces: Ports::from_public(&instance.interfaces),
             extras: (!empty).then(|| Box::new(extras)),

@@ -147,6 +147,7 @@ impl FakeDriver {
             name: &instance.name,
             node: NodeChoice::Requested(instance.node.as_deref()),
             claim: ResourceAmounts::of_flavor(&instance.flavor),
+            root_gb: instance.flavor.root_gb,
             running: power_on,
             interfaces,
             extras,
@@ -486,13 +487,13 @@ impl FakeDriver {
         out
     }
 
-    /// `get_instance_disk_info`: the root disk, sized by the claim.
+    /// `get_instance_disk_info`: the root disk, of the flavor's `root_gb`.
     pub(crate) fn disk_info_now(&self, name: &str) -> DriverResult<Vec<InstanceDisk>> {
         self.with_named(name, |uuid, record, _| {
             vec![InstanceDisk::new(
                 format!("/var/lib/fake/instances/{uuid}/disk"),
                 "qcow2",
-                record.claim.local_gb.saturating_mul(1024 * 1024 * 1024),
+                record.root_gb.saturating_mul(1024 * 1024 * 1024),
             )]
         })
     }

@@ -72,6 +72,12 @@ fn check_instance(instance: &FakeInstance) -> Result<(), StateError> {
     if let Some(mark) = &instance.cold_migration {
         validate::host_name("dest", &mark.dest).map_err(|v| at(field("cold_migration"), v))?;
     }
+    if instance.root_gb > instance.claim.local_gb {
+        return Err(at(
+            field("root_gb"),
+            Violation::new("root_gb", "must not exceed the claim's local_gb"),
+        ));
+    }
     Ok(())
 }
 

@@ -180,6 +180,10 @@ pub struct ColdMigrationMark {
     pub dest: String,
     /// The claim before a same-host resize changed it (for a revert).
     pub claim_before: Option<ResourceAmounts>,
+    /// The root disk's size (GiB) before a same-host resize changed it (for
+    /// a revert).
+    #[serde(default)]
+    pub root_gb_before: Option<u64>,
 }
 
 /// The rarely used parts of an instance, boxed to keep the common record small.
@@ -198,6 +202,9 @@ pub(crate) struct InstanceRecord {
     pub name: NameSpan,
     pub node: NodeId,
     pub claim: ResourceAmounts,
+    /// The root disk's size in GiB (the flavor's `root_gb`; the claim adds
+    /// the ephemeral disk and swap).
+    pub root_gb: u64,
     pub interfaces: Ports,
     pub extras: Option<Box<InstanceExtras>>,
     pub console: ConsoleRing,
@@ -224,6 +231,7 @@ impl InstanceRecord {
                 .map(|n| n.to_string())
                 .unwrap_or_default(),
             claim: self.claim,
+            root_gb: self.root_gb,
             volumes: extras.map(|e| e.volumes.clone()).unwrap_or_default(),
             interfaces: self.interfaces.public(),
             injected_files: extras.map(|e| e.injected_files.clone()).unwrap_or_default(),
@@ -265,6 +273,9 @@ pub struct FakeInstance {
     pub node: String,
     /// What the instance claims on its node.
     pub claim: ResourceAmounts,
+    /// The root disk's size in GiB: its flavor's `root_gb` (the claim adds
+    /// the ephemeral disk and swap), the size `get_instance_disk_info` reports.
+    pub root_gb: u64,
     /// Attached volumes, by mountpoint.
     #[serde(deserialize_with = "crate::import::unique_keys")]
     pub volumes: BTreeMap<String, ConnectionInfo>,

@@ -103,7 +103,7 @@ fn a_fixture_can_be_written_by_hand() {
         "instances": [{
             "name": "web", "uuid": "00000000-0000-0000-0000-000000000001",
             "status": {"state": "paused", "rescued": false, "soft_deleted": false},
-            "node": "n1", "claim": {"vcpus": 1, "memory_mb": 512, "local_gb": 1},
+            "node": "n1", "claim": {"vcpus": 1, "memory_mb": 512, "local_gb": 1}, "root_gb": 1,
             "volumes": {}, "interfaces": [], "injected_files": [], "console_log": ["started", "paused"],
             "snapshots": [], "admin_password_set": false, "cold_migration": null
         }],

@@ -238,7 +238,13 @@ async fn run(
     }
     .map_err(|error| (0, error))?;
     let prefix = &uuid::Uuid::new_v4().simple().to_string()[..6];
-    let flavors = [Flavor::m1_tiny(), Flavor::m1_tiny(), Flavor::m1_small()];
+    // Slot 1's flavor has an ephemeral disk and swap, so its claim
+    // (`root_gb + ephemeral_gb + swap`) differs from its root disk's size.
+    let flavors = [
+        Flavor::m1_tiny(),
+        Flavor::m1_tiny().with_ephemeral_gb(1).with_swap_mb(512),
+        Flavor::m1_small(),
+    ];
     // Each slot's current instance and host; a spawn makes a new one with
     // the slot's name (a name taken while the old one lives, free again once
     // destroyed).

@@ -46,11 +46,12 @@ impl FakeDriver {
         record.extras_mut().cold_migration = Some(ColdMigrationMark {
             dest: dest.to_owned(),
             claim_before: None,
+            root_gb_before: None,
         });
         let disk = InstanceDisk::new(
             format!("/var/lib/fake/instances/{uuid}/disk"),
             "qcow2",
-            record.claim.local_gb.saturating_mul(GIB),
+            record.root_gb.saturating_mul(GIB),
         );
         let drain = match step.event {
             Some(event) => self.queue(&mut shard, uuid, event),
@@ -81,7 +82,7 @@ impl FakeDriver {
             .map_err(|v| v.into_error(DriverMethod::FinishMigration))?;
         let claim = ResourceAmounts::of_flavor(&instance.flavor);
         if migration.is_same_host() && self.exists_now(uuid) {
-            return self.resize_in_place(uuid, claim, power_on);
+            return self.resize_in_place(uuid, claim, instance.flavor.root_gb, power_on);
         }
         let interfaces = interfaces_of(uuid, network_info)?;
         let volumes = volumes_of(uuid, block_device_info)?;
@@ -98,6 +99,7 @@ impl FakeDriver {
             name: &instance.name,
             node: NodeChoice::Resolved(ledger),
             claim,
+            root_gb: instance.flavor.root_gb,
             running: power_on,
             interfaces,
             extras,
@@ -105,12 +107,14 @@ impl FakeDriver {
         })
     }
 
-    /// A same-host resize: the claim becomes `claim` (the old one is kept for a
-    /// revert), and the instance powers on if asked.
+    /// A same-host resize: the claim becomes `claim` and the root disk
+    /// `root_gb` (the old ones are kept for a revert), and the instance powers
+    /// on if asked.
     fn resize_in_place(
         &self,
         uuid: Uuid,
         claim: ResourceAmounts,
+        root_gb: u64,
         power_on: bool,
     ) -> DriverResult<()> {
         let index = self.store.shard_of(&uuid);
@@ -127,11 +131,13 @@ impl FakeDriver {
                 return Err(exists(uuid).into());
             };
             let event = power_on_step(uuid, record.status, power_on)?;
-            let before = record.claim;
+            let (before, root_before) = (record.claim, record.root_gb);
             self.reclaim_as(shard, uuid, &claim, exact)?;
             if let Some(record) = shard.instances.get_mut(&uuid) {
+                record.root_gb = root_gb;
                 record.extras_mut().cold_migration = Some(ColdMigrationMark {
                     claim_before: Some(mark.claim_before.unwrap_or(before)),
+                    root_gb_before: Some(mark.root_gb_before.unwrap_or(root_before)),
                     ..mark
                 });
             }
@@ -222,20 +228,21 @@ impl FakeDriver {
                 .into());
             }
             let event = power_on_step(uuid, record.status, power_on)?;
-            let before = record
+            let mark = record
                 .extras
                 .as_ref()
-                .and_then(|e| e.cold_migration.as_ref())
-                .and_then(|m| m.claim_before);
-            if let Some(before) = before {
+                .and_then(|e| e.cold_migration.as_ref());
+            let root_before = mark.and_then(|m| m.root_gb_before);
+            if let Some(before) = mark.and_then(|m| m.claim_before) {
                 self.reclaim_as(shard, uuid, &before, exact)?;
             }
-            if let Some(extras) = shard
-                .instances
-                .get_mut(&uuid)
-                .and_then(|r| r.extras.as_mut())
-            {
-                extras.cold_migration = None;
+            if let Some(record) = shard.instances.get_mut(&uuid) {
+                if let Some(root_gb) = root_before {
+                    record.root_gb = root_gb;
+                }
+                if let Some(extras) = record.extras.as_mut() {
+                    extras.cold_migration = None;
+                }
             }
             Ok(self.power_on_record(shard, uuid, event))
         })?;

@@ -273,6 +273,7 @@ impl FakeDriver {
                 name: &instance.name,
                 node: NodeChoice::Resolved(ledger),
                 claim: ResourceAmounts::of_flavor(&instance.flavor),
+                root_gb: instance.flavor.root_gb,
                 running: true,
                 interfaces,
                 extras,
@@ -298,6 +299,7 @@ impl FakeDriver {
                 name,
                 node: incoming.node,
                 claim: incoming.claim,
+                root_gb: instance.flavor.root_gb,
                 interfaces,
                 extras: (!volumes.is_empty()).then(|| {
                     Box::new(InstanceExtras {
