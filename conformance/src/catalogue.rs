@@ -181,6 +181,7 @@ macro_rules! __with_catalogue {
                 cold_finish_insufficient,
                 cold_variants => $crate::cases::protocol::cold_variants(),
                 resize_same_host_variants => $crate::cases::protocol::resize_same_host_variants(),
+                finish_migration_edges => $crate::cases::protocol::finish_migration_edges(),
                 live_variants => $crate::cases::protocol::live_variants(),
             }
             bad_input {

@@ -877,10 +877,11 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// On the destination: creates the migrated instance with its (new) flavor,
     /// claiming it here, with the VIFs of `network_info` and the volumes of
     /// `block_device_info`; `Running` when `power_on`, else `Shutdown`. On a
-    /// same-host resize (the instance is here, moving out) it is not created
-    /// again: its claim becomes the new flavor's (the old one is restored by
-    /// `finish_revert_migration`), it keeps its volumes and VIFs, and it
-    /// starts when `power_on`.
+    /// same-host resize (`migration` comes from this host and the instance is
+    /// here, moving out) it is not created again: its claim becomes the new
+    /// flavor's (the old one is restored by `finish_revert_migration`), it
+    /// keeps its volumes and VIFs, and it starts when `power_on`; any other
+    /// `migration` that finds the instance here is `InstanceExists`.
     ///
     /// Events: `Started` when powered on. Errors:
     /// [`DriverError::InstanceExists`], [`DriverError::InsufficientResources`],

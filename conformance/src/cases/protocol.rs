@@ -138,6 +138,57 @@ pub(crate) fn resize_same_host_variants() -> CaseSpec {
         .covers(&[M::AttachVolume])
 }
 
+/// `finish_migration`'s two edges of "a same-host resize (`migration` comes
+/// from this host and the instance is here, moving out)": a same-host record
+/// for an instance destroyed since `migrate_disk_and_power_off` creates it
+/// anew; a record from another host while the instance is here moving out
+/// is `InstanceExists`, nothing resized.
+pub(crate) fn finish_migration_edges() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let small = Flavor::m1_small();
+            ctx.step("-- same-host record, the instance destroyed before finish_migration");
+            let gone = ctx.new_instance(Flavor::m1_tiny());
+            rig.step(0, &gone, &Step::Spawn { power_on: true }).await?;
+            let out = Step::MigrateDiskAndPowerOff {
+                dest: 0,
+                flavor: small.clone(),
+            };
+            rig.step(0, &gone, &out).await?;
+            rig.step(0, &gone, &Step::Lifecycle(Op::Destroy)).await?;
+            let mut arrived = gone.clone();
+            arrived.flavor = small.clone();
+            let finish = |source| Step::FinishMigration {
+                source,
+                power_on: true,
+                volumes: Vec::new(),
+            };
+            rig.step(0, &arrived, &finish(0)).await?;
+            rig.step(0, &arrived, &Step::Lifecycle(Op::Destroy)).await?;
+            ctx.step("-- a record from host 1 while the instance is here, moving out to host 1");
+            let moving = ctx.new_instance(Flavor::m1_tiny());
+            rig.step(0, &moving, &Step::Spawn { power_on: true })
+                .await?;
+            let out = Step::MigrateDiskAndPowerOff {
+                dest: 1,
+                flavor: small.clone(),
+            };
+            rig.step(0, &moving, &out).await?;
+            let mut resized = moving.clone();
+            resized.flavor = small;
+            rig.step(0, &resized, &finish(1)).await?;
+            rig.step(0, &moving, &Step::FinishRevertMigration { power_on: false })
+                .await?;
+            rig.step(0, &moving, &Step::Lifecycle(Op::Destroy)).await
+        })
+    })
+    .two_hosts()
+    .exercises(&methods())
+    .exercises(&[M::Destroy, M::GetInfo, M::GetAvailableResource])
+}
+
 /// How a live migration ends on the destination.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum LiveEnd {

@@ -11,13 +11,20 @@ use super::rules::Expected;
 use super::step::{slot_vif, Step};
 use super::{HostModel, ModelInstance};
 
-/// The answer of a migration step on `model` (the host it runs on).
-pub(crate) fn expect(model: &mut HostModel, instance: &Instance, step: &Step) -> Expected {
+/// The answer of a migration step on `model` (host `host`, where it runs).
+pub(crate) fn expect(
+    model: &mut HostModel,
+    host: usize,
+    instance: &Instance,
+    step: &Step,
+) -> Expected {
     match step {
         Step::MigrateDiskAndPowerOff { .. } => power_off_for_move(model, instance),
         Step::FinishMigration {
-            power_on, volumes, ..
-        } => finish(model, instance, *power_on, volumes),
+            source,
+            power_on,
+            volumes,
+        } => finish(model, instance, *source == host, *power_on, volumes),
         Step::ConfirmMigration { .. } => confirm(model, instance),
         Step::FinishRevertMigration { power_on } => revert(model, instance, *power_on),
         _ => Err(ErrorKind::InvalidInput),
@@ -69,19 +76,22 @@ fn power_off_for_move(model: &mut HostModel, instance: &Instance) -> Expected {
 /// claiming it here, with the VIFs of `network_info` and the volumes of
 /// `block_device_info`; `Running` when `power_on`, else `Shutdown`. Events:
 /// `Started` when powered on. Errors: `InstanceExists`,
-/// `InsufficientResources`." On a same-host resize (the instance is here,
-/// its move in flight) the instance is not created again: its flavor and
-/// claim become the new flavor's, it keeps its volumes, and it starts when
-/// `power_on`.
+/// `InsufficientResources`." On a same-host resize ("`migration` comes from
+/// this host and the instance is here, moving out") the instance is not
+/// created again: its flavor and claim become the new flavor's, it keeps its
+/// volumes, and it starts when `power_on`. Anything else that finds the
+/// instance here is `InstanceExists`; a same-host record for an instance no
+/// longer here creates it.
 fn finish(
     model: &mut HostModel,
     instance: &Instance,
+    from_here: bool,
     power_on: bool,
     volumes: &[(String, String)],
 ) -> Expected {
     let uuid = instance.uuid;
     if let Some(current) = model.instances.get(&uuid) {
-        if !current.migrating {
+        if !(current.migrating && from_here) {
             return Err(ErrorKind::InstanceExists);
         }
         let mut resized = current.clone();

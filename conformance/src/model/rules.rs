@@ -38,7 +38,7 @@ pub(crate) fn expect(world: &mut World, host: usize, instance: &Instance, step: 
         Step::MigrateDiskAndPowerOff { .. }
         | Step::FinishMigration { .. }
         | Step::ConfirmMigration { .. }
-        | Step::FinishRevertMigration { .. } => migrate::expect(model, instance, step),
+        | Step::FinishRevertMigration { .. } => migrate::expect(model, host, instance, step),
         _ => match model.instances.get(&instance.uuid) {
             None => unknown_instance(step),
             Some(_) => on_instance(model, instance, step),
