@@ -117,6 +117,7 @@ macro_rules! __with_catalogue {
                 interleaved_instances,
                 noop_emits_nothing,
                 listener_replaced,
+                listener_may_call_back,
                 listener_unregistered,
                 panicking_listener_contained,
                 crash_emits_stopped,

@@ -128,8 +128,11 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// `None` unregisters.
     ///
     /// Events emitted after this returns go to `listener`, in order. A listener
-    /// that panics must not break the driver or the caller. Backends usually
-    /// delegate to an embedded [`EventSlot`](crate::EventSlot).
+    /// that panics must not break the driver or the caller. A listener may
+    /// call back into the driver's synchronous methods (`capabilities`,
+    /// `register_event_listener`, `emit_event`): no driver lock is held while
+    /// it runs, and a listener it registers gets the next event. Backends
+    /// usually delegate to an embedded [`EventSlot`](crate::EventSlot).
     fn register_event_listener(&self, listener: Option<EventListener>);
 
     /// Delivers `event` to the registered listener, synchronously.

@@ -194,6 +194,91 @@ pub(crate) fn listener_replaced() -> CaseSpec {
     .exercises(&[M::RegisterEventListener, M::Spawn])
 }
 
+/// `register_event_listener`: "A listener may call back into the driver's
+/// synchronous methods ...: no driver lock is held while it runs, and a
+/// listener it registers gets the next event." The first listener, at its
+/// first event, reads the capabilities and registers the second; a backend
+/// that delivers under its own lock deadlocks here, which the case reports
+/// as a failure after 10 s.
+pub(crate) fn listener_may_call_back() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let (second, second_seen) = collector();
+            let (record, first_seen) = collector();
+            let driver = Arc::downgrade(ctx.driver());
+            let handed_on = Mutex::new(Some(second));
+            let first: EventListener = Arc::new(move |e: LifecycleEvent| {
+                record(e);
+                let next = handed_on.lock().ok().and_then(|mut next| next.take());
+                if let (Some(next), Some(driver)) = (next, driver.upgrade()) {
+                    let _features = driver.capabilities();
+                    driver.register_event_listener(Some(next));
+                }
+            });
+            ctx.step("register a listener that, at its first event, registers a second one");
+            ctx.driver().register_event_listener(Some(first));
+            let instance = ctx.new_instance(Flavor::m1_tiny());
+            ctx.track(&instance);
+            let driver = ctx.driver().clone();
+            let target = instance.clone();
+            ctx.step(format!(
+                "spawn {} (Started goes to the first listener)",
+                instance.name
+            ));
+            let spawn = tokio::spawn(async move {
+                driver
+                    .spawn(
+                        &fixtures::context(),
+                        &target,
+                        &fixtures::image(),
+                        &[],
+                        None,
+                        &[fixtures::vif()],
+                        &fixtures::no_block_devices(),
+                        true,
+                    )
+                    .await
+            });
+            let spawned = tokio::time::timeout(std::time::Duration::from_secs(10), spawn).await;
+            match spawned {
+                Ok(Ok(result)) => expect_ok("spawn with a listener that calls back", result)?,
+                Ok(Err(_)) => {
+                    return Err(CaseError::fail(
+                        "spawn returns",
+                        "the call panicked (a listener calling back into the driver)",
+                    ))
+                }
+                Err(_) => return Err(CaseError::fail(
+                    "spawn returns",
+                    "no answer within 10 s: the listener's call back into the driver deadlocked",
+                )),
+            }
+            ctx.step(format!(
+                "power_off {} (Stopped goes to the second)",
+                instance.name
+            ));
+            expect_ok(
+                "power_off",
+                ctx.driver()
+                    .power_off(&instance, std::time::Duration::ZERO)
+                    .await,
+            )?;
+            expect_eq(
+                "events to the first listener",
+                vec![(instance.uuid, Ev::Started)],
+                collected(&first_seen),
+            )?;
+            expect_eq(
+                "events to the listener it registered",
+                vec![(instance.uuid, Ev::Stopped)],
+                collected(&second_seen),
+            )
+        })
+    })
+    .exercises(&[M::RegisterEventListener, M::Spawn, M::PowerOff])
+    .covers(&[M::Capabilities])
+}
+
 pub(crate) fn listener_unregistered() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
