@@ -15,6 +15,7 @@
 //! - [`step`]: the steps, and how each is called on a backend.
 //! - [`migrate`]: the cold-migration and resize protocol.
 //! - [`live`]: the live-migration protocol.
+//! - [`handover`]: the migrate data one live-migration call hands the next.
 
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
@@ -22,6 +23,7 @@ use std::sync::{Mutex, MutexGuard};
 use driver_api::{Flavor, Instance, InstanceStatus, LifecycleTransition, ResourceAmounts};
 use uuid::Uuid;
 
+pub(crate) mod handover;
 pub(crate) mod live;
 pub(crate) mod migrate;
 pub(crate) mod rig;

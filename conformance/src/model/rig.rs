@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use driver_api::{Instance, ResourceAmounts};
 
+use super::handover::Handovers;
 use super::rules::{self, Expected};
 use super::step::{call, CallbackLog, Target};
 use super::{HostModel, Model, Step, World};
@@ -26,6 +27,7 @@ pub(crate) struct Rig<'a> {
     log: Log<'a>,
     tracker: Option<&'a CaseContext>,
     callbacks: Arc<CallbackLog>,
+    handovers: Handovers,
 }
 
 impl<'a> Rig<'a> {
@@ -72,6 +74,7 @@ impl<'a> Rig<'a> {
             log,
             tracker: None,
             callbacks: Arc::default(),
+            handovers: Handovers::default(),
         })
     }
 
@@ -132,6 +135,7 @@ impl<'a> Rig<'a> {
             backend: &backend_host.backend,
             index: host,
             callbacks: &self.callbacks,
+            handovers: &self.handovers,
         };
         let got = call(&target, instance, step).await;
         Self::judge(&what, &expected, &got)?;
@@ -166,6 +170,7 @@ impl<'a> Rig<'a> {
             backend: &backend_host.backend,
             index: host,
             callbacks: &self.callbacks,
+            handovers: &self.handovers,
         };
         let first_poll =
             tokio::time::timeout(std::time::Duration::ZERO, call(&target, instance, step)).await;

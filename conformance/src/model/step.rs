@@ -15,6 +15,7 @@ use driver_api::{
 use driver_api::{LiveMigrateData, LiveMigrationCallbacks, MigrationStatus};
 use uuid::Uuid;
 
+use super::handover::Handovers;
 use crate::actions::lifecycle_method;
 use crate::factory::Backend;
 use crate::fixtures;
@@ -334,6 +335,8 @@ pub(crate) struct Target<'a> {
     pub(crate) index: usize,
     /// Where `live_migration`'s callbacks are recorded.
     pub(crate) callbacks: &'a Arc<CallbackLog>,
+    /// What `pre_live_migration` answered, for `live_migration`.
+    pub(crate) handovers: &'a Handovers,
 }
 
 impl Target<'_> {
@@ -483,14 +486,16 @@ async fn live(target: &Target<'_>, instance: &Instance, step: &Step) -> DriverRe
         }
         Step::PreLiveMigration { volumes } => {
             let data = fixtures::migrate_data(here);
-            d.pre_live_migration(&ctx, instance, &with_volumes(volumes), &spawn_vif, &data)
-                .await
-                .map(drop)
+            let answer = d
+                .pre_live_migration(&ctx, instance, &with_volumes(volumes), &spawn_vif, &data)
+                .await?;
+            target.handovers.keep(instance.uuid, here, answer);
+            Ok(())
         }
         Step::LiveMigration { dest } => {
             let dest = target.host(*dest);
             let callbacks: Arc<dyn LiveMigrationCallbacks> = target.callbacks.clone();
-            let data = fixtures::migrate_data(dest);
+            let data = target.handovers.for_move(instance.uuid, dest);
             d.live_migration(&ctx, instance, dest, callbacks, false, &data)
                 .await
         }
