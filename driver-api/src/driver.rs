@@ -784,6 +784,12 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
 
     /// On the source: moves the running instance to `dest`.
     ///
+    /// Precondition: `migrate_data` is what `dest`'s `pre_live_migration`
+    /// returned for this instance (Nova always calls it first; a backend may
+    /// need what it carries in `driver_data`, such as the destination's
+    /// domain name). Called otherwise, a backend may refuse with
+    /// [`DriverError::MigrationFailed`] after `recover`.
+    ///
     /// `dest` must be a valid host name other than this host, and the host
     /// whose `check_can_live_migrate_destination` produced `migrate_data`
     /// (`migrate_data.dest_host`; stricter than Nova, whose migrate data does

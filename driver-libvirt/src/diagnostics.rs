@@ -182,9 +182,10 @@ impl Hypervisor {
             };
             let active = Self::is_active(&dom)?;
             for vif in record.vifs.values() {
+                // By MAC, as `interface_stats` asks: the tap may have an
+                // interim name after a live migration.
                 let stats = if active {
-                    let iface = vif.devname.as_deref().unwrap_or(&vif.mac);
-                    Self::interface_stats_of(&dom, iface)?
+                    Self::interface_stats_of(&dom, &vif.mac)?
                 } else {
                     InterfaceStats::default()
                 };

@@ -1,9 +1,9 @@
 //! Disk files on the host: `qemu-img` create, resize and size.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use driver_api::{DriverError, DriverMethod, DriverResult};
+use driver_api::{DriverError, DriverMethod, DriverResult, Flavor};
 
 use crate::hypervisor::{backend_msg, DRIVER_NAME};
 
@@ -82,6 +82,41 @@ pub fn grow(qemu_img: &Path, method: DriverMethod, path: &Path, bytes: u64) -> D
     let path = path.to_string_lossy();
     let size = bytes.to_string();
     run_qemu_img(qemu_img, method, &["resize", "-q", &path, &size]).map(|_| ())
+}
+
+/// Sets an image that no guest is using from `current` to `bytes` bytes,
+/// growing or shrinking it (what lies past a new, smaller end is lost).
+pub fn set_size(
+    qemu_img: &Path,
+    method: DriverMethod,
+    path: &Path,
+    (current, bytes): (u64, u64),
+) -> DriverResult<()> {
+    if bytes >= current {
+        return grow(qemu_img, method, path, bytes);
+    }
+    let path = path.to_string_lossy();
+    let size = bytes.to_string();
+    run_qemu_img(
+        qemu_img,
+        method,
+        &["resize", "-q", "--shrink", &path, &size],
+    )
+    .map(|_| ())
+}
+
+/// The size of a root disk of `flavor`: its `root_gb`, at least 1 GiB
+/// (`qemu-img` makes no empty image).
+pub fn root_bytes(flavor: &Flavor) -> u64 {
+    flavor.root_gb.max(1).saturating_mul(1 << 30)
+}
+
+/// Where a same-host resize keeps the root disk `root` as it was, for a
+/// revert: beside it, under the same name with `.pre-resize` added.
+pub fn pre_resize_copy(root: &Path) -> PathBuf {
+    let mut name = root.as_os_str().to_owned();
+    name.push(".pre-resize");
+    PathBuf::from(name)
 }
 
 /// Removes a file the driver made; a missing file is fine.

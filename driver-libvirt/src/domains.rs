@@ -159,7 +159,10 @@ impl Hypervisor {
             Err(e) if is_no_domain(&e) => return Ok(None),
             Err(e) => return Err(step_failed("lookup")(e)),
         };
-        Ok(self.read_record(&dom)?.map(|record| (dom, record)))
+        Ok(self
+            .read_record(&dom)?
+            .filter(|record| !record.arriving)
+            .map(|record| (dom, record)))
     }
 
     /// Our domain of the instance with this UUID, and its whole record (read
@@ -245,7 +248,8 @@ impl Hypervisor {
             // Built aside and swapped in whole: a refused entry leaves the
             // index as it was.
             let mut fresh = DomainIndex::default();
-            for (dom, record) in ours {
+            // An instance live-migrated here is listed once it is adopted.
+            for (dom, record) in ours.into_iter().filter(|(_, r)| !r.arriving) {
                 let dom = Arc::new(dom);
                 if self.watches_events() {
                     domains.push((record.uuid, Arc::clone(&dom)));
@@ -287,7 +291,7 @@ impl Hypervisor {
             }
         }
         for dom in unknown {
-            if let Some(record) = self.read_record(&dom)? {
+            if let Some(record) = self.read_record(&dom)?.filter(|r| !r.arriving) {
                 present.insert(record.uuid);
                 self.index_record(&dom, &record)?;
             }

@@ -36,7 +36,7 @@
 //! | inject_file | recorded in the metadata (no guest filesystem is touched) |
 //! | resume_state_on_host_boot | start an instance that is off (not paused, suspended or soft-deleted) |
 //! | get_available_resource | node info × allocation ratios; claims from the driver's index of its domains |
-//! | cold migration / resize | source: power off, hand over disks; destination: define anew (root disk copied when readable); confirm: undefine the source copy; same-host resize: redefine with the new flavor |
+//! | cold migration / resize | source: power off, hand over disks; destination: define anew (root disk copied when readable); confirm: undefine the source copy; same-host resize: redefine with the new flavor, the root disk set to its size (the disk before kept beside it until confirm; a revert brings it back) |
 //! | live migration | destination: reserve the claim, name the domain, directory and port; source: hard-link the files over, `virDomainMigrate3` to the peer's libvirt (live, persist there, undefine here); abort: `virDomainAbortJob`; force-complete: no bandwidth limit, any downtime (see the `live` module) |
 //! | statistics, disk info | `block_stats`, `interface_stats`, `info`; `qemu-img info` |
 //!

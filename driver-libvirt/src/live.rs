@@ -21,7 +21,10 @@
 //!   on failure or abort the hand-over is undone, the guest runs on here and
 //!   `recover` is called.
 //! - `post_live_migration_at_destination` (destination): adopts the arrived
-//!   domain (indexed, the reservation becomes its claim) and emits `Started`.
+//!   domain (indexed, the reservation becomes its claim; resumed if it was
+//!   paused at the source) and emits `Started`.
+//!   Until then the domain is there but the instance is not listed: its
+//!   record arrives marked `arriving`, which the adoption clears.
 //! - `rollback_live_migration_at_destination`: drops the reservation.
 //! - `live_migration_abort` / `live_migration_force_complete` (source):
 //!   cancel the migration job (`virDomainAbortJob`) / lift the bandwidth limit
@@ -428,6 +431,8 @@ impl Hypervisor {
         if let Some(node) = data.driver_data.get(KEY_NODE) {
             moved.node = node.clone();
         }
+        // Not listed on the destination until its post adopts it.
+        moved.arriving = true;
         if record.serial_port.is_some() {
             let port = fact(KEY_SERIAL_PORT)?
                 .parse::<u16>()
@@ -514,8 +519,14 @@ impl Hypervisor {
                 let mut record = self
                     .read_record(&dom)?
                     .ok_or_else(|| backend_msg(OP, "the arrived domain carries no record"))?;
+                // The contract's arrival is `Running`: a guest paused at
+                // the source arrives paused (libvirt keeps the state).
+                if self.power_state(&dom)? == driver_api::PowerState::Paused {
+                    dom.resume().map_err(backend(OP))?;
+                }
                 record.node = node;
                 record.cold_migration = None;
+                record.arriving = false;
                 self.write_record(&dom, &record)?;
                 locks::lock(&self.live.incoming).remove(&uuid);
                 self.emit(uuid, LifecycleTransition::Started);

@@ -3,7 +3,9 @@
 //! disks, the destination defines the instance anew (copying the root disk
 //! when it can read it), the source removes its copy on confirm or powers it
 //! back on on revert. A same-host resize redefines the domain with the new
-//! flavor and keeps the old one for a revert. Live migration is not offered.
+//! flavor and sets the root disk to its size, keeping the old flavor and,
+//! when the size changes, a copy of the old root disk for a revert (as Nova
+//! keeps the instance directory). Live migration is in `live`.
 
 use std::path::Path;
 use std::time::Duration;
@@ -15,8 +17,9 @@ use driver_api::{
 use uuid::Uuid;
 use virt::domain::Domain;
 
+use crate::disks;
 use crate::domain_xml::BootMode;
-use crate::hypervisor::{backend, Hypervisor};
+use crate::hypervisor::{backend, Hypervisor, DRIVER_NAME};
 use crate::record::{ColdMigration, InstanceRecord};
 use crate::spawn::Creation;
 
@@ -124,8 +127,26 @@ impl Hypervisor {
             flavor_before: Some(mark.flavor_before.unwrap_or_else(|| record.flavor.clone())),
             ..mark
         });
+        let resized = self.resize_root(&record, flavor)?;
         record.flavor = flavor.clone();
-        self.redefine(&record, BootMode::Normal)?;
+        if let Err(e) = self.redefine(&record, BootMode::Normal) {
+            // Nothing changed: the root disk as it was.
+            match resized {
+                Some(RootResize { kept: true, .. }) => {
+                    let _ = self.restore_root(&record, DriverMethod::FinishMigration);
+                }
+                Some(RootResize { from, kept: false }) => {
+                    let _ = disks::set_size(
+                        &self.config.qemu_img,
+                        DriverMethod::FinishMigration,
+                        &record.files.root_disk,
+                        (disks::root_bytes(flavor), from),
+                    );
+                }
+                None => {}
+            }
+            return Err(e);
+        }
         if let Some(step) = step.filter(|s| !s.is_noop(from)) {
             self.boot(uuid, dom)?;
             if let Some(event) = step.event {
@@ -133,6 +154,54 @@ impl Hypervisor {
             }
         }
         Ok(())
+    }
+
+    /// A same-host resize's root disk set to `flavor`'s size, the disk as it
+    /// was kept beside it for a revert (unless a copy is kept already: the
+    /// first one is the disk before the move). Nothing to do (`None`) when
+    /// the size stays or the hypervisor makes no files; on an error nothing
+    /// changed.
+    fn resize_root(
+        &self,
+        record: &InstanceRecord,
+        flavor: &Flavor,
+    ) -> DriverResult<Option<RootResize>> {
+        if !self.makes_files() {
+            return Ok(None);
+        }
+        let method = DriverMethod::FinishMigration;
+        let root = &record.files.root_disk;
+        let bytes = disks::root_bytes(flavor);
+        let current = disks::image_info(&self.config.qemu_img, method, root)?.virtual_size;
+        if current == bytes {
+            return Ok(None);
+        }
+        let copy = disks::pre_resize_copy(root);
+        let keep = !copy.exists();
+        if keep {
+            std::fs::copy(root, &copy).map_err(|e| DriverError::backend(DRIVER_NAME, method, e))?;
+        }
+        if let Err(e) = disks::set_size(&self.config.qemu_img, method, root, (current, bytes)) {
+            if keep {
+                disks::remove(&copy);
+            }
+            return Err(e);
+        }
+        Ok(Some(RootResize {
+            from: current,
+            kept: keep,
+        }))
+    }
+
+    /// The root disk as it was before a same-host resize, where a copy was
+    /// kept (the copy goes).
+    fn restore_root(&self, record: &InstanceRecord, method: DriverMethod) -> DriverResult<()> {
+        let root = &record.files.root_disk;
+        let copy = disks::pre_resize_copy(root);
+        if !self.makes_files() || !copy.exists() {
+            return Ok(());
+        }
+        std::fs::rename(&copy, root).map_err(|e| DriverError::backend(DRIVER_NAME, method, e))
     }
 
     /// `confirm_migration` on the source: the source copy goes (nothing but
@@ -145,7 +214,11 @@ impl Hypervisor {
         };
         if migration.is_same_host() {
             record.cold_migration = None;
-            return self.write_record(&dom, &record);
+            self.write_record(&dom, &record)?;
+            if self.makes_files() {
+                disks::remove(&disks::pre_resize_copy(&record.files.root_disk));
+            }
+            return Ok(());
         }
         if record.cold_migration.is_none() {
             let status = self.status(&dom, &record)?;
@@ -186,10 +259,15 @@ impl Hypervisor {
         if let Some(flavor) = record.cold_migration.take().and_then(|m| m.flavor_before) {
             record.flavor = flavor;
             self.redefine(&record, BootMode::Normal)?;
-            // A running guest restarts into its old size (no state change,
-            // no event); any other picks it up at its next start.
-            if before.state == driver_api::PowerState::Running {
+            // A running guest restarts into its old size and root disk (no
+            // state change, no event); any other picks them up at its next
+            // start.
+            let running = before.state == driver_api::PowerState::Running;
+            if running {
                 self.halt(&dom, Duration::ZERO)?;
+            }
+            self.restore_root(&record, DriverMethod::FinishRevertMigration)?;
+            if running {
                 self.start(uuid, &dom, DriverMethod::FinishRevertMigration)?;
             }
         } else {
@@ -213,6 +291,15 @@ impl Hypervisor {
         }
         Ok(())
     }
+}
+
+/// What a same-host resize did to the root disk.
+#[derive(Clone, Copy, Debug)]
+struct RootResize {
+    /// Its size before, in bytes.
+    from: u64,
+    /// Whether the disk before was kept beside it by this resize.
+    kept: bool,
 }
 
 /// `InvalidState` for a confirm or revert of an instance not moving out (or

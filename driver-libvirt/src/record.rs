@@ -59,6 +59,11 @@ pub struct InstanceRecord {
     /// The TCP port of the interactive serial console on 127.0.0.1, if any.
     #[serde(default)]
     pub serial_port: Option<u16>,
+    /// Live-migrated here and not yet adopted by
+    /// `post_live_migration_at_destination`: the instance is not listed
+    /// here until then (the contract's "it is now listed here").
+    #[serde(default)]
+    pub arriving: bool,
 }
 
 /// A cold migration (or same-host resize) between `migrate_disk_and_power_off`
@@ -131,6 +136,7 @@ impl InstanceRecord {
             files,
             cold_migration: None,
             serial_port: None,
+            arriving: false,
         }
     }
 
@@ -222,6 +228,19 @@ mod tests {
             .replace("<record>", "<record>\n  ")
             .replace("</record>", "\n</record>");
         assert_eq!(InstanceRecord::from_metadata(&spaced), Some(r));
+    }
+
+    #[test]
+    fn a_record_written_before_the_arriving_mark_reads_as_listed() {
+        let mut json = serde_json::to_value(record()).unwrap();
+        json.as_object_mut().unwrap().remove("arriving");
+        let xml = format!(
+            "<instance><record>{}</record></instance>",
+            STANDARD.encode(json.to_string())
+        );
+        let read = InstanceRecord::from_metadata(&xml).unwrap();
+        assert!(!read.arriving);
+        assert_eq!(read, record());
     }
 
     #[test]

@@ -184,7 +184,7 @@ impl Hypervisor {
         root_from: Option<&Path>,
     ) -> DriverResult<()> {
         let root = &record.files.root_disk;
-        let bytes = record.flavor.root_gb.max(1).saturating_mul(1 << 30);
+        let bytes = disks::root_bytes(&record.flavor);
         match root_from.filter(|p| p.is_file()) {
             Some(source) => {
                 std::fs::copy(source, root).map_err(|e| {
@@ -285,6 +285,7 @@ impl Hypervisor {
         disks::remove(&record.files.rescue_disk);
         if disks_too {
             disks::remove(&record.files.root_disk);
+            disks::remove(&disks::pre_resize_copy(&record.files.root_disk));
         }
     }
 }

@@ -234,6 +234,71 @@ async fn qemu_cold_migration_between_two_prefixes() {
     b.destroy(&vm, &[], &bdi, true).await.unwrap();
 }
 
+/// A same-host resize sets the root disk to the new flavor's size; a revert
+/// brings back the disk as it was, a confirm keeps the new one; neither
+/// leaves the copy kept for the revert behind.
+#[tokio::test]
+#[ignore = "tier 2: needs a libvirtd (LIBVIRT_TIER2_URI); run with --include-ignored"]
+async fn qemu_same_host_resize_sets_the_root_disk_and_revert_restores_it() {
+    let d = qemu().await;
+    let vm = instance(&format!("t2-resize-{}", uuid::Uuid::new_v4()));
+    spawn(&d, &vm).await;
+    let (ctx, bdi) = (RequestContext::default(), BlockDeviceInfo::default());
+    let small = driver_api::Flavor::m1_small();
+    let resized = vm.clone().with_flavor(small.clone());
+    let here = driver_api::Migration::new(vm.uuid, "a", "a");
+    let root_size = |name: String| {
+        let d = &d;
+        async move { d.get_instance_disk_info(&name).await.unwrap()[0].virt_disk_size }
+    };
+    let left_in_work_dir = || {
+        std::fs::read_dir(d.work_dir())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(&vm.uuid.to_string()) && n.ends_with(".pre-resize"))
+            .count()
+    };
+    assert_eq!(root_size(vm.name.clone()).await, 1 << 30);
+    for confirm in [false, true] {
+        let disks = d
+            .migrate_disk_and_power_off(&ctx, &vm, "a", &small, &[], &bdi)
+            .await
+            .unwrap();
+        d.finish_migration(
+            &ctx,
+            &here,
+            &resized,
+            &disks,
+            &[],
+            &ImageMeta::new("i"),
+            true,
+            &bdi,
+            true,
+        )
+        .await
+        .unwrap();
+        assert_eq!(root_size(vm.name.clone()).await, small.root_gb << 30);
+        assert_eq!(
+            left_in_work_dir(),
+            1,
+            "the disk before is kept for a revert"
+        );
+        if confirm {
+            d.confirm_migration(&here, &resized, &[]).await.unwrap();
+            assert_eq!(root_size(vm.name.clone()).await, small.root_gb << 30);
+        } else {
+            d.finish_revert_migration(&vm, &[], &bdi, true)
+                .await
+                .unwrap();
+            assert_eq!(root_size(vm.name.clone()).await, 1 << 30);
+        }
+        assert_eq!(state(&d, &vm).await, PowerState::Running);
+        assert_eq!(left_in_work_dir(), 0, "nothing of the resize is left");
+    }
+    d.destroy(&resized, &[], &bdi, true).await.unwrap();
+}
+
 #[tokio::test]
 #[ignore = "tier 2: needs a libvirtd (LIBVIRT_TIER2_URI); run with --include-ignored"]
 async fn qemu_crash_is_a_state() {

@@ -203,17 +203,16 @@ pub(crate) enum LiveEnd {
     /// `pre_live_migration`, then `rollback_live_migration_at_destination`
     /// (the move given up before it started).
     Rollback,
-    /// No `pre_live_migration`: `live_migration`, then
-    /// `post_live_migration_at_destination` with the volumes and the VIF.
-    WithoutPre,
 }
 
 /// The live-migration variants a walk or a case drives.
-pub(crate) const LIVE_ENDS: [LiveEnd; 4] = [
+/// Every variant calls `pre_live_migration` first: `live_migration`'s
+/// precondition is the data it returned (a backend such as libvirt needs
+/// what it carries).
+pub(crate) const LIVE_ENDS: [LiveEnd; 3] = [
     LiveEnd::Post { again: true },
     LiveEnd::Post { again: false },
     LiveEnd::Rollback,
-    LiveEnd::WithoutPre,
 ];
 
 /// Runs `step`, and whether the model said it must succeed.
@@ -244,13 +243,11 @@ pub(crate) async fn live_move(
     {
         return Ok(None);
     }
-    if end != LiveEnd::WithoutPre {
-        let pre = Step::PreLiveMigration {
-            volumes: volumes.clone(),
-        };
-        if !went(rig, dest, instance, &pre).await? {
-            return Ok(None);
-        }
+    let pre = Step::PreLiveMigration {
+        volumes: volumes.clone(),
+    };
+    if !went(rig, dest, instance, &pre).await? {
+        return Ok(None);
     }
     if end == LiveEnd::Rollback {
         let rollback = Step::RollbackLiveMigrationAtDestination;

@@ -69,7 +69,8 @@ fn check_source(model: &HostModel, instance: &Instance, dest: Option<&str>) -> E
 /// before any callback. On success the instance leaves this host (its claim
 /// released, `MigrationCompleted` emitted) and `callbacks.post` is called."
 /// The steps call it only after `check_can_live_migrate_source` passed, as
-/// Nova does, with the migrate data of `dest`'s own check (a mismatch is
+/// Nova does, with the migrate data `pre_live_migration` answered on `dest`
+/// ([`super::live_handover`]; a mismatch of host is
 /// `bad_input::live_migration_to_unchecked_host`'s).
 fn migrate(model: &mut HostModel, instance: &Instance, dest: &str) -> Expected {
     if dest.is_empty() || dest == model.name {

@@ -15,6 +15,8 @@
 //! - [`step`]: the steps, and how each is called on a backend.
 //! - [`migrate`]: the cold-migration and resize protocol.
 //! - [`live`]: the live-migration protocol.
+//! - [`live_handover`]: the migrate data one live-migration call hands the
+//!   next, and the callbacks a backend runs.
 
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
