@@ -45,7 +45,7 @@
 //! | `transition` | every cell of the transition table: reach the row's status by legal operations, apply the operation; after every step the answer and every observable equal the reference model's |
 //! | `resources` | `*_used` equals the sum of the flavors after spawn, destroy, failures; `InsufficientResources` per dimension |
 //! | `identity` | duplicate UUID or name, unknown instances (every per-instance method), failed spawns leave nothing, listings show every state |
-//! | `events` | one event per change, in order, listener replacement, a panicking listener contained |
+//! | `events` | one event per change, in order, listener replacement, a listener calling back into the driver (no deadlock; the listener it registers gets the next event), a panicking listener contained |
 //! | `idempotence` | repeat a call: same answer, no second event or claim |
 //! | `volumes`, `interfaces`, `consoles`, `host` | devices, consoles' preconditions, host actions, isolation of two backends |
 //! | `migration` | cold (confirm, revert) and live (post, rollback, checks) between two hosts: moved exactly once |
