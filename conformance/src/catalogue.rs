@@ -189,6 +189,7 @@ macro_rules! __with_catalogue {
                 confirm_without_migration,
                 confirm_with_another_record,
                 revert_without_migration,
+                resize_to_smaller_disk,
                 live_migration_to_own_host,
                 live_migration_to_empty_host,
                 live_migration_to_unchecked_host,

@@ -870,7 +870,10 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// Events: `Stopped` unless already off. Errors:
     /// [`DriverError::InstanceNotFound`], [`DriverError::InvalidState`] (also
     /// when the instance is already moving out), [`DriverError::InvalidInput`]
-    /// for a `dest` that is not a valid host name.
+    /// for a `dest` that is not a valid host name or a `flavor` whose root or
+    /// ephemeral disk is smaller than the instance's current flavor's
+    /// ([`validate::resize`](crate::validate::resize): a disk never shrinks;
+    /// Nova's API and libvirt driver refuse it too).
     async fn migrate_disk_and_power_off(
         &self,
         context: &RequestContext,

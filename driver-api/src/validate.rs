@@ -68,6 +68,12 @@ pub const CONNECTION_DATA_RULE: &str = "must nest objects and arrays at most 32 
 /// Instance statuses: one the transition table can produce
 /// ([`InstanceStatus::reachable`]).
 pub const STATUS_RULE: &str = "must be a status the transition table can produce";
+/// Resizes: no disk shrinks (the new flavor's `root_gb` and `ephemeral_gb`
+/// at least the current one's). Nova's API refuses a smaller root disk
+/// (`CannotResizeDisk`) and its libvirt driver any smaller disk ("Unable to
+/// resize disk down").
+pub const RESIZE_RULE: &str =
+    "must not have a smaller root_gb or ephemeral_gb than the instance's current flavor";
 /// Migration records: the record's `instance_uuid` is the instance's.
 pub const MIGRATION_RULE: &str = "must be the UUID of the instance the call is about";
 /// Live-migration destinations: another host than the source.
@@ -213,6 +219,17 @@ pub fn status(field: &'static str, status: InstanceStatus) -> Checked {
         InstanceStatus::reachable().contains(&status),
         field,
         STATUS_RULE,
+    )
+}
+
+/// The flavor of a cold migration or resize from `current`: its sizes
+/// ([`FLAVOR_RULE`]) and no disk smaller than `current`'s ([`RESIZE_RULE`]).
+pub fn resize(current: &Flavor, new: &Flavor) -> Checked {
+    flavor("flavor", new)?;
+    check(
+        new.root_gb >= current.root_gb && new.ephemeral_gb >= current.ephemeral_gb,
+        "flavor",
+        RESIZE_RULE,
     )
 }
 

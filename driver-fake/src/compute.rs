@@ -8,13 +8,13 @@ use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use driver_api::{
-    BandwidthCounter, BlockDeviceInfo, BlockStats, Capabilities, ComputeDriver, ConnectionInfo,
-    ConsolePoolInfo, ConsoleType, Diagnostics, DiskInfo, DriverMethod as M, DriverResult,
-    EventListener, Flavor, HostCpuStats, HostPowerAction, HostStats, HostStatus, ImageMeta,
-    InjectedFile, Instance, InstanceInfo, InterfaceStats, LifecycleEvent, LifecycleOperation as Op,
-    LiveMigrateData, LiveMigrationCallbacks, MaintenanceMode, Migration, NodeResources, PowerState,
-    RebootType, RequestContext, Secret, SerialConsole, SpiceConsole, TaskState, TaskStateCallback,
-    Vif, VncConsole, VolumeConnector, VolumeUsage,
+    validate, BandwidthCounter, BlockDeviceInfo, BlockStats, Capabilities, ComputeDriver,
+    ConnectionInfo, ConsolePoolInfo, ConsoleType, Diagnostics, DiskInfo, DriverMethod as M,
+    DriverResult, EventListener, Flavor, HostCpuStats, HostPowerAction, HostStats, HostStatus,
+    ImageMeta, InjectedFile, Instance, InstanceInfo, InterfaceStats, LifecycleEvent,
+    LifecycleOperation as Op, LiveMigrateData, LiveMigrationCallbacks, MaintenanceMode, Migration,
+    NodeResources, PowerState, RebootType, RequestContext, Secret, SerialConsole, SpiceConsole,
+    TaskState, TaskStateCallback, Vif, VncConsole, VolumeConnector, VolumeUsage,
 };
 use uuid::Uuid;
 
@@ -749,12 +749,14 @@ impl ComputeDriver for FakeDriver {
         _context: &RequestContext,
         instance: &Instance,
         dest: &str,
-        _flavor: &Flavor,
+        flavor: &Flavor,
         _network_info: &[Vif],
         _block_device_info: &BlockDeviceInfo,
     ) -> DriverResult<DiskInfo> {
         let uuid = instance.uuid;
         self.run(M::MigrateDiskAndPowerOff, Some(uuid), || {
+            validate::resize(&instance.flavor, flavor)
+                .map_err(|v| v.into_error(M::MigrateDiskAndPowerOff))?;
             self.migrate_out_now(uuid, dest)
         })
         .await

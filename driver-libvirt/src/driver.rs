@@ -771,13 +771,15 @@ impl ComputeDriver for LibvirtDriver {
         _context: &RequestContext,
         instance: &Instance,
         dest: &str,
-        _flavor: &Flavor,
+        flavor: &Flavor,
         _network_info: &[Vif],
         _block_device_info: &BlockDeviceInfo,
     ) -> DriverResult<DiskInfo> {
         let (uuid, dest) = (instance.uuid, dest.to_owned());
+        let resize = validate::resize(&instance.flavor, flavor);
         self.run(DriverMethod::MigrateDiskAndPowerOff, move |hv| {
             validate::host_name("dest", &dest)
+                .and(resize)
                 .map_err(|v| v.into_error(DriverMethod::MigrateDiskAndPowerOff))?;
             hv.migrate_out(uuid, &dest)
         })

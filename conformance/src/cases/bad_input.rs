@@ -12,6 +12,7 @@ use driver_api::{
 };
 
 use crate::case::CaseResult;
+use crate::model::{Rig, Step};
 use crate::prelude::*;
 
 /// Checks that `instance` is still `status` on host 0 with the host's used
@@ -74,6 +75,36 @@ pub(crate) fn confirm_with_another_record() -> CaseSpec {
         })
     })
     .exercises(&[M::Spawn, M::ConfirmMigration, M::GetInfo, M::ListInstances])
+}
+
+/// `migrate_disk_and_power_off`: "`InvalidInput` for ... a `flavor` whose
+/// root or ephemeral disk is smaller than the instance's current flavor's".
+/// Refused before anything moves: the instance keeps running, its claim and
+/// every other observable as the model says, with no event.
+pub(crate) fn resize_to_smaller_disk() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let current = Flavor::m1_small().with_ephemeral_gb(2);
+            let instance = ctx.new_instance(current.clone());
+            rig.step(0, &instance, &Step::Spawn { power_on: true })
+                .await?;
+            let smaller_root = Flavor::m1_tiny().with_ephemeral_gb(2);
+            let smaller_ephemeral = current.clone().with_ephemeral_gb(1);
+            for (dest, flavor) in [
+                (0, smaller_root),
+                (0, smaller_ephemeral.clone()),
+                (1, smaller_ephemeral),
+            ] {
+                let step = Step::MigrateDiskAndPowerOff { dest, flavor };
+                rig.step(0, &instance, &step).await?;
+            }
+            rig.step(0, &instance, &Step::Lifecycle(Op::Destroy)).await
+        })
+    })
+    .two_hosts()
+    .exercises(&[M::Spawn, M::MigrateDiskAndPowerOff, M::Destroy])
 }
 
 pub(crate) fn revert_without_migration() -> CaseSpec {

@@ -4,7 +4,8 @@
 //! instance and its claim are on exactly the hosts the steps say.
 
 use driver_api::{
-    transition, ErrorKind, Instance, InstanceStatus, LifecycleOperation, Outcome, PowerState,
+    transition, validate, ErrorKind, Flavor, Instance, InstanceStatus, LifecycleOperation, Outcome,
+    PowerState,
 };
 
 use super::rules::Expected;
@@ -19,7 +20,7 @@ pub(crate) fn expect(
     step: &Step,
 ) -> Expected {
     match step {
-        Step::MigrateDiskAndPowerOff { .. } => power_off_for_move(model, instance),
+        Step::MigrateDiskAndPowerOff { flavor, .. } => power_off_for_move(model, instance, flavor),
         Step::FinishMigration {
             source,
             power_on,
@@ -52,8 +53,11 @@ fn power_on_if(
 /// stays here, `Shutdown`, with its claim, until `confirm_migration` or
 /// `finish_revert_migration`. Events: `Stopped` unless already off. Errors:
 /// `InstanceNotFound`, `InvalidState` (also when the instance is already
-/// moving out)."
-fn power_off_for_move(model: &mut HostModel, instance: &Instance) -> Expected {
+/// moving out), `InvalidInput` for ... a `flavor` whose root or ephemeral
+/// disk is smaller than the instance's current flavor's"
+/// ([`validate::resize`]).
+fn power_off_for_move(model: &mut HostModel, instance: &Instance, flavor: &Flavor) -> Expected {
+    validate::resize(&instance.flavor, flavor).map_err(|_| ErrorKind::InvalidInput)?;
     let uuid = instance.uuid;
     let current = model
         .instances
