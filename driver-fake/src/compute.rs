@@ -18,7 +18,7 @@ use driver_api::{
 };
 use uuid::Uuid;
 
-use crate::driver::{trace_outcome, FakeDriver, LiveSignal, DRIVER_NAME};
+use crate::fake_driver::{trace_outcome, FakeDriver, LiveSignal, DRIVER_NAME};
 use crate::host::{check_host, HOST_IP};
 use std::future::Ready;
 
@@ -86,11 +86,11 @@ impl ComputeDriver for FakeDriver {
     }
 
     fn register_event_listener(&self, listener: Option<EventListener>) {
-        self.set_listener(listener);
+        self.store.listen(listener);
     }
 
     fn emit_event(&self, event: LifecycleEvent) {
-        self.events.emit(event);
+        self.store.emit(event);
     }
 
     // ----- host and nodes -------------------------------------------------------------
@@ -202,7 +202,7 @@ impl ComputeDriver for FakeDriver {
     ) -> DriverResult<()> {
         let uuid = instance.uuid;
         dispatch!(self, M::Destroy, Some(uuid), || {
-            self.remove(uuid, None);
+            self.destroy_now(uuid);
             Ok(())
         })
     }
@@ -223,7 +223,7 @@ impl ComputeDriver for FakeDriver {
     }
 
     async fn get_num_instances(&self) -> DriverResult<usize> {
-        self.run(M::GetNumInstances, None, || Ok(self.count()))
+        self.run(M::GetNumInstances, None, || Ok(self.store.count()))
             .await
     }
 

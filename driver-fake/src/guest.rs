@@ -16,9 +16,11 @@ use driver_api::{
 };
 use uuid::Uuid;
 
-use crate::compact::{Port, Ports};
-use crate::driver::{FakeDriver, NewInstance, NodeChoice, DRIVER_NAME};
-use crate::record::{render_console, ConsoleEntry, InstanceExtras, InstanceRecord};
+use crate::fake_driver::{FakeDriver, DRIVER_NAME};
+use crate::store::{
+    render_console, ConsoleEntry, InstanceExtras, InstanceRecord, NewInstance, NodeChoice, Port,
+    Ports, Walk,
+};
 
 /// The root disk's name in statistics and diagnostics.
 pub const ROOT_DISK: &str = "vda";
@@ -157,28 +159,19 @@ impl FakeDriver {
     /// `get_info`.
     #[inline]
     pub(crate) fn info_now(&self, uuid: Uuid) -> DriverResult<InstanceInfo> {
-        let (_, shard) = self.store.lock_uuid(&uuid);
-        let record = shard
-            .instances
-            .get(&uuid)
-            .ok_or_else(|| DriverError::instance_not_found(uuid))?;
-        Ok(info_of(record))
+        self.store
+            .read(uuid, info_of)
+            .ok_or_else(|| DriverError::instance_not_found(uuid))
     }
 
     /// `list_instances`.
     pub(crate) fn names_now(&self) -> Vec<String> {
         let mut names = Vec::new();
-        self.store.for_each_shard_staggered(|shard| {
+        self.store.scan(Walk::Staggered, |instances| {
             // Per shard, as instances may come and go meanwhile (and one exact
             // reservation up front proved slower with glibc's allocator).
-            names.reserve(shard.instances.len());
-            let text = &shard.name_text;
-            names.extend(
-                shard
-                    .instances
-                    .values()
-                    .map(|r| text.get(r.name).to_owned()),
-            );
+            names.reserve(instances.len());
+            names.extend(instances.iter().map(|(_, _, name)| name.to_owned()));
         });
         names
     }
@@ -186,14 +179,15 @@ impl FakeDriver {
     /// `list_instance_uuids`.
     pub(crate) fn uuids_now(&self) -> Vec<Uuid> {
         let mut uuids = Vec::new();
-        self.store
-            .for_each_shard_staggered(|shard| uuids.extend(shard.instances.keys().copied()));
+        self.store.scan(Walk::Staggered, |instances| {
+            uuids.extend(instances.iter().map(|(uuid, _, _)| *uuid));
+        });
         uuids
     }
 
     /// `instance_exists`.
     pub(crate) fn exists_now(&self, uuid: Uuid) -> bool {
-        self.store.lock_uuid(&uuid).1.instances.contains_key(&uuid)
+        self.store.contains(uuid)
     }
 
     /// `attach_volume`: `DeviceBusy` if the mountpoint is taken.
@@ -346,16 +340,15 @@ impl FakeDriver {
     /// `snapshot`, first half: `InstanceNotRunning` if unknown, `InvalidState`
     /// if soft-deleted.
     pub(crate) fn snapshot_check(&self, uuid: Uuid) -> DriverResult<()> {
-        let (_, shard) = self.store.lock_uuid(&uuid);
-        let record = shard
-            .instances
-            .get(&uuid)
+        let status = self
+            .store
+            .read(uuid, |record| record.status)
             .ok_or_else(|| not_running(uuid))?;
-        if record.status.soft_deleted {
+        if status.soft_deleted {
             return Err(DriverError::invalid_state_of(
                 uuid,
                 DriverMethod::Snapshot,
-                record.status,
+                status,
             ));
         }
         Ok(())
@@ -363,14 +356,15 @@ impl FakeDriver {
 
     /// `snapshot`, second half: records the image (after the callbacks ran).
     pub(crate) fn snapshot_record(&self, uuid: Uuid, image_id: &str) -> DriverResult<()> {
-        let (_, mut shard) = self.store.lock_uuid(&uuid);
-        let record = shard
-            .instances
-            .get_mut(&uuid)
-            .ok_or_else(|| not_running(uuid))?;
-        record.extras_mut().snapshots.push(image_id.to_owned());
-        record.console.push(ConsoleEntry::Snapshot);
-        Ok(())
+        self.with_record(uuid, |record| {
+            record.extras_mut().snapshots.push(image_id.to_owned());
+            record.console.push(ConsoleEntry::Snapshot);
+            Ok(())
+        })
+        .map_err(|error| match error {
+            DriverError::InstanceNotFound { .. } => not_running(uuid),
+            other => other,
+        })
     }
 
     /// Whether an instance has a display now; `InstanceNotFound` if unknown.
@@ -413,18 +407,18 @@ impl FakeDriver {
 
     /// `block_stats`: zero counters (any disk id, as Nova's fake).
     pub(crate) fn block_stats_now(&self, name: &str) -> DriverResult<BlockStats> {
-        self.with_named(name, |_, _, _| BlockStats::default())
+        self.store.by_name(name, |_, _| BlockStats::default())
     }
 
     /// `interface_stats`: zero counters (any interface id, as Nova's fake).
     pub(crate) fn interface_stats_now(&self, name: &str) -> DriverResult<InterfaceStats> {
-        self.with_named(name, |_, _, _| InterfaceStats::default())
+        self.store.by_name(name, |_, _| InterfaceStats::default())
     }
 
     /// `get_diagnostics`: consistent with `get_info`.
     pub(crate) fn diagnostics_now(&self, name: &str) -> DriverResult<Diagnostics> {
         let uptime = self.started.elapsed().as_secs();
-        self.with_named(name, |_, record, _| {
+        self.store.by_name(name, |_, record| {
             let info = info_of(record);
             let mut diagnostics = Diagnostics::new(info.state, DRIVER_NAME);
             diagnostics.uptime_s = if info.state == PowerState::Shutdown {
@@ -488,7 +482,7 @@ impl FakeDriver {
 
     /// `get_instance_disk_info`: the root disk, sized by the claim.
     pub(crate) fn disk_info_now(&self, name: &str) -> DriverResult<Vec<InstanceDisk>> {
-        self.with_named(name, |uuid, record, _| {
+        self.store.by_name(name, |uuid, record| {
             vec![InstanceDisk::new(
                 format!("/var/lib/fake/instances/{uuid}/disk"),
                 "qcow2",

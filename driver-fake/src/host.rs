@@ -11,9 +11,8 @@ use driver_api::{
     HostStats, HostStatus, MaintenanceMode, NodeResources, SupportedInstance, VolumeConnector,
 };
 
-use crate::driver::FakeDriver;
-use crate::ledger::{node_uuid, NodeLedger};
-use crate::store::lock;
+use crate::fake_driver::FakeDriver;
+use crate::store::{lock, node_uuid, NodeLedger};
 
 /// `hypervisor_type` of every fake node.
 pub const HYPERVISOR_TYPE: &str = "fake";
@@ -79,7 +78,7 @@ impl FakeDriver {
     }
 
     fn resources_of(&self, ledger: &NodeLedger) -> NodeResources {
-        let used = self.store.used(ledger.id());
+        let used = self.store.used(ledger);
         let total = ledger.capacity();
         let mut resources = NodeResources::new(ledger.name(), self.host(), total, used);
         resources.hypervisor_type = HYPERVISOR_TYPE.to_owned();
@@ -98,14 +97,14 @@ impl FakeDriver {
     /// nor clamped).
     pub(crate) fn disk_available_least_now(&self) -> DriverResult<i64> {
         let overflow = || DriverError::Backend {
-            driver: crate::driver::DRIVER_NAME,
+            driver: crate::fake_driver::DRIVER_NAME,
             method: DriverMethod::GetDiskAvailableLeast,
             message: "the free disk of the managed nodes does not fit an i64".to_owned(),
             source: None,
         };
         let mut free: u64 = 0;
         for ledger in self.managed_ledgers() {
-            let used = self.store.used(ledger.id());
+            let used = self.store.used(&ledger);
             let node_free = ledger.capacity().local_gb.saturating_sub(used.local_gb);
             free = free.checked_add(node_free).ok_or_else(overflow)?;
         }
@@ -119,7 +118,7 @@ impl FakeDriver {
             .iter()
             .map(|ledger| {
                 let total = ledger.capacity();
-                let used = self.store.used(ledger.id());
+                let used = self.store.used(ledger);
                 let mut stats = HostStats::new(ledger.name(), host.clone());
                 stats.description = "Fake Host".to_owned();
                 stats.host_memory_total = total.memory_mb.saturating_mul(MIB);

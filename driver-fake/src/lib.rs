@@ -144,39 +144,35 @@
 //!   entries.
 #![forbid(unsafe_code)]
 
-mod arena;
 mod builder;
-mod compact;
 mod compute;
-mod driver;
 mod export;
+mod fake_driver;
 mod fault_layer;
 mod faults;
 mod guest;
-mod hashing;
 mod host;
 mod import;
 mod inspect;
-mod ledger;
+mod lifecycle;
 mod migration;
-mod names;
-mod record;
 mod store;
+mod unique_keys;
 pub mod virtapi;
 
 pub use builder::{
     FakeDriverBuilder, DEFAULT_HOST, DEFAULT_NODE, DEFAULT_SHARDS, MAX_EXPECTED_INSTANCES,
     MAX_SHARDS,
 };
-pub use driver::{FakeDriver, DRIVER_NAME};
 pub use export::{FakeState, IncomingState, StateError, MAX_STATE_JSON_BYTES};
+pub use fake_driver::{FakeDriver, DRIVER_NAME};
 pub use fault_layer::FaultLayer;
 pub use faults::{ErrorFactory, Fault, FaultError, FaultInjector, FaultPreset, FaultSite, Times};
 pub use guest::ROOT_DISK;
 pub use host::{fake_cpu_info, HOST_IP, HYPERVISOR_TYPE, HYPERVISOR_VERSION};
-pub use ledger::{node_uuid, NodeSize, MAX_CAPACITY};
 pub use migration::LIVE_MIGRATION_WAIT_LIMIT;
-pub use record::{
-    ColdMigrationMark, ConsoleEntry, FakeInstance, FakeInterface, CONSOLE_BANNER, CONSOLE_LOG_LIMIT,
+pub use store::{
+    node_uuid, ColdMigrationMark, ConsoleEntry, FakeInstance, FakeInterface, NodeSize,
+    CONSOLE_BANNER, CONSOLE_LOG_LIMIT, MAX_CAPACITY,
 };
 pub use virtapi::FakeVirtAPI;
