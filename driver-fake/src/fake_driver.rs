@@ -5,7 +5,9 @@ use std::fmt;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
-use driver_api::{Capabilities, DriverError, DriverMethod, DriverResult};
+use driver_api::{
+    Capabilities, DriverError, DriverMethod, DriverResult, Instance, LifecycleOperation,
+};
 use tokio::sync::oneshot;
 use uuid::Uuid;
 use virtapi::VirtAPI;
@@ -162,6 +164,75 @@ impl FakeDriver {
             Some(error) => Err(error),
             None => Ok(()),
         }
+    }
+
+    /// Admission, then `body`; the outcome traced. A plain value, not a
+    /// future: a method awaits nothing, so the future `async_trait` boxes
+    /// for each call stays small.
+    #[inline]
+    pub(crate) fn run<T>(
+        &self,
+        method: DriverMethod,
+        instance: Option<Uuid>,
+        body: impl FnOnce() -> DriverResult<T>,
+    ) -> DriverResult<T> {
+        let outcome = match self.admit(method) {
+            Ok(()) => body(),
+            Err(error) => Err(error),
+        };
+        trace_outcome(method, instance, &outcome);
+        outcome
+    }
+
+    /// A row of the transition table on one instance, through [`run`](Self::run).
+    #[inline]
+    pub(crate) fn lifecycle(
+        &self,
+        method: DriverMethod,
+        uuid: Uuid,
+        operation: LifecycleOperation,
+    ) -> DriverResult<()> {
+        self.run(method, Some(uuid), || self.apply(uuid, operation))
+    }
+
+    /// [`run`](Self::run) for a host-level method whose change is `body`.
+    #[inline]
+    pub(crate) fn call<T>(
+        &self,
+        method: DriverMethod,
+        body: impl FnOnce(&Self) -> DriverResult<T>,
+    ) -> DriverResult<T> {
+        self.run(method, None, || body(self))
+    }
+
+    /// [`run`](Self::run) for a method on one instance whose change is `body`.
+    #[inline]
+    pub(crate) fn on<T>(
+        &self,
+        method: DriverMethod,
+        instance: &Instance,
+        body: impl FnOnce(&Self, Uuid) -> DriverResult<T>,
+    ) -> DriverResult<T> {
+        let uuid = instance.uuid;
+        self.run(method, Some(uuid), || body(self, uuid))
+    }
+
+    /// [`run`](Self::run) for a method on the instance named `name` whose
+    /// change is `body` (the outcome traced with its UUID, if any).
+    #[inline]
+    pub(crate) fn named<T>(
+        &self,
+        method: DriverMethod,
+        name: &str,
+        body: impl FnOnce(&Self, &str) -> DriverResult<T>,
+    ) -> DriverResult<T> {
+        let uuid = self.store.uuid_of_name(name);
+        self.run(method, uuid, || body(self, name))
+    }
+
+    /// A method that only needs the instance to exist.
+    pub(crate) fn touch(&self, method: DriverMethod, uuid: Uuid) -> DriverResult<()> {
+        self.run(method, Some(uuid), || self.require(uuid))
     }
 
     /// Logs the outcome of a call (never a secret: errors carry none).

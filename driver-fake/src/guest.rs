@@ -9,10 +9,11 @@ use std::collections::BTreeMap;
 use base64::Engine as _;
 use driver_api::validate;
 use driver_api::{
-    BandwidthCounter, BlockDeviceInfo, BlockStats, ConnectionInfo, CpuDiagnostics, Diagnostics,
-    DiskDiagnostics, DriverError, DriverMethod, DriverResult, InjectedFile, Instance, InstanceDisk,
-    InstanceInfo, InstanceRef, InstanceStatus, InterfaceStats, NicDiagnostics, PowerState,
-    ResourceAmounts, SerialConsole, SpiceConsole, Vif, VncConsole, VolumeUsage,
+    BandwidthCounter, BlockDeviceInfo, BlockStats, ConnectionInfo, ConsolePoolInfo, CpuDiagnostics,
+    Diagnostics, DiskDiagnostics, DriverError, DriverMethod, DriverResult, InjectedFile, Instance,
+    InstanceDisk, InstanceInfo, InstanceRef, InstanceStatus, InterfaceStats, NicDiagnostics,
+    PowerState, ResourceAmounts, Secret, SerialConsole, SpiceConsole, TaskState, TaskStateCallback,
+    Vif, VncConsole, VolumeUsage,
 };
 use uuid::Uuid;
 
@@ -119,11 +120,13 @@ impl FakeDriver {
         &self,
         instance: &Instance,
         injected_files: &[InjectedFile],
-        admin_password_set: bool,
+        admin_password: Option<Secret>,
         network_info: &[Vif],
         block_device_info: &BlockDeviceInfo,
         power_on: bool,
     ) -> DriverResult<()> {
+        let admin_password_set = admin_password.is_some();
+        drop(admin_password);
         let uuid = instance.uuid;
         arriving(
             DriverMethod::Spawn,
@@ -337,9 +340,23 @@ impl FakeDriver {
         })
     }
 
+    /// `snapshot`: checks the instance, reports the two task states, then
+    /// records the image.
+    pub(crate) fn snapshot_now(
+        &self,
+        uuid: Uuid,
+        image_id: &str,
+        update_task_state: TaskStateCallback,
+    ) -> DriverResult<()> {
+        self.snapshot_check(uuid)?;
+        update_task_state(TaskState::ImagePendingUpload, TaskState::ImageSnapshot);
+        update_task_state(TaskState::ImageUploading, TaskState::ImagePendingUpload);
+        self.snapshot_record(uuid, image_id)
+    }
+
     /// `snapshot`, first half: `InstanceNotRunning` if unknown, `InvalidState`
     /// if soft-deleted.
-    pub(crate) fn snapshot_check(&self, uuid: Uuid) -> DriverResult<()> {
+    fn snapshot_check(&self, uuid: Uuid) -> DriverResult<()> {
         let status = self
             .store
             .read(uuid, |record| record.status)
@@ -355,7 +372,7 @@ impl FakeDriver {
     }
 
     /// `snapshot`, second half: records the image (after the callbacks ran).
-    pub(crate) fn snapshot_record(&self, uuid: Uuid, image_id: &str) -> DriverResult<()> {
+    fn snapshot_record(&self, uuid: Uuid, image_id: &str) -> DriverResult<()> {
         self.with_record(uuid, |record| {
             record.extras_mut().snapshots.push(image_id.to_owned());
             record.console.push(ConsoleEntry::Snapshot);
@@ -446,7 +463,10 @@ impl FakeDriver {
 
     /// `get_all_bw_counters`: one zero counter per interface of each instance
     /// present here.
-    pub(crate) fn bw_counters_now(&self, instances: &[Instance]) -> Vec<BandwidthCounter> {
+    pub(crate) fn bw_counters_now(
+        &self,
+        instances: &[Instance],
+    ) -> DriverResult<Vec<BandwidthCounter>> {
         let mut out = Vec::new();
         for instance in instances {
             let _ = self.with_record(instance.uuid, |record| {
@@ -459,7 +479,7 @@ impl FakeDriver {
                 Ok(())
             });
         }
-        out
+        Ok(out)
     }
 
     /// `get_all_volume_usage`: one zero entry per attached volume of each
@@ -491,6 +511,17 @@ impl FakeDriver {
         })
     }
 
+    /// `instance_exists`.
+    pub(crate) fn instance_exists_now(&self, uuid: Uuid) -> DriverResult<bool> {
+        Ok(self.exists_now(uuid))
+    }
+
+    /// `instance_on_disk`: `true` for an instance here, `InstanceNotFound`
+    /// otherwise.
+    pub(crate) fn on_disk_now(&self, uuid: Uuid) -> DriverResult<bool> {
+        self.require(uuid).map(|()| true)
+    }
+
     /// `InstanceNotFound` unless the instance is here.
     pub(crate) fn require(&self, uuid: Uuid) -> DriverResult<()> {
         if self.exists_now(uuid) {
@@ -501,6 +532,11 @@ impl FakeDriver {
             })
         }
     }
+}
+
+/// `get_console_pool_info`: Nova's fake's pool.
+pub(crate) fn console_pool_info() -> ConsolePoolInfo {
+    ConsolePoolInfo::new("127.0.0.1", "fakeuser", Secret::new("fakepassword"))
 }
 
 /// The device names of an instance's volumes (`/dev/vdb` is `vdb`).

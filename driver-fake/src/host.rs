@@ -11,6 +11,8 @@ use driver_api::{
     HostStats, HostStatus, MaintenanceMode, NodeResources, SupportedInstance, VolumeConnector,
 };
 
+use uuid::Uuid;
+
 use crate::fake_driver::FakeDriver;
 use crate::store::{lock, node_uuid, NodeLedger};
 
@@ -154,33 +156,41 @@ impl FakeDriver {
 
     /// `get_volume_connector`: this host's connector (any instance, present or
     /// not: Nova asks before the instance exists).
-    pub(crate) fn volume_connector_now(&self) -> VolumeConnector {
-        VolumeConnector::new("127.0.0.1", "fake", self.host())
+    pub(crate) fn volume_connector_now(&self, _instance: Uuid) -> DriverResult<VolumeConnector> {
+        Ok(VolumeConnector::new("127.0.0.1", "fake", self.host()))
     }
 
-    /// `set_host_enabled`.
-    pub(crate) fn set_enabled_now(&self, enabled: bool) -> HostStatus {
+    /// `set_host_enabled` (`InvalidInput` for a bad host name).
+    pub(crate) fn set_enabled_now(&self, host: &str, enabled: bool) -> DriverResult<HostStatus> {
+        check_host(DriverMethod::SetHostEnabled, host)?;
         lock(&self.host_flags).enabled = enabled;
-        if enabled {
+        Ok(if enabled {
             HostStatus::Enabled
         } else {
             HostStatus::Disabled
-        }
+        })
     }
 
-    /// `host_maintenance_mode`.
-    pub(crate) fn maintenance_now(&self, on: bool) -> MaintenanceMode {
+    /// `host_maintenance_mode` (`InvalidInput` for a bad host name).
+    pub(crate) fn maintenance_now(&self, host: &str, on: bool) -> DriverResult<MaintenanceMode> {
+        check_host(DriverMethod::HostMaintenanceMode, host)?;
         lock(&self.host_flags).maintenance = on;
-        if on {
+        Ok(if on {
             MaintenanceMode::OnMaintenance
         } else {
             MaintenanceMode::OffMaintenance
-        }
+        })
     }
 
-    /// `host_power_action`: the action performed.
-    pub(crate) fn power_action_now(&self, action: HostPowerAction) -> HostPowerAction {
-        action
+    /// `host_power_action`: the action performed (`InvalidInput` for a bad
+    /// host name).
+    pub(crate) fn power_action_now(
+        &self,
+        host: &str,
+        action: HostPowerAction,
+    ) -> DriverResult<HostPowerAction> {
+        check_host(DriverMethod::HostPowerAction, host)?;
+        Ok(action)
     }
 
     /// Whether the host is enabled for new instances (`set_host_enabled`).
@@ -195,6 +205,6 @@ impl FakeDriver {
 }
 
 /// `InvalidInput` for a host name that breaks [`driver_api::validate::HOST_RULE`].
-pub(crate) fn check_host(method: DriverMethod, host: &str) -> DriverResult<()> {
+fn check_host(method: DriverMethod, host: &str) -> DriverResult<()> {
     driver_api::validate::host_name("host", host).map_err(|v| v.into_error(method))
 }

@@ -145,7 +145,7 @@
 #![forbid(unsafe_code)]
 
 mod builder;
-mod compute;
+mod contract;
 mod export;
 mod fake_driver;
 mod fault_layer;

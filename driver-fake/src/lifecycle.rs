@@ -2,8 +2,8 @@
 //! status and console and pushes the row's event; `destroy` removes it.
 
 use driver_api::{
-    transition, DriverError, DriverResult, InstanceStatus, LifecycleOperation, LifecycleTransition,
-    Outcome,
+    transition, DriverError, DriverResult, Instance, InstanceStatus, LifecycleOperation,
+    LifecycleTransition, Outcome, PowerState, TaskState,
 };
 use uuid::Uuid;
 
@@ -73,13 +73,36 @@ impl FakeDriver {
     }
 
     /// `destroy`: removes the instance, its name and its claim, emitting the
-    /// table's `destroy` event. Nothing to do for an instance not here.
+    /// table's `destroy` event. `Ok` for an instance not here.
     #[inline]
-    pub(crate) fn destroy_now(&self, uuid: Uuid) {
-        // The decision never refuses: the result is `Ok` either way.
-        let _ = self
-            .store
-            .remove(uuid, |record, _| Ok(destroy_event(record.status)));
+    pub(crate) fn destroy_now(&self, uuid: Uuid) -> DriverResult<()> {
+        self.store
+            .remove(uuid, |record, _| Ok(destroy_event(record.status)))
+            .map(drop)
+    }
+
+    /// `resume_state_on_host_boot`: powers on an instance the host's reboot
+    /// left shut down or crashed (not a soft-deleted one); nothing otherwise.
+    pub(crate) fn resume_on_boot_now(&self, uuid: Uuid) -> DriverResult<()> {
+        self.apply_when(uuid, LifecycleOperation::PowerOn, |status| {
+            !status.soft_deleted
+                && matches!(status.state, PowerState::Shutdown | PowerState::Crashed)
+        })
+    }
+
+    /// `poll_rebooting_instances`: hard-reboots each instance still marked
+    /// rebooting.
+    pub(crate) fn poll_rebooting_now(&self, instances: &[Instance]) -> DriverResult<()> {
+        for instance in instances {
+            if matches!(
+                instance.task_state,
+                Some(TaskState::Rebooting | TaskState::RebootingHard)
+            ) {
+                // Not here, or refused by the table: nothing to unstick.
+                let _ = self.apply(instance.uuid, LifecycleOperation::RebootHard);
+            }
+        }
+        Ok(())
     }
 
     /// Removes an instance in one step if `check` allows it, emitting `event`

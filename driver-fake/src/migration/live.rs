@@ -93,13 +93,15 @@ impl FakeDriver {
         Ok(data)
     }
 
-    /// `pre_live_migration`: reserves the name and the claim on the destination.
+    /// `pre_live_migration`: reserves the name and the claim on the
+    /// destination; the caller's migrate data back.
     pub(crate) fn pre_live_now(
         &self,
         instance: &Instance,
         block_device_info: &BlockDeviceInfo,
         network_info: &[Vif],
-    ) -> DriverResult<()> {
+        migrate_data: &LiveMigrateData,
+    ) -> DriverResult<LiveMigrateData> {
         let uuid = instance.uuid;
         arriving(
             DriverMethod::PreLiveMigration,
@@ -112,7 +114,8 @@ impl FakeDriver {
         let ledger = self.arrival_ledger(&[instance.node.as_deref()])?;
         let claim = ResourceAmounts::of_flavor(&instance.flavor);
         self.store
-            .reserve(uuid, &instance.name, ledger, claim, interfaces, volumes)
+            .reserve(uuid, &instance.name, ledger, claim, interfaces, volumes)?;
+        Ok(migrate_data.clone())
     }
 
     /// `live_migration` after admission: waits if the driver was built to
@@ -180,9 +183,20 @@ impl FakeDriver {
         .ok_or_else(|| DriverError::instance_not_found(uuid))
     }
 
-    /// `live_migration_force_complete` (`Complete`) / `live_migration_abort`
-    /// (`Abort`): signals a waiting live migration, if any.
-    pub(crate) fn signal_live_now(&self, uuid: Uuid, signal: LiveSignal) -> DriverResult<()> {
+    /// `live_migration_force_complete`: a waiting live migration, if any,
+    /// completes now.
+    pub(crate) fn force_live_now(&self, uuid: Uuid) -> DriverResult<()> {
+        self.signal_live_now(uuid, LiveSignal::Complete)
+    }
+
+    /// `live_migration_abort`: a waiting live migration, if any, ends cancelled.
+    pub(crate) fn abort_live_now(&self, uuid: Uuid) -> DriverResult<()> {
+        self.signal_live_now(uuid, LiveSignal::Abort)
+    }
+
+    /// Signals a waiting live migration, if any (`InstanceNotFound` unless
+    /// the instance is here).
+    fn signal_live_now(&self, uuid: Uuid, signal: LiveSignal) -> DriverResult<()> {
         self.require(uuid)?;
         if let Some(sender) = live_waiters(self).remove(&uuid) {
             let _ = sender.send(signal);
@@ -240,8 +254,9 @@ impl FakeDriver {
 
     /// `rollback_live_migration_at_destination`: releases the reservation.
     /// Idempotent.
-    pub(crate) fn rollback_live_now(&self, uuid: Uuid) {
+    pub(crate) fn rollback_live_now(&self, uuid: Uuid) -> DriverResult<()> {
         self.store.cancel_reservation(uuid);
+        Ok(())
     }
 }
 
