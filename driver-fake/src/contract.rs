@@ -1,6 +1,5 @@
-//! The contract's methods (`impl ComputeDriver for FakeDriver`): admission
-//! ([`FakeDriver::run`]: capability, read-only), then the synchronous change,
-//! written in the module named for it. Faults and latency: `FaultLayer`.
+//! `impl ComputeDriver for FakeDriver`: each method is admission ([`FakeDriver::run`]:
+//! capability, read-only) then one change, written beside its state. Faults: `FaultLayer`.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -130,7 +129,8 @@ impl ComputeDriver for FakeDriver {
     }
 
     async fn get_info(&self, instance: &Instance) -> DriverResult<InstanceInfo> {
-        self.on(M::GetInfo, instance, Self::info_now)
+        let uuid = instance.uuid;
+        self.run(M::GetInfo, Some(uuid), || self.info_now(uuid))
     }
 
     async fn list_instances(&self) -> DriverResult<Vec<String>> {

@@ -124,6 +124,23 @@
 //!
 //! `examples/hot_paths.rs` times the hot paths on one thread.
 //!
+//! # Layout
+//!
+//! - `contract.rs`: `impl ComputeDriver for FakeDriver`, each method
+//!   admission then one change named for it;
+//! - `fake_driver.rs`: the driver's state and admission (`run`, `on`, ...);
+//! - `lifecycle.rs`: the transition table applied to a record, `destroy`;
+//! - `guest.rs`: spawn and the per-instance rest (info, listings, volumes,
+//!   interfaces, files, snapshots, consoles, statistics);
+//! - `migration/`: cold (`cold.rs`) and live (`live.rs`) moves;
+//! - `host.rs`: nodes, resources, host switches; `inspect.rs`: test hooks;
+//! - `export.rs` / `import.rs`: fixtures out and (checked) in;
+//! - `store/`: the instance store behind one door (`store/mod.rs`): records,
+//!   names, claims and the event outbox; nothing outside it touches a shard,
+//!   a lock, a lease or the name index;
+//! - `fault_layer.rs` / `faults.rs`: faults and latency as a layer;
+//!   `virtapi.rs`: the fake VirtAPI; `builder.rs`: the builder.
+//!
 //! # Where the contract leaves room
 //!
 //! - `get_volume_connector`, `ensure_filtering_rules_for_instance` and
