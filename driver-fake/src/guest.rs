@@ -162,9 +162,7 @@ impl FakeDriver {
     /// `get_info`.
     #[inline]
     pub(crate) fn info_now(&self, uuid: Uuid) -> DriverResult<InstanceInfo> {
-        self.store
-            .read(uuid, info_of)
-            .ok_or_else(|| DriverError::instance_not_found(uuid))
+        self.store.read(uuid, info_of)
     }
 
     /// `list_instances`.
@@ -360,7 +358,7 @@ impl FakeDriver {
         let status = self
             .store
             .read(uuid, |record| record.status)
-            .ok_or_else(|| not_running(uuid))?;
+            .map_err(|_| not_running(uuid))?;
         if status.soft_deleted {
             return Err(DriverError::invalid_state_of(
                 uuid,

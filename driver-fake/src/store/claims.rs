@@ -128,7 +128,7 @@ impl Store {
         if !new.running {
             return Ok(false);
         }
-        let mut outbox = self.outbox(uuid, queue);
+        let mut outbox = self.outbox(&uuid, queue);
         outbox.push(LifecycleTransition::Started);
         Ok(outbox.drain)
     }
@@ -176,7 +176,7 @@ impl Store {
                 }
                 record.claim = claim;
             }
-            let mut outbox = self.outbox(uuid, queue);
+            let mut outbox = self.outbox(&uuid, queue);
             if let Some(apply) = apply.take() {
                 apply(record, planned, &mut outbox);
             }

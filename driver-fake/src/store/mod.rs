@@ -68,7 +68,7 @@ pub(crate) struct Store {
 
 /// Where a step's events wait until the store unlocks.
 pub(crate) struct Outbox<'a> {
-    uuid: Uuid,
+    uuid: &'a Uuid,
     queue: &'a mut EventQueue,
     listening: &'a AtomicBool,
     drain: bool,
@@ -80,7 +80,7 @@ impl Outbox<'_> {
     #[inline]
     pub fn push(&mut self, event: LifecycleTransition) {
         if self.listening.load(Ordering::Acquire)
-            && self.queue.push(LifecycleEvent::new(self.uuid, event))
+            && self.queue.push(LifecycleEvent::new(*self.uuid, event))
         {
             self.drain = true;
         }
@@ -196,7 +196,7 @@ impl Store {
 
     /// An outbox on a locked shard's queue.
     #[inline]
-    fn outbox<'a>(&'a self, uuid: Uuid, queue: &'a mut EventQueue) -> Outbox<'a> {
+    fn outbox<'a>(&'a self, uuid: &'a Uuid, queue: &'a mut EventQueue) -> Outbox<'a> {
         Outbox {
             uuid,
             queue,
@@ -205,11 +205,14 @@ impl Store {
         }
     }
 
-    /// `read` on the record of `uuid`; `None` if absent.
+    /// `read` on the record of `uuid`; `InstanceNotFound` if absent.
     #[inline]
-    pub fn read<R>(&self, uuid: Uuid, read: impl FnOnce(&InstanceRecord) -> R) -> Option<R> {
+    pub fn read<R>(&self, uuid: Uuid, read: impl FnOnce(&InstanceRecord) -> R) -> DriverResult<R> {
         let (_, shard) = self.shards.lock_uuid(&uuid);
-        shard.instances.get(&uuid).map(read)
+        match shard.instances.get(&uuid) {
+            Some(record) => Ok(read(record)),
+            None => Err(DriverError::instance_not_found(uuid)),
+        }
     }
 
     /// `read` on the record of `uuid` and its name; `None` if absent.
@@ -274,11 +277,12 @@ impl Store {
             .instances
             .get_mut(&uuid)
             .ok_or_else(|| DriverError::instance_not_found(uuid))?;
-        let mut outbox = self.outbox(uuid, &mut shard.queue);
+        let mut outbox = self.outbox(&uuid, &mut shard.queue);
         let result = change(record, &mut outbox);
-        let drain = outbox.drain;
-        drop(guard);
-        self.deliver(index, drain);
+        if outbox.drain {
+            drop(guard);
+            self.deliver(index, true);
+        }
         result
     }
 
@@ -303,7 +307,7 @@ impl Store {
             .release_name(shard.name_text.get(record.name), uuid);
         shard.forget_name(record.name);
         shard.accounts.release(record.node, &record.claim);
-        let mut outbox = self.outbox(uuid, &mut shard.queue);
+        let mut outbox = self.outbox(&uuid, &mut shard.queue);
         if let Some(event) = event {
             outbox.push(event);
         }
@@ -347,7 +351,7 @@ impl Store {
                 admin_password_set: false,
             },
         );
-        let mut outbox = self.outbox(uuid, &mut shard.queue);
+        let mut outbox = self.outbox(&uuid, &mut shard.queue);
         outbox.push(LifecycleTransition::Started);
         let drain = outbox.drain;
         drop(guard);
