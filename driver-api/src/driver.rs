@@ -1,4 +1,11 @@
-//! The `ComputeDriver` trait: the contract every backend honours.
+//! The `ComputeDriver` trait: the contract every backend honours. The rules
+//! every method follows (identity, no partial state, events, capabilities,
+//! read-only, secrets; mandatory and optional methods; wrappers) are in
+//! `driver/contract.md`, rendered at the top of the trait's documentation;
+//! each method's own contract is on the method below. Methods come in groups:
+//! identity, capabilities, events; host and nodes; lifecycle; statistics
+//! (legacy by-name methods); consoles; volumes and networking; firewall; live
+//! migration; cold migration and resize.
 
 use std::fmt;
 use std::net::IpAddr;
@@ -8,102 +15,23 @@ use std::time::{Duration, SystemTime};
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use crate::callbacks::{LiveMigrationCallbacks, TaskStateCallback};
-use crate::capabilities::Capabilities;
-use crate::error::{DriverError, DriverResult};
-use crate::events::{EventListener, LifecycleEvent};
-use crate::method::DriverMethod;
-use crate::model::block_device::{BlockDeviceInfo, ConnectionInfo, VolumeConnector};
-use crate::model::console::{
-    ConsolePoolInfo, ConsoleType, SerialConsole, SpiceConsole, VncConsole,
+use crate::{
+    BandwidthCounter, BlockDeviceInfo, BlockStats, Capabilities, ConnectionInfo, ConsolePoolInfo,
+    ConsoleType, Diagnostics, DiskInfo, DriverError, DriverMethod, DriverResult, EventListener,
+    Flavor, HostCpuStats, HostPowerAction, HostStats, HostStatus, ImageMeta, InjectedFile,
+    Instance, InstanceInfo, InterfaceStats, LifecycleEvent, LiveMigrateData,
+    LiveMigrationCallbacks, MaintenanceMode, Migration, NodeResources, RebootType, RequestContext,
+    Secret, SerialConsole, SpiceConsole, TaskStateCallback, Vif, VncConsole, VolumeConnector,
+    VolumeUsage,
 };
-use crate::model::context::RequestContext;
-use crate::model::host::{HostPowerAction, HostStatus, MaintenanceMode};
-use crate::model::instance::{Flavor, ImageMeta, InjectedFile, Instance};
-use crate::model::migration::{DiskInfo, LiveMigrateData, Migration};
-use crate::model::network::Vif;
-use crate::model::resources::{HostCpuStats, HostStats, NodeResources};
-use crate::model::stats::{
-    BandwidthCounter, BlockStats, Diagnostics, InstanceInfo, InterfaceStats, VolumeUsage,
-};
-use crate::secret::Secret;
-use crate::state::RebootType;
 
-/// The default body of an optional method: `NotSupported` for it.
-macro_rules! unsupported {
-    ($self:ident, $method:ident) => {
-        Err(DriverError::not_supported(
-            DriverMethod::$method,
-            $self.driver_name(),
-        ))
-    };
-}
+#[macro_use]
+mod defaults;
 
 /// A hypervisor connection, as the compute service drives it (Nova's
 /// `nova.virt.driver.ComputeDriver`).
 ///
-/// # Contract
-///
-/// Every method states its preconditions, the resulting state, the events it
-/// emits, its errors and whether it is idempotent. The lifecycle methods follow
-/// the transition table in [`crate::state`] (one pure function,
-/// [`transition`](crate::transition)); where Nova is loose, the stricter rule
-/// here wins and the method says so.
-///
-/// Rules that hold for every method:
-///
-/// - **Identity.** Instances are keyed by UUID; a name is unique per host too.
-///   Every per-instance method on an unknown instance answers
-///   [`DriverError::InstanceNotFound`], except `destroy` (`Ok`, as Nova
-///   requires) and `snapshot` ([`DriverError::InstanceNotRunning`], as Nova's
-///   suite asserts).
-/// - **No partial state.** A method that fails changes nothing: no instance, no
-///   resource claim, no volume, no interface, no event. That holds when the
-///   future is dropped before completion, too.
-/// - **Events.** Each real state change emits one [`LifecycleEvent`], after the
-///   change and in the order the changes happened, to the one registered
-///   listener. A no-op emits nothing.
-/// - **Capabilities.** A method of a [`Feature`](crate::Feature) that
-///   [`capabilities`](Self::capabilities) does not declare answers
-///   [`DriverError::NotSupported`]; a declared one never does. Every optional
-///   method's default body answers `NotSupported`, so a backend opts in by
-///   overriding and declaring.
-/// - **Read-only.** A driver opened read-only answers every query and refuses
-///   every method that [`mutates`](crate::DriverMethod::mutates) with
-///   [`DriverError::ReadOnly`], changing nothing.
-/// - **Secrets** passed in ([`Secret`]) never reach logs, errors or `Debug`.
-///
-/// # Mandatory and optional methods
-///
-/// `capabilities`, `register_event_listener`, `emit_event`, `init_host`,
-/// `spawn`, `destroy`, `get_info`, `list_instances`, `list_instance_uuids`,
-/// `get_available_nodes` and `get_available_resource` have no default: they are
-/// what makes a hypervisor usable at all (Nova's support matrix calls launch,
-/// terminate and guest info mandatory). `get_num_instances`, `instance_exists`,
-/// `legacy_nwinfo` and `driver_name` have defaults derived from the mandatory
-/// methods. Everything else is optional and defaults to `NotSupported`.
-///
-/// # Object safety
-///
-/// The trait is object-safe (`Arc<dyn ComputeDriver>`, `Box<dyn ComputeDriver>`)
-/// and implemented for `Arc<T>` and `Box<T>`.
-///
-/// # Wrappers
-///
-/// A driver that wraps another (a fault injector, a recorder, a deliberately
-/// broken test double) implements [`DriverLayer`](crate::layer::DriverLayer)
-/// instead: it names its inner driver and overrides only what it changes;
-/// every other method forwards, and every layer is a `ComputeDriver`. A new
-/// method of this trait is a compile error in the layer's blanket impl until it
-/// forwards, never a silent `NotSupported` in some wrapper. `Arc<T>` and
-/// `Box<T>` are layers that change nothing.
-///
-/// ```
-/// use std::sync::Arc;
-/// use driver_api::ComputeDriver;
-///
-/// fn assert_object_safe(_driver: Arc<dyn ComputeDriver>) {}
-/// ```
+#[doc = include_str!("driver/contract.md")]
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
 #[allow(clippy::too_many_arguments)]
@@ -111,8 +39,6 @@ macro_rules! unsupported {
 // their arguments.
 #[allow(unused_variables)]
 pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
-    // ----- identity, capabilities, events ---------------------------------------------
-
     /// The backend's name, used in [`DriverError::NotSupported`] and
     /// [`DriverError::ReadOnly`]. Defaults to the type's name.
     fn driver_name(&self) -> &'static str {
@@ -147,8 +73,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     fn legacy_nwinfo(&self) -> bool {
         false
     }
-
-    // ----- host and nodes -------------------------------------------------------------
 
     /// Prepares the driver to serve `host`.
     ///
@@ -212,8 +136,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     async fn set_host_enabled(&self, host: &str, enabled: bool) -> DriverResult<HostStatus> {
         unsupported!(self, SetHostEnabled)
     }
-
-    // ----- lifecycle ------------------------------------------------------------------
 
     /// Creates and (unless `power_on` is false) starts an instance.
     ///
@@ -494,8 +416,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         unsupported!(self, InstanceOnDisk)
     }
 
-    // ----- statistics (legacy by-name methods) ----------------------------------------
-
     /// Counters of one disk of the named instance.
     /// Errors: [`DriverError::InstanceNotFound`] (by name).
     async fn block_stats(&self, instance_name: &str, disk_id: &str) -> DriverResult<BlockStats> {
@@ -554,8 +474,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         unsupported!(self, GetAllVolumeUsage)
     }
 
-    // ----- consoles -------------------------------------------------------------------
-
     /// What the instance printed to its console, in any state.
     /// Errors: [`DriverError::InstanceNotFound`].
     async fn get_console_output(&self, instance: &Instance) -> DriverResult<String> {
@@ -589,8 +507,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     async fn get_serial_console(&self, instance: &Instance) -> DriverResult<SerialConsole> {
         unsupported!(self, GetSerialConsole)
     }
-
-    // ----- volumes and networking -----------------------------------------------------
 
     /// Attaches a volume at `mountpoint`, in any power state.
     ///
@@ -675,8 +591,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         unsupported!(self, UnplugVifs)
     }
 
-    // ----- firewall -------------------------------------------------------------------
-
     /// Sets up the basic filtering an instance needs before it can migrate here.
     /// Idempotent.
     async fn ensure_filtering_rules_for_instance(
@@ -716,8 +630,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     ) -> DriverResult<()> {
         unsupported!(self, UnfilterInstance)
     }
-
-    // ----- live migration -------------------------------------------------------------
 
     /// On the destination: can `instance` come here? Returns the check data
     /// the source step needs.
@@ -858,8 +770,6 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     async fn live_migration_abort(&self, instance: &Instance) -> DriverResult<()> {
         unsupported!(self, LiveMigrationAbort)
     }
-
-    // ----- cold migration and resize --------------------------------------------------
 
     /// On the source: powers the instance off and hands its disks over for a
     /// move to `dest` with `flavor`: it returns them as

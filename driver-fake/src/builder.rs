@@ -6,9 +6,9 @@ use std::sync::Arc;
 use driver_api::{Capabilities, ResourceAmounts};
 use virtapi::VirtAPI;
 
-use crate::driver::FakeDriver;
-use crate::ledger::{NodeSize, NodeTable, Nodes};
-use crate::store::Store;
+use crate::fake_driver::FakeDriver;
+pub use crate::store::MAX_SHARDS;
+use crate::store::{NodeSize, NodeTable, Nodes, Store};
 
 /// The default node list (Nova's `['fake-mini']`).
 pub const DEFAULT_NODE: &str = "fake-mini";
@@ -18,9 +18,6 @@ pub const DEFAULT_HOST: &str = "fake-host";
 
 /// How many shards the instance store has unless told otherwise.
 pub const DEFAULT_SHARDS: usize = 64;
-
-/// The most shards a store has: [`FakeDriverBuilder::shards`] clamps to it.
-pub const MAX_SHARDS: usize = 1 << 12;
 
 /// The largest capacity hint: [`FakeDriverBuilder::expected_instances`]
 /// clamps to it (more instances still fit; only the up-front sizing stops).

@@ -7,13 +7,13 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::builder::FakeDriverBuilder;
-use crate::compact::Ports;
-use crate::driver::FakeDriver;
-use crate::driver::{NewInstance, NodeChoice};
+use crate::fake_driver::FakeDriver;
 use crate::import::check_state;
 pub use crate::import::MAX_STATE_JSON_BYTES;
-use crate::record::{ConsoleRing, FakeInstance, FakeInterface, InstanceExtras};
-use crate::store::lock;
+use crate::store::{
+    lock, slot, ConsoleRing, FakeInstance, FakeInterface, InstanceExtras, NewInstance, NodeChoice,
+    Ports,
+};
 
 /// A live migration reserved on this host (`pre_live_migration` done).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -31,7 +31,7 @@ pub struct IncomingState {
     /// Its interfaces.
     pub interfaces: Vec<FakeInterface>,
     /// Its volumes, by mountpoint.
-    #[serde(deserialize_with = "crate::import::unique_keys")]
+    #[serde(deserialize_with = "crate::unique_keys::unique_keys")]
     pub volumes: BTreeMap<String, ConnectionInfo>,
 }
 
@@ -54,7 +54,7 @@ pub struct FakeState {
     /// The managed nodes, in order.
     pub nodes: Vec<String>,
     /// The capacity of every node the driver knows (managed or not).
-    #[serde(deserialize_with = "crate::import::unique_keys")]
+    #[serde(deserialize_with = "crate::unique_keys::unique_keys")]
     pub capacities: BTreeMap<String, ResourceAmounts>,
     /// `set_host_enabled`'s switch.
     pub host_enabled: bool,
@@ -122,20 +122,18 @@ impl FakeDriver {
         drop(nodes);
         let names = self.node_names();
         let mut incoming = Vec::new();
-        self.store.for_each_shard(|shard| {
-            incoming.extend(shard.incoming.iter().map(|(uuid, i)| {
-                IncomingState {
-                    uuid: *uuid,
-                    name: i.name.as_str().to_owned(),
-                    node: names
-                        .get(crate::ledger::slot(i.node))
-                        .map(|n| n.to_string())
-                        .unwrap_or_default(),
-                    claim: i.claim,
-                    interfaces: i.interfaces.public(),
-                    volumes: i.volumes.clone(),
-                }
-            }));
+        self.store.scan_incoming(|uuid, i| {
+            incoming.push(IncomingState {
+                uuid: *uuid,
+                name: i.name.as_str().to_owned(),
+                node: names
+                    .get(slot(i.node))
+                    .map(|n| n.to_string())
+                    .unwrap_or_default(),
+                claim: i.claim,
+                interfaces: i.interfaces.public(),
+                volumes: i.volumes.clone(),
+            });
         });
         incoming.sort_by_key(|i| i.uuid);
         let instances = self.instances();
@@ -247,7 +245,7 @@ impl FakeDriver {
 
     fn import_incoming(&self, incoming: IncomingState) -> Result<(), DriverError> {
         let ledger = self.nodes.write().ledger(&incoming.node);
-        self.reserve_incoming(
+        self.store.reserve(
             incoming.uuid,
             &incoming.name,
             ledger,

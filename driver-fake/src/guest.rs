@@ -9,16 +9,19 @@ use std::collections::BTreeMap;
 use base64::Engine as _;
 use driver_api::validate;
 use driver_api::{
-    BandwidthCounter, BlockDeviceInfo, BlockStats, ConnectionInfo, CpuDiagnostics, Diagnostics,
-    DiskDiagnostics, DriverError, DriverMethod, DriverResult, InjectedFile, Instance, InstanceDisk,
-    InstanceInfo, InstanceRef, InstanceStatus, InterfaceStats, NicDiagnostics, PowerState,
-    ResourceAmounts, SerialConsole, SpiceConsole, Vif, VncConsole, VolumeUsage,
+    BandwidthCounter, BlockDeviceInfo, BlockStats, ConnectionInfo, ConsolePoolInfo, CpuDiagnostics,
+    Diagnostics, DiskDiagnostics, DriverError, DriverMethod, DriverResult, InjectedFile, Instance,
+    InstanceDisk, InstanceInfo, InstanceRef, InstanceStatus, InterfaceStats, NicDiagnostics,
+    PowerState, ResourceAmounts, Secret, SerialConsole, SpiceConsole, TaskState, TaskStateCallback,
+    Vif, VncConsole, VolumeUsage,
 };
 use uuid::Uuid;
 
-use crate::compact::{Port, Ports};
-use crate::driver::{FakeDriver, NewInstance, NodeChoice, DRIVER_NAME};
-use crate::record::{render_console, ConsoleEntry, InstanceExtras, InstanceRecord};
+use crate::fake_driver::{FakeDriver, DRIVER_NAME};
+use crate::store::{
+    render_console, ConsoleEntry, InstanceExtras, InstanceRecord, NewInstance, NodeChoice, Port,
+    Ports, Walk,
+};
 
 /// The root disk's name in statistics and diagnostics.
 pub const ROOT_DISK: &str = "vda";
@@ -117,11 +120,13 @@ impl FakeDriver {
         &self,
         instance: &Instance,
         injected_files: &[InjectedFile],
-        admin_password_set: bool,
+        admin_password: Option<Secret>,
         network_info: &[Vif],
         block_device_info: &BlockDeviceInfo,
         power_on: bool,
     ) -> DriverResult<()> {
+        let admin_password_set = admin_password.is_some();
+        drop(admin_password);
         let uuid = instance.uuid;
         arriving(
             DriverMethod::Spawn,
@@ -158,28 +163,17 @@ impl FakeDriver {
     /// `get_info`.
     #[inline]
     pub(crate) fn info_now(&self, uuid: Uuid) -> DriverResult<InstanceInfo> {
-        let (_, shard) = self.store.lock_uuid(&uuid);
-        let record = shard
-            .instances
-            .get(&uuid)
-            .ok_or_else(|| DriverError::instance_not_found(uuid))?;
-        Ok(info_of(record))
+        self.store.read(uuid, info_of)
     }
 
     /// `list_instances`.
     pub(crate) fn names_now(&self) -> Vec<String> {
         let mut names = Vec::new();
-        self.store.for_each_shard_staggered(|shard| {
+        self.store.scan(Walk::Staggered, |instances| {
             // Per shard, as instances may come and go meanwhile (and one exact
             // reservation up front proved slower with glibc's allocator).
-            names.reserve(shard.instances.len());
-            let text = &shard.name_text;
-            names.extend(
-                shard
-                    .instances
-                    .values()
-                    .map(|r| text.get(r.name).to_owned()),
-            );
+            names.reserve(instances.len());
+            names.extend(instances.iter().map(|(_, _, name)| name.to_owned()));
         });
         names
     }
@@ -187,14 +181,15 @@ impl FakeDriver {
     /// `list_instance_uuids`.
     pub(crate) fn uuids_now(&self) -> Vec<Uuid> {
         let mut uuids = Vec::new();
-        self.store
-            .for_each_shard_staggered(|shard| uuids.extend(shard.instances.keys().copied()));
+        self.store.scan(Walk::Staggered, |instances| {
+            uuids.extend(instances.iter().map(|(uuid, _, _)| *uuid));
+        });
         uuids
     }
 
     /// `instance_exists`.
     pub(crate) fn exists_now(&self, uuid: Uuid) -> bool {
-        self.store.lock_uuid(&uuid).1.instances.contains_key(&uuid)
+        self.store.contains(uuid)
     }
 
     /// `attach_volume`: `DeviceBusy` if the mountpoint is taken.
@@ -344,34 +339,48 @@ impl FakeDriver {
         })
     }
 
+    /// `snapshot`: checks the instance, reports the two task states, then
+    /// records the image.
+    pub(crate) fn snapshot_now(
+        &self,
+        uuid: Uuid,
+        image_id: &str,
+        update_task_state: TaskStateCallback,
+    ) -> DriverResult<()> {
+        self.snapshot_check(uuid)?;
+        update_task_state(TaskState::ImagePendingUpload, TaskState::ImageSnapshot);
+        update_task_state(TaskState::ImageUploading, TaskState::ImagePendingUpload);
+        self.snapshot_record(uuid, image_id)
+    }
+
     /// `snapshot`, first half: `InstanceNotRunning` if unknown, `InvalidState`
     /// if soft-deleted.
-    pub(crate) fn snapshot_check(&self, uuid: Uuid) -> DriverResult<()> {
-        let (_, shard) = self.store.lock_uuid(&uuid);
-        let record = shard
-            .instances
-            .get(&uuid)
-            .ok_or_else(|| not_running(uuid))?;
-        if record.status.soft_deleted {
+    fn snapshot_check(&self, uuid: Uuid) -> DriverResult<()> {
+        let status = self
+            .store
+            .read(uuid, |record| record.status)
+            .map_err(|_| not_running(uuid))?;
+        if status.soft_deleted {
             return Err(DriverError::invalid_state_of(
                 uuid,
                 DriverMethod::Snapshot,
-                record.status,
+                status,
             ));
         }
         Ok(())
     }
 
     /// `snapshot`, second half: records the image (after the callbacks ran).
-    pub(crate) fn snapshot_record(&self, uuid: Uuid, image_id: &str) -> DriverResult<()> {
-        let (_, mut shard) = self.store.lock_uuid(&uuid);
-        let record = shard
-            .instances
-            .get_mut(&uuid)
-            .ok_or_else(|| not_running(uuid))?;
-        record.extras_mut().snapshots.push(image_id.to_owned());
-        record.console.push(ConsoleEntry::Snapshot);
-        Ok(())
+    fn snapshot_record(&self, uuid: Uuid, image_id: &str) -> DriverResult<()> {
+        self.with_record(uuid, |record| {
+            record.extras_mut().snapshots.push(image_id.to_owned());
+            record.console.push(ConsoleEntry::Snapshot);
+            Ok(())
+        })
+        .map_err(|error| match error {
+            DriverError::InstanceNotFound { .. } => not_running(uuid),
+            other => other,
+        })
     }
 
     /// Whether an instance has a display now; `InstanceNotFound` if unknown.
@@ -414,18 +423,18 @@ impl FakeDriver {
 
     /// `block_stats`: zero counters (any disk id, as Nova's fake).
     pub(crate) fn block_stats_now(&self, name: &str) -> DriverResult<BlockStats> {
-        self.with_named(name, |_, _, _| BlockStats::default())
+        self.store.by_name(name, |_, _| BlockStats::default())
     }
 
     /// `interface_stats`: zero counters (any interface id, as Nova's fake).
     pub(crate) fn interface_stats_now(&self, name: &str) -> DriverResult<InterfaceStats> {
-        self.with_named(name, |_, _, _| InterfaceStats::default())
+        self.store.by_name(name, |_, _| InterfaceStats::default())
     }
 
     /// `get_diagnostics`: consistent with `get_info`.
     pub(crate) fn diagnostics_now(&self, name: &str) -> DriverResult<Diagnostics> {
         let uptime = self.started.elapsed().as_secs();
-        self.with_named(name, |_, record, _| {
+        self.store.by_name(name, |_, record| {
             let info = info_of(record);
             let mut diagnostics = Diagnostics::new(info.state, DRIVER_NAME);
             diagnostics.uptime_s = if info.state == PowerState::Shutdown {
@@ -453,7 +462,10 @@ impl FakeDriver {
 
     /// `get_all_bw_counters`: one zero counter per interface of each instance
     /// present here.
-    pub(crate) fn bw_counters_now(&self, instances: &[Instance]) -> Vec<BandwidthCounter> {
+    pub(crate) fn bw_counters_now(
+        &self,
+        instances: &[Instance],
+    ) -> DriverResult<Vec<BandwidthCounter>> {
         let mut out = Vec::new();
         for instance in instances {
             let _ = self.with_record(instance.uuid, |record| {
@@ -466,7 +478,7 @@ impl FakeDriver {
                 Ok(())
             });
         }
-        out
+        Ok(out)
     }
 
     /// `get_all_volume_usage`: one zero entry per attached volume of each
@@ -489,13 +501,24 @@ impl FakeDriver {
 
     /// `get_instance_disk_info`: the root disk, of the flavor's `root_gb`.
     pub(crate) fn disk_info_now(&self, name: &str) -> DriverResult<Vec<InstanceDisk>> {
-        self.with_named(name, |uuid, record, _| {
+        self.store.by_name(name, |uuid, record| {
             vec![InstanceDisk::new(
                 format!("/var/lib/fake/instances/{uuid}/disk"),
                 "qcow2",
                 record.root_gb.saturating_mul(1024 * 1024 * 1024),
             )]
         })
+    }
+
+    /// `instance_exists`.
+    pub(crate) fn instance_exists_now(&self, uuid: Uuid) -> DriverResult<bool> {
+        Ok(self.exists_now(uuid))
+    }
+
+    /// `instance_on_disk`: `true` for an instance here, `InstanceNotFound`
+    /// otherwise.
+    pub(crate) fn on_disk_now(&self, uuid: Uuid) -> DriverResult<bool> {
+        self.require(uuid).map(|()| true)
     }
 
     /// `InstanceNotFound` unless the instance is here.
@@ -508,6 +531,11 @@ impl FakeDriver {
             })
         }
     }
+}
+
+/// `get_console_pool_info`: Nova's fake's pool.
+pub(crate) fn console_pool_info() -> ConsolePoolInfo {
+    ConsolePoolInfo::new("127.0.0.1", "fakeuser", Secret::new("fakepassword"))
 }
 
 /// The device names of an instance's volumes (`/dev/vdb` is `vdb`).

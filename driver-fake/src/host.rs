@@ -11,9 +11,10 @@ use driver_api::{
     HostStats, HostStatus, MaintenanceMode, NodeResources, SupportedInstance, VolumeConnector,
 };
 
-use crate::driver::FakeDriver;
-use crate::ledger::{node_uuid, NodeLedger};
-use crate::store::lock;
+use uuid::Uuid;
+
+use crate::fake_driver::FakeDriver;
+use crate::store::{lock, node_uuid, NodeLedger};
 
 /// `hypervisor_type` of every fake node.
 pub const HYPERVISOR_TYPE: &str = "fake";
@@ -79,7 +80,7 @@ impl FakeDriver {
     }
 
     fn resources_of(&self, ledger: &NodeLedger) -> NodeResources {
-        let used = self.store.used(ledger.id());
+        let used = self.store.used(ledger);
         let total = ledger.capacity();
         let mut resources = NodeResources::new(ledger.name(), self.host(), total, used);
         resources.hypervisor_type = HYPERVISOR_TYPE.to_owned();
@@ -98,14 +99,14 @@ impl FakeDriver {
     /// nor clamped).
     pub(crate) fn disk_available_least_now(&self) -> DriverResult<i64> {
         let overflow = || DriverError::Backend {
-            driver: crate::driver::DRIVER_NAME,
+            driver: crate::fake_driver::DRIVER_NAME,
             method: DriverMethod::GetDiskAvailableLeast,
             message: "the free disk of the managed nodes does not fit an i64".to_owned(),
             source: None,
         };
         let mut free: u64 = 0;
         for ledger in self.managed_ledgers() {
-            let used = self.store.used(ledger.id());
+            let used = self.store.used(&ledger);
             let node_free = ledger.capacity().local_gb.saturating_sub(used.local_gb);
             free = free.checked_add(node_free).ok_or_else(overflow)?;
         }
@@ -119,7 +120,7 @@ impl FakeDriver {
             .iter()
             .map(|ledger| {
                 let total = ledger.capacity();
-                let used = self.store.used(ledger.id());
+                let used = self.store.used(ledger);
                 let mut stats = HostStats::new(ledger.name(), host.clone());
                 stats.description = "Fake Host".to_owned();
                 stats.host_memory_total = total.memory_mb.saturating_mul(MIB);
@@ -155,33 +156,41 @@ impl FakeDriver {
 
     /// `get_volume_connector`: this host's connector (any instance, present or
     /// not: Nova asks before the instance exists).
-    pub(crate) fn volume_connector_now(&self) -> VolumeConnector {
-        VolumeConnector::new("127.0.0.1", "fake", self.host())
+    pub(crate) fn volume_connector_now(&self, _instance: Uuid) -> DriverResult<VolumeConnector> {
+        Ok(VolumeConnector::new("127.0.0.1", "fake", self.host()))
     }
 
-    /// `set_host_enabled`.
-    pub(crate) fn set_enabled_now(&self, enabled: bool) -> HostStatus {
+    /// `set_host_enabled` (`InvalidInput` for a bad host name).
+    pub(crate) fn set_enabled_now(&self, host: &str, enabled: bool) -> DriverResult<HostStatus> {
+        check_host(DriverMethod::SetHostEnabled, host)?;
         lock(&self.host_flags).enabled = enabled;
-        if enabled {
+        Ok(if enabled {
             HostStatus::Enabled
         } else {
             HostStatus::Disabled
-        }
+        })
     }
 
-    /// `host_maintenance_mode`.
-    pub(crate) fn maintenance_now(&self, on: bool) -> MaintenanceMode {
+    /// `host_maintenance_mode` (`InvalidInput` for a bad host name).
+    pub(crate) fn maintenance_now(&self, host: &str, on: bool) -> DriverResult<MaintenanceMode> {
+        check_host(DriverMethod::HostMaintenanceMode, host)?;
         lock(&self.host_flags).maintenance = on;
-        if on {
+        Ok(if on {
             MaintenanceMode::OnMaintenance
         } else {
             MaintenanceMode::OffMaintenance
-        }
+        })
     }
 
-    /// `host_power_action`: the action performed.
-    pub(crate) fn power_action_now(&self, action: HostPowerAction) -> HostPowerAction {
-        action
+    /// `host_power_action`: the action performed (`InvalidInput` for a bad
+    /// host name).
+    pub(crate) fn power_action_now(
+        &self,
+        host: &str,
+        action: HostPowerAction,
+    ) -> DriverResult<HostPowerAction> {
+        check_host(DriverMethod::HostPowerAction, host)?;
+        Ok(action)
     }
 
     /// Whether the host is enabled for new instances (`set_host_enabled`).
@@ -196,6 +205,6 @@ impl FakeDriver {
 }
 
 /// `InvalidInput` for a host name that breaks [`driver_api::validate::HOST_RULE`].
-pub(crate) fn check_host(method: DriverMethod, host: &str) -> DriverResult<()> {
+fn check_host(method: DriverMethod, host: &str) -> DriverResult<()> {
     driver_api::validate::host_name("host", host).map_err(|v| v.into_error(method))
 }

@@ -9,7 +9,7 @@ use driver_api::validate::{self, Violation};
 use driver_api::{ConnectionInfo, InjectedFile};
 
 use crate::export::{FakeState, IncomingState, StateError};
-use crate::record::{FakeInstance, FakeInterface, CONSOLE_LOG_LIMIT};
+use crate::store::{FakeInstance, FakeInterface, CONSOLE_LOG_LIMIT};
 
 /// The largest JSON document [`FakeDriver::from_json`](crate::FakeDriver::from_json)
 /// reads (256 MiB); nesting deeper than 128 levels is refused by the JSON
@@ -118,38 +118,4 @@ fn check_files(files: &[InjectedFile], here: &str) -> Result<(), StateError> {
         }
     }
     Ok(())
-}
-
-/// Deserializes a map whose keys must be unique: a key twice in the JSON is
-/// an error (serde's own maps keep the last one silently).
-pub(crate) fn unique_keys<'de, D, V>(deserializer: D) -> Result<BTreeMap<String, V>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    V: serde::Deserialize<'de>,
-{
-    struct Unique<V>(std::marker::PhantomData<V>);
-
-    impl<'de, V: serde::Deserialize<'de>> serde::de::Visitor<'de> for Unique<V> {
-        type Value = BTreeMap<String, V>;
-
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("a map with unique keys")
-        }
-
-        fn visit_map<A: serde::de::MapAccess<'de>>(
-            self,
-            mut map: A,
-        ) -> Result<Self::Value, A::Error> {
-            let mut out = BTreeMap::new();
-            while let Some((key, value)) = map.next_entry::<String, V>()? {
-                if out.contains_key(&key) {
-                    return Err(serde::de::Error::custom(format!("duplicate key {key:?}")));
-                }
-                out.insert(key, value);
-            }
-            Ok(out)
-        }
-    }
-
-    deserializer.deserialize_map(Unique(std::marker::PhantomData))
 }

@@ -3,18 +3,15 @@
 use driver_api::{DriverError, DriverResult, InstanceRef, LifecycleOperation, ResourceAmounts};
 use uuid::Uuid;
 
-use crate::driver::FakeDriver;
-use crate::record::FakeInstance;
+use crate::fake_driver::FakeDriver;
+use crate::store::{FakeInstance, Walk};
 
 impl FakeDriver {
     /// The record of one instance, if it is on this host.
     pub fn instance(&self, uuid: Uuid) -> Option<FakeInstance> {
         let nodes = self.node_names();
-        let (_, shard) = self.store.lock_uuid(&uuid);
-        shard
-            .instances
-            .get(&uuid)
-            .map(|record| record.view(uuid, shard.name_text.get(record.name), &nodes))
+        self.store
+            .read_named(uuid, |record, name| record.view(uuid, name, &nodes))
     }
 
     /// Every known node's name, by id (read before locking any shard).
@@ -25,7 +22,8 @@ impl FakeDriver {
     /// The record of the instance named `name`, if any.
     pub fn instance_by_name(&self, name: &str) -> Option<FakeInstance> {
         let nodes = self.node_names();
-        self.with_named(name, |uuid, record, name| record.view(uuid, name, &nodes))
+        self.store
+            .by_name(name, |uuid, record| record.view(uuid, name, &nodes))
             .ok()
     }
 
@@ -33,12 +31,11 @@ impl FakeDriver {
     pub fn instances(&self) -> Vec<FakeInstance> {
         let nodes = self.node_names();
         let mut all = Vec::new();
-        self.store.for_each_shard(|shard| {
+        self.store.scan(Walk::InOrder, |instances| {
             all.extend(
-                shard
-                    .instances
+                instances
                     .iter()
-                    .map(|(uuid, r)| r.view(*uuid, shard.name_text.get(r.name), &nodes)),
+                    .map(|(uuid, record, name)| record.view(*uuid, name, &nodes)),
             );
         });
         all.sort_by(|a, b| a.name.cmp(&b.name));
@@ -48,8 +45,8 @@ impl FakeDriver {
     /// What is claimed on `node` now (instances and incoming live migrations);
     /// `None` for a node this driver never knew.
     pub fn claims(&self, node: &str) -> Option<ResourceAmounts> {
-        let id = self.nodes.read().find(node)?.id();
-        Some(self.store.used(id))
+        let ledger = self.nodes.read().find(node)?.clone();
+        Some(self.store.used(&ledger))
     }
 
     /// The capacity of `node`; `None` for a node this driver never knew.
@@ -61,8 +58,7 @@ impl FakeDriver {
     /// done, `post_live_migration_at_destination` or rollback not yet).
     pub fn incoming_migrations(&self) -> Vec<Uuid> {
         let mut all = Vec::new();
-        self.store
-            .for_each_shard(|shard| all.extend(shard.incoming.keys().copied()));
+        self.store.scan_incoming(|uuid, _| all.push(*uuid));
         all.sort();
         all
     }
@@ -79,17 +75,15 @@ impl FakeDriver {
             instance: InstanceRef::Name(name.to_owned()),
         };
         let uuid = self.store.uuid_of_name(name).ok_or_else(missing)?;
-        let (_, mut shard) = self.store.lock_uuid(&uuid);
-        match shard.instances.get(&uuid) {
-            Some(record) if shard.name_text.get(record.name) == name => {}
-            _ => return Err(missing()),
-        }
-        if let Some(record) = shard.instances.remove(&uuid) {
-            self.store.release_name(name, uuid);
-            shard.forget_name(record.name);
-            shard.accounts.release(record.node, &record.claim);
-        }
-        Ok(())
+        // No event: nobody stopped it.
+        let removed = self.store.remove(uuid, |_, named| {
+            if named == name {
+                Ok(None)
+            } else {
+                Err(missing())
+            }
+        })?;
+        removed.map(drop).ok_or_else(missing)
     }
 
     /// Crashes the guest (the table's `crash` row): `Running` or `Paused` goes

@@ -289,10 +289,15 @@ async fn run(
                     } else {
                         host
                     };
+                    // A disk never shrinks (`validate::resize`): a move keeps
+                    // the instance's flavor or grows its root disk to m1.small's,
+                    // keeping its ephemeral disk and swap.
                     let flavor = if *bigger {
                         Flavor::m1_small()
+                            .with_ephemeral_gb(current.flavor.ephemeral_gb)
+                            .with_swap_mb(current.flavor.swap_mb)
                     } else {
-                        Flavor::m1_tiny()
+                        current.flavor.clone()
                     };
                     one_move(&rig, &current, (host, dest), flavor, *power_on, *end)
                         .await

@@ -3,63 +3,65 @@
 
 use driver_api::{
     transition, validate, BlockDeviceInfo, DiskInfo, DriverError, DriverMethod, DriverResult,
-    Instance, InstanceDisk, InstanceStatus, LifecycleOperation, LifecycleTransition, Migration,
-    Outcome, ResourceAmounts, Vif,
+    Flavor, Instance, InstanceDisk, InstanceStatus, LifecycleOperation, LifecycleTransition,
+    Migration, Outcome, ResourceAmounts, Vif,
 };
 use uuid::Uuid;
 
 use super::{exists, power_on_step, GIB};
-use crate::driver::{FakeDriver, NewInstance, NodeChoice};
+use crate::fake_driver::FakeDriver;
 use crate::guest::{arriving, interfaces_of, volumes_of};
-use crate::ledger::Shortfall;
-use crate::record::{ColdMigrationMark, ConsoleEntry, InstanceExtras, InstanceRecord};
-use crate::store::Shard;
+use crate::store::{
+    ColdMigrationMark, ConsoleEntry, InstanceExtras, InstanceRecord, NewInstance, NodeChoice,
+    Outbox,
+};
 
 impl FakeDriver {
-    /// `migrate_disk_and_power_off` on the source.
-    pub(crate) fn migrate_out_now(&self, uuid: Uuid, dest: &str) -> DriverResult<DiskInfo> {
+    /// `migrate_disk_and_power_off` on the source, from the instance's
+    /// `current` flavor to `new`.
+    pub(crate) fn migrate_out_now(
+        &self,
+        uuid: Uuid,
+        dest: &str,
+        (current, new): (&Flavor, &Flavor),
+    ) -> DriverResult<DiskInfo> {
         validate::host_name("dest", dest)
+            .and(validate::resize(current, new))
             .map_err(|v| v.into_error(DriverMethod::MigrateDiskAndPowerOff))?;
-        let (index, mut shard) = self.store.lock_uuid(&uuid);
-        let record = shard
-            .instances
-            .get_mut(&uuid)
-            .ok_or_else(|| DriverError::instance_not_found(uuid))?;
-        if migrating_out(record) {
-            // One move at a time: a second would share (and a revert of it
-            // would end) the first one's mark.
-            return Err(not_migrating(
-                uuid,
-                DriverMethod::MigrateDiskAndPowerOff,
-                record.status,
-            ));
-        }
-        let op = LifecycleOperation::PowerOff;
-        let step = transition(record.status, op)
-            .map_err(|refused| DriverError::invalid_state(uuid, op, refused.from))?;
-        if let Outcome::Becomes(to) = step.outcome {
-            record.status = to;
-        }
-        if step.event.is_some() {
-            record.console.push(ConsoleEntry::Stopped);
-        }
-        record.extras_mut().cold_migration = Some(ColdMigrationMark {
-            dest: dest.to_owned(),
-            claim_before: None,
-            root_gb_before: None,
-        });
-        let disk = InstanceDisk::new(
-            format!("/var/lib/fake/instances/{uuid}/disk"),
-            "qcow2",
-            record.root_gb.saturating_mul(GIB),
-        );
-        let drain = match step.event {
-            Some(event) => self.queue(&mut shard, uuid, event),
-            None => false,
-        };
-        drop(shard);
-        self.deliver(index, drain);
-        Ok(vec![disk])
+        self.store.update(uuid, |record, outbox| {
+            if migrating_out(record) {
+                // One move at a time: a second would share (and a revert of it
+                // would end) the first one's mark.
+                return Err(not_migrating(
+                    uuid,
+                    DriverMethod::MigrateDiskAndPowerOff,
+                    record.status,
+                ));
+            }
+            let op = LifecycleOperation::PowerOff;
+            let step = transition(record.status, op)
+                .map_err(|refused| DriverError::invalid_state(uuid, op, refused.from))?;
+            if let Outcome::Becomes(to) = step.outcome {
+                record.status = to;
+            }
+            if step.event.is_some() {
+                record.console.push(ConsoleEntry::Stopped);
+            }
+            record.extras_mut().cold_migration = Some(ColdMigrationMark {
+                dest: dest.to_owned(),
+                claim_before: None,
+                root_gb_before: None,
+            });
+            let disk = InstanceDisk::new(
+                format!("/var/lib/fake/instances/{uuid}/disk"),
+                "qcow2",
+                record.root_gb.saturating_mul(GIB),
+            );
+            if let Some(event) = step.event {
+                outbox.push(event);
+            }
+            Ok(vec![disk])
+        })
     }
 
     /// `finish_migration` on the destination.
@@ -117,59 +119,31 @@ impl FakeDriver {
         root_gb: u64,
         power_on: bool,
     ) -> DriverResult<()> {
-        let index = self.store.shard_of(&uuid);
-        let drain = self.with_claim(index, |shard, exact| {
-            let record = shard
-                .instances
-                .get(&uuid)
-                .ok_or_else(|| DriverError::instance_not_found(uuid))?;
-            let Some(mark) = record
-                .extras
-                .as_ref()
-                .and_then(|e| e.cold_migration.clone())
-            else {
-                return Err(exists(uuid).into());
-            };
-            let event = power_on_step(uuid, record.status, power_on)?;
-            let (before, root_before) = (record.claim, record.root_gb);
-            self.reclaim_as(shard, uuid, &claim, exact)?;
-            if let Some(record) = shard.instances.get_mut(&uuid) {
-                record.root_gb = root_gb;
-                record.extras_mut().cold_migration = Some(ColdMigrationMark {
-                    claim_before: Some(mark.claim_before.unwrap_or(before)),
-                    root_gb_before: Some(mark.root_gb_before.unwrap_or(root_before)),
+        self.store.update_claim(
+            uuid,
+            &self.nodes,
+            |record| {
+                let Some(mark) = record
+                    .extras
+                    .as_ref()
+                    .and_then(|e| e.cold_migration.clone())
+                else {
+                    return Err(exists(uuid));
+                };
+                let event = power_on_step(uuid, record.status, power_on)?;
+                let mark = ColdMigrationMark {
+                    claim_before: Some(mark.claim_before.unwrap_or(record.claim)),
+                    root_gb_before: Some(mark.root_gb_before.unwrap_or(record.root_gb)),
                     ..mark
-                });
-            }
-            Ok(self.power_on_record(shard, uuid, event))
-        })?;
-        self.deliver(index, drain);
-        Ok(())
-    }
-
-    /// Replaces the claim of a record on a locked shard by `claim`, all or
-    /// nothing.
-    fn reclaim_as(
-        &self,
-        shard: &mut Shard,
-        uuid: Uuid,
-        claim: &ResourceAmounts,
-        exact: bool,
-    ) -> Result<(), Shortfall> {
-        let Some(record) = shard.instances.get_mut(&uuid) else {
-            return Err(DriverError::instance_not_found(uuid).into());
-        };
-        let (node, old) = (record.node, record.claim);
-        let ledger = self.ledger_by_id(node)?;
-        shard.accounts.release(node, &old);
-        if let Err(shortfall) = shard.accounts.claim(&ledger, claim, exact) {
-            shard.accounts.restore(node, &old);
-            return Err(shortfall);
-        }
-        if let Some(record) = shard.instances.get_mut(&uuid) {
-            record.claim = *claim;
-        }
-        Ok(())
+                };
+                Ok((Some(claim), (mark, event)))
+            },
+            |record, (mark, event), outbox| {
+                record.root_gb = root_gb;
+                record.extras_mut().cold_migration = Some(mark);
+                power_on_record(record, event, outbox);
+            },
+        )
     }
 
     /// `confirm_migration` on the source: removes the source copy (nothing for
@@ -213,63 +187,52 @@ impl FakeDriver {
 
     /// `finish_revert_migration` on the source.
     pub(crate) fn revert_migration_now(&self, uuid: Uuid, power_on: bool) -> DriverResult<()> {
-        let index = self.store.shard_of(&uuid);
-        let drain = self.with_claim(index, |shard, exact| {
-            let record = shard
-                .instances
-                .get(&uuid)
-                .ok_or_else(|| DriverError::instance_not_found(uuid))?;
-            if !migrating_out(record) {
-                return Err(not_migrating(
-                    uuid,
-                    DriverMethod::FinishRevertMigration,
-                    record.status,
-                )
-                .into());
-            }
-            let event = power_on_step(uuid, record.status, power_on)?;
-            let mark = record
-                .extras
-                .as_ref()
-                .and_then(|e| e.cold_migration.as_ref());
-            let root_before = mark.and_then(|m| m.root_gb_before);
-            if let Some(before) = mark.and_then(|m| m.claim_before) {
-                self.reclaim_as(shard, uuid, &before, exact)?;
-            }
-            if let Some(record) = shard.instances.get_mut(&uuid) {
+        self.store.update_claim(
+            uuid,
+            &self.nodes,
+            |record| {
+                if !migrating_out(record) {
+                    return Err(not_migrating(
+                        uuid,
+                        DriverMethod::FinishRevertMigration,
+                        record.status,
+                    ));
+                }
+                let event = power_on_step(uuid, record.status, power_on)?;
+                let mark = record
+                    .extras
+                    .as_ref()
+                    .and_then(|e| e.cold_migration.as_ref());
+                let before = mark.and_then(|m| m.claim_before);
+                let root_before = mark.and_then(|m| m.root_gb_before);
+                Ok((before, (root_before, event)))
+            },
+            |record, (root_before, event), outbox| {
                 if let Some(root_gb) = root_before {
                     record.root_gb = root_gb;
                 }
                 if let Some(extras) = record.extras.as_mut() {
                     extras.cold_migration = None;
                 }
-            }
-            Ok(self.power_on_record(shard, uuid, event))
-        })?;
-        self.deliver(index, drain);
-        Ok(())
+                power_on_record(record, event, outbox);
+            },
+        )
     }
+}
 
-    /// Powers a record on after a checked [`power_on_step`]; returns whether to drain.
-    fn power_on_record(
-        &self,
-        shard: &mut crate::store::Shard,
-        uuid: Uuid,
-        event: Option<(InstanceStatus, Option<LifecycleTransition>)>,
-    ) -> bool {
-        let Some((to, event)) = event else {
-            return false;
-        };
-        if let Some(record) = shard.instances.get_mut(&uuid) {
-            record.status = to;
-            if event.is_some() {
-                record.console.push(ConsoleEntry::Started);
-            }
-        }
-        match event {
-            Some(event) => self.queue(shard, uuid, event),
-            None => false,
-        }
+/// Powers a record on after a checked [`power_on_step`].
+fn power_on_record(
+    record: &mut InstanceRecord,
+    event: Option<(InstanceStatus, Option<LifecycleTransition>)>,
+    outbox: &mut Outbox<'_>,
+) {
+    let Some((to, event)) = event else {
+        return;
+    };
+    record.status = to;
+    if let Some(event) = event {
+        record.console.push(ConsoleEntry::Started);
+        outbox.push(event);
     }
 }
 

@@ -7,18 +7,15 @@ use std::sync::Arc;
 
 use driver_api::{
     validate, BlockDeviceInfo, ConnectionInfo, DriverError, DriverMethod, DriverResult, Instance,
-    InstanceRef, InstanceStatus, LifecycleTransition, LiveMigrateData, LiveMigrationCallbacks,
-    MigrationStatus, PowerState, ResourceAmounts, Vif,
+    InstanceStatus, LifecycleTransition, LiveMigrateData, LiveMigrationCallbacks, MigrationStatus,
+    PowerState, ResourceAmounts, Vif,
 };
 use uuid::Uuid;
 
 use super::exists;
-use crate::compact::{Name, Ports};
-use crate::driver::{live_waiters, FakeDriver, LiveSignal, NewInstance, NodeChoice};
+use crate::fake_driver::{live_waiters, FakeDriver, LiveSignal};
 use crate::guest::{arriving, interfaces_of, volumes_of};
-use crate::ledger::NodeLedger;
-use crate::names::NameKey;
-use crate::record::{ConsoleEntry, ConsoleRing, IncomingMigration, InstanceExtras, InstanceRecord};
+use crate::store::{InstanceExtras, NewInstance, NodeChoice};
 
 /// How long a waiting live migration
 /// ([`FakeDriverBuilder::live_migration_waits`](crate::FakeDriverBuilder::live_migration_waits))
@@ -65,14 +62,12 @@ impl FakeDriver {
         let uuid = instance.uuid;
         validate::instance(instance)
             .map_err(|v| v.into_error(DriverMethod::CheckCanLiveMigrateDestination))?;
-        if self.store.lock_uuid(&uuid).1.holds(&uuid) {
+        if self.store.holds(uuid) {
             return Err(exists(uuid));
         }
         let ledger = self.arrival_ledger(&[instance.node.as_deref()])?;
         let claim = ResourceAmounts::of_flavor(&instance.flavor);
-        let free = ledger
-            .capacity()
-            .saturating_sub(&self.store.used(ledger.id()));
+        let free = ledger.capacity().saturating_sub(&self.store.used(&ledger));
         if !claim.fits_in(&free) {
             return Err(ledger.insufficient(&claim, free));
         }
@@ -98,13 +93,15 @@ impl FakeDriver {
         Ok(data)
     }
 
-    /// `pre_live_migration`: reserves the name and the claim on the destination.
+    /// `pre_live_migration`: reserves the name and the claim on the
+    /// destination; the caller's migrate data back.
     pub(crate) fn pre_live_now(
         &self,
         instance: &Instance,
         block_device_info: &BlockDeviceInfo,
         network_info: &[Vif],
-    ) -> DriverResult<()> {
+        migrate_data: &LiveMigrateData,
+    ) -> DriverResult<LiveMigrateData> {
         let uuid = instance.uuid;
         arriving(
             DriverMethod::PreLiveMigration,
@@ -116,51 +113,9 @@ impl FakeDriver {
         let volumes = volumes_of(uuid, block_device_info)?;
         let ledger = self.arrival_ledger(&[instance.node.as_deref()])?;
         let claim = ResourceAmounts::of_flavor(&instance.flavor);
-        self.reserve_incoming(uuid, &instance.name, ledger, claim, interfaces, volumes)
-    }
-
-    /// Reserves UUID, name and claim for an arriving instance, all or nothing.
-    pub(crate) fn reserve_incoming(
-        &self,
-        uuid: Uuid,
-        name: &str,
-        ledger: Arc<NodeLedger>,
-        claim: ResourceAmounts,
-        interfaces: Ports,
-        volumes: BTreeMap<String, ConnectionInfo>,
-    ) -> DriverResult<()> {
-        let mut reservation = Some((interfaces, volumes));
-        self.with_claim(self.store.shard_of(&uuid), |shard, exact| {
-            if shard.holds(&uuid) {
-                return Err(exists(uuid).into());
-            }
-            let name_key = NameKey::new(name);
-            let named = self
-                .store
-                .lock_name(&name_key)
-                .insert_with(&name_key, uuid, || {
-                    shard.accounts.claim(&ledger, &claim, exact)
-                })?;
-            if !named {
-                return Err(DriverError::InstanceExists {
-                    instance: InstanceRef::Name(name.to_owned()),
-                }
-                .into());
-            }
-            let key = Name::new(name);
-            let (interfaces, volumes) = reservation.take().unwrap_or_default();
-            shard.incoming.insert(
-                uuid,
-                IncomingMigration {
-                    name: key,
-                    node: ledger.id(),
-                    claim,
-                    interfaces,
-                    volumes,
-                },
-            );
-            Ok(())
-        })
+        self.store
+            .reserve(uuid, &instance.name, ledger, claim, interfaces, volumes)?;
+        Ok(migrate_data.clone())
     }
 
     /// `live_migration` after admission: waits if the driver was built to
@@ -228,9 +183,20 @@ impl FakeDriver {
         .ok_or_else(|| DriverError::instance_not_found(uuid))
     }
 
-    /// `live_migration_force_complete` (`Complete`) / `live_migration_abort`
-    /// (`Abort`): signals a waiting live migration, if any.
-    pub(crate) fn signal_live_now(&self, uuid: Uuid, signal: LiveSignal) -> DriverResult<()> {
+    /// `live_migration_force_complete`: a waiting live migration, if any,
+    /// completes now.
+    pub(crate) fn force_live_now(&self, uuid: Uuid) -> DriverResult<()> {
+        self.signal_live_now(uuid, LiveSignal::Complete)
+    }
+
+    /// `live_migration_abort`: a waiting live migration, if any, ends cancelled.
+    pub(crate) fn abort_live_now(&self, uuid: Uuid) -> DriverResult<()> {
+        self.signal_live_now(uuid, LiveSignal::Abort)
+    }
+
+    /// Signals a waiting live migration, if any (`InstanceNotFound` unless
+    /// the instance is here).
+    fn signal_live_now(&self, uuid: Uuid, signal: LiveSignal) -> DriverResult<()> {
         self.require(uuid)?;
         if let Some(sender) = live_waiters(self).remove(&uuid) {
             let _ = sender.send(signal);
@@ -255,19 +221,25 @@ impl FakeDriver {
         )?;
         let interfaces = interfaces_of(uuid, network_info)?;
         let volumes = volumes_of(uuid, block_device_info)?;
-        let (index, mut shard) = self.store.lock_uuid(&uuid);
-        if shard.instances.contains_key(&uuid) {
-            return Err(exists(uuid));
-        }
-        let Some(incoming) = shard.incoming.remove(&uuid) else {
-            drop(shard);
+        let mut given = Some((interfaces, volumes));
+        let arrived = self
+            .store
+            .arrive(uuid, instance.flavor.root_gb, |incoming| {
+                let (interfaces, volumes) = given.take().unwrap_or_default();
+                let interfaces = if interfaces.is_empty() {
+                    incoming.interfaces
+                } else {
+                    interfaces
+                };
+                let volumes = if volumes.is_empty() {
+                    incoming.volumes
+                } else {
+                    volumes
+                };
+                (interfaces, extras_of_volumes(volumes))
+            })?;
+        if let (false, Some((interfaces, volumes))) = (arrived, given) {
             let ledger = self.arrival_ledger(&[instance.node.as_deref()])?;
-            let extras = (!volumes.is_empty()).then(|| {
-                Box::new(InstanceExtras {
-                    volumes,
-                    ..InstanceExtras::default()
-                })
-            });
             return self.create(NewInstance {
                 uuid,
                 name: &instance.name,
@@ -276,55 +248,27 @@ impl FakeDriver {
                 root_gb: instance.flavor.root_gb,
                 running: true,
                 interfaces,
-                extras,
+                extras: extras_of_volumes(volumes),
                 admin_password_set: false,
             });
-        };
-        let interfaces = if interfaces.is_empty() {
-            incoming.interfaces
-        } else {
-            interfaces
-        };
-        let volumes = if volumes.is_empty() {
-            incoming.volumes
-        } else {
-            volumes
-        };
-        let mut console = ConsoleRing::default();
-        console.push(ConsoleEntry::Started);
-        let name = shard.name_text.push(incoming.name.as_str());
-        shard.instances.insert(
-            uuid,
-            InstanceRecord {
-                name,
-                node: incoming.node,
-                claim: incoming.claim,
-                root_gb: instance.flavor.root_gb,
-                interfaces,
-                extras: (!volumes.is_empty()).then(|| {
-                    Box::new(InstanceExtras {
-                        volumes,
-                        ..InstanceExtras::default()
-                    })
-                }),
-                console,
-                status: InstanceStatus::new(PowerState::Running),
-                admin_password_set: false,
-            },
-        );
-        let drain = self.queue(&mut shard, uuid, LifecycleTransition::Started);
-        drop(shard);
-        self.deliver(index, drain);
+        }
         Ok(())
     }
 
     /// `rollback_live_migration_at_destination`: releases the reservation.
     /// Idempotent.
-    pub(crate) fn rollback_live_now(&self, uuid: Uuid) {
-        let (_, mut shard) = self.store.lock_uuid(&uuid);
-        if let Some(incoming) = shard.incoming.remove(&uuid) {
-            self.store.release_name(incoming.name.as_str(), uuid);
-            shard.accounts.release(incoming.node, &incoming.claim);
-        }
+    pub(crate) fn rollback_live_now(&self, uuid: Uuid) -> DriverResult<()> {
+        self.store.cancel_reservation(uuid);
+        Ok(())
     }
+}
+
+/// The extras of an arriving instance with `volumes` (none without).
+fn extras_of_volumes(volumes: BTreeMap<String, ConnectionInfo>) -> Option<Box<InstanceExtras>> {
+    (!volumes.is_empty()).then(|| {
+        Box::new(InstanceExtras {
+            volumes,
+            ..InstanceExtras::default()
+        })
+    })
 }

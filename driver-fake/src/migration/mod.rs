@@ -31,8 +31,8 @@ use driver_api::{
 };
 use uuid::Uuid;
 
-use crate::driver::FakeDriver;
-use crate::ledger::NodeLedger;
+use crate::fake_driver::FakeDriver;
+use crate::store::NodeLedger;
 
 const GIB: u64 = 1024 * 1024 * 1024;
 

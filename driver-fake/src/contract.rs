@@ -1,6 +1,5 @@
-//! `ComputeDriver for FakeDriver`: every method, each the same two steps —
-//! admission (capability, read-only), then the synchronous change — with its
-//! outcome traced. (Faults and latency are a layer: `FaultLayer`.)
+//! `impl ComputeDriver for FakeDriver`: each method is admission ([`FakeDriver::run`]:
+//! capability, read-only) then one change, written beside its state. Faults: `FaultLayer`.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -8,72 +7,19 @@ use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use driver_api::{
-    validate, BandwidthCounter, BlockDeviceInfo, BlockStats, Capabilities, ComputeDriver,
-    ConnectionInfo, ConsolePoolInfo, ConsoleType, Diagnostics, DiskInfo, DriverMethod as M,
-    DriverResult, EventListener, Flavor, HostCpuStats, HostPowerAction, HostStats, HostStatus,
-    ImageMeta, InjectedFile, Instance, InstanceInfo, InterfaceStats, LifecycleEvent,
-    LifecycleOperation as Op, LiveMigrateData, LiveMigrationCallbacks, MaintenanceMode, Migration,
-    NodeResources, PowerState, RebootType, RequestContext, Secret, SerialConsole, SpiceConsole,
-    TaskState, TaskStateCallback, Vif, VncConsole, VolumeConnector, VolumeUsage,
+    BandwidthCounter, BlockDeviceInfo, BlockStats, Capabilities, ComputeDriver, ConnectionInfo,
+    ConsolePoolInfo, ConsoleType, Diagnostics, DiskInfo, DriverMethod as M, DriverResult,
+    EventListener, Flavor, HostCpuStats, HostPowerAction, HostStats, HostStatus, ImageMeta,
+    InjectedFile, Instance, InstanceInfo, InterfaceStats, LifecycleEvent, LifecycleOperation as Op,
+    LiveMigrateData, LiveMigrationCallbacks, MaintenanceMode, Migration, NodeResources, RebootType,
+    RequestContext, Secret, SerialConsole, SpiceConsole, TaskStateCallback, Vif, VncConsole,
+    VolumeConnector, VolumeUsage,
 };
 use uuid::Uuid;
 
-use crate::driver::{trace_outcome, FakeDriver, LiveSignal, DRIVER_NAME};
-use crate::host::{check_host, HOST_IP};
-use std::future::Ready;
-
-/// The body of a hot method: [`FakeDriver::run_now`], written inline so
-/// that the method awaits nothing (an await point would keep the outcome in
-/// the call's boxed future, growing it).
-macro_rules! dispatch {
-    ($driver:expr, $method:expr, $instance:expr, $body:expr) => {
-        $driver.run_now($method, $instance, $body)
-    };
-}
-
-/// A row of the transition table on one instance, through [`dispatch!`].
-macro_rules! lifecycle {
-    ($driver:expr, $method:expr, $uuid:expr, $operation:expr) => {{
-        let uuid = $uuid;
-        dispatch!($driver, $method, Some(uuid), || $driver
-            .apply(uuid, $operation))
-    }};
-}
-
-impl FakeDriver {
-    /// Admission, then `body`; the outcome traced.
-    #[inline]
-    fn run_now<T>(
-        &self,
-        method: M,
-        instance: Option<Uuid>,
-        body: impl FnOnce() -> DriverResult<T>,
-    ) -> DriverResult<T> {
-        let outcome = match self.admit(method) {
-            Ok(()) => body(),
-            Err(error) => Err(error),
-        };
-        trace_outcome(method, instance, &outcome);
-        outcome
-    }
-
-    /// [`run_now`](Self::run_now) as a future that is ready at once (a plain
-    /// value, so each call's future stays small: `async_trait` boxes it).
-    #[inline]
-    fn run<T>(
-        &self,
-        method: M,
-        instance: Option<Uuid>,
-        body: impl FnOnce() -> DriverResult<T>,
-    ) -> Ready<DriverResult<T>> {
-        std::future::ready(self.run_now(method, instance, body))
-    }
-
-    /// A method that only needs the instance to exist.
-    fn touch(&self, method: M, uuid: Uuid) -> Ready<DriverResult<()>> {
-        self.run(method, Some(uuid), move || self.require(uuid))
-    }
-}
+use crate::fake_driver::{FakeDriver, DRIVER_NAME};
+use crate::guest::console_pool_info;
+use crate::host::HOST_IP;
 
 #[async_trait]
 impl ComputeDriver for FakeDriver {
@@ -86,56 +32,45 @@ impl ComputeDriver for FakeDriver {
     }
 
     fn register_event_listener(&self, listener: Option<EventListener>) {
-        self.set_listener(listener);
+        self.store.listen(listener);
     }
 
     fn emit_event(&self, event: LifecycleEvent) {
-        self.events.emit(event);
+        self.store.emit(event);
     }
-
-    // ----- host and nodes -------------------------------------------------------------
 
     async fn init_host(&self, host: &str) -> DriverResult<()> {
         self.run(M::InitHost, None, || self.init_host_now(host))
-            .await
     }
 
     async fn get_available_nodes(&self, _refresh: bool) -> DriverResult<Vec<String>> {
         self.run(M::GetAvailableNodes, None, || Ok(self.nodes()))
-            .await
     }
 
     async fn get_available_resource(&self, nodename: &str) -> DriverResult<NodeResources> {
         self.run(M::GetAvailableResource, None, || {
             self.resources_now(nodename)
         })
-        .await
     }
 
     async fn get_disk_available_least(&self) -> DriverResult<i64> {
-        self.run(M::GetDiskAvailableLeast, None, || {
-            self.disk_available_least_now()
-        })
-        .await
+        self.call(M::GetDiskAvailableLeast, Self::disk_available_least_now)
     }
 
     async fn get_host_ip_addr(&self) -> DriverResult<IpAddr> {
-        self.run(M::GetHostIpAddr, None, || Ok(HOST_IP)).await
+        self.run(M::GetHostIpAddr, None, || Ok(HOST_IP))
     }
 
     async fn get_host_stats(&self, _refresh: bool) -> DriverResult<Vec<HostStats>> {
         self.run(M::GetHostStats, None, || Ok(self.host_stats_now()))
-            .await
     }
 
     async fn get_host_cpu_stats(&self) -> DriverResult<HostCpuStats> {
         self.run(M::GetHostCpuStats, None, || Ok(self.host_cpu_stats_now()))
-            .await
     }
 
     async fn get_host_uptime(&self) -> DriverResult<Duration> {
         self.run(M::GetHostUptime, None, || Ok(self.started.elapsed()))
-            .await
     }
 
     async fn host_power_action(
@@ -144,29 +79,21 @@ impl ComputeDriver for FakeDriver {
         action: HostPowerAction,
     ) -> DriverResult<HostPowerAction> {
         self.run(M::HostPowerAction, None, || {
-            check_host(M::HostPowerAction, host)?;
-            Ok(self.power_action_now(action))
+            self.power_action_now(host, action)
         })
-        .await
     }
 
     async fn host_maintenance_mode(&self, host: &str, mode: bool) -> DriverResult<MaintenanceMode> {
         self.run(M::HostMaintenanceMode, None, || {
-            check_host(M::HostMaintenanceMode, host)?;
-            Ok(self.maintenance_now(mode))
+            self.maintenance_now(host, mode)
         })
-        .await
     }
 
     async fn set_host_enabled(&self, host: &str, enabled: bool) -> DriverResult<HostStatus> {
         self.run(M::SetHostEnabled, None, || {
-            check_host(M::SetHostEnabled, host)?;
-            Ok(self.set_enabled_now(enabled))
+            self.set_enabled_now(host, enabled)
         })
-        .await
     }
-
-    // ----- lifecycle ------------------------------------------------------------------
 
     async fn spawn(
         &self,
@@ -179,13 +106,11 @@ impl ComputeDriver for FakeDriver {
         block_device_info: &BlockDeviceInfo,
         power_on: bool,
     ) -> DriverResult<()> {
-        let password_set = admin_password.is_some();
-        drop(admin_password);
-        dispatch!(self, M::Spawn, Some(instance.uuid), || {
+        self.run(M::Spawn, Some(instance.uuid), || {
             self.spawn_now(
                 instance,
                 injected_files,
-                password_set,
+                admin_password,
                 network_info,
                 block_device_info,
                 power_on,
@@ -200,37 +125,28 @@ impl ComputeDriver for FakeDriver {
         _block_device_info: &BlockDeviceInfo,
         _destroy_disks: bool,
     ) -> DriverResult<()> {
-        let uuid = instance.uuid;
-        dispatch!(self, M::Destroy, Some(uuid), || {
-            self.remove(uuid, None);
-            Ok(())
-        })
+        self.on(M::Destroy, instance, Self::destroy_now)
     }
 
     async fn get_info(&self, instance: &Instance) -> DriverResult<InstanceInfo> {
         let uuid = instance.uuid;
-        dispatch!(self, M::GetInfo, Some(uuid), || self.info_now(uuid))
+        self.run(M::GetInfo, Some(uuid), || self.info_now(uuid))
     }
 
     async fn list_instances(&self) -> DriverResult<Vec<String>> {
         self.run(M::ListInstances, None, || Ok(self.names_now()))
-            .await
     }
 
     async fn list_instance_uuids(&self) -> DriverResult<Vec<Uuid>> {
         self.run(M::ListInstanceUuids, None, || Ok(self.uuids_now()))
-            .await
     }
 
     async fn get_num_instances(&self) -> DriverResult<usize> {
-        self.run(M::GetNumInstances, None, || Ok(self.count()))
-            .await
+        self.run(M::GetNumInstances, None, || Ok(self.store.count()))
     }
 
     async fn instance_exists(&self, instance: &Instance) -> DriverResult<bool> {
-        let uuid = instance.uuid;
-        self.run(M::InstanceExists, Some(uuid), || Ok(self.exists_now(uuid)))
-            .await
+        self.on(M::InstanceExists, instance, Self::instance_exists_now)
     }
 
     async fn reboot(
@@ -241,7 +157,7 @@ impl ComputeDriver for FakeDriver {
         reboot_type: RebootType,
         _block_device_info: &BlockDeviceInfo,
     ) -> DriverResult<()> {
-        lifecycle!(self, M::Reboot, instance.uuid, Op::reboot(reboot_type))
+        self.lifecycle(M::Reboot, instance.uuid, Op::reboot(reboot_type))
     }
 
     async fn poll_rebooting_instances(
@@ -250,22 +166,12 @@ impl ComputeDriver for FakeDriver {
         instances: &[Instance],
     ) -> DriverResult<()> {
         self.run(M::PollRebootingInstances, None, || {
-            for instance in instances {
-                if matches!(
-                    instance.task_state,
-                    Some(TaskState::Rebooting | TaskState::RebootingHard)
-                ) {
-                    // Not here, or refused by the table: nothing to unstick.
-                    let _ = self.apply(instance.uuid, Op::RebootHard);
-                }
-            }
-            Ok(())
+            self.poll_rebooting_now(instances)
         })
-        .await
     }
 
     async fn power_off(&self, instance: &Instance, _timeout: Duration) -> DriverResult<()> {
-        lifecycle!(self, M::PowerOff, instance.uuid, Op::PowerOff)
+        self.lifecycle(M::PowerOff, instance.uuid, Op::PowerOff)
     }
 
     async fn power_on(
@@ -275,19 +181,19 @@ impl ComputeDriver for FakeDriver {
         _network_info: &[Vif],
         _block_device_info: &BlockDeviceInfo,
     ) -> DriverResult<()> {
-        lifecycle!(self, M::PowerOn, instance.uuid, Op::PowerOn)
+        self.lifecycle(M::PowerOn, instance.uuid, Op::PowerOn)
     }
 
     async fn pause(&self, instance: &Instance) -> DriverResult<()> {
-        lifecycle!(self, M::Pause, instance.uuid, Op::Pause)
+        self.lifecycle(M::Pause, instance.uuid, Op::Pause)
     }
 
     async fn unpause(&self, instance: &Instance) -> DriverResult<()> {
-        lifecycle!(self, M::Unpause, instance.uuid, Op::Unpause)
+        self.lifecycle(M::Unpause, instance.uuid, Op::Unpause)
     }
 
     async fn suspend(&self, instance: &Instance) -> DriverResult<()> {
-        lifecycle!(self, M::Suspend, instance.uuid, Op::Suspend)
+        self.lifecycle(M::Suspend, instance.uuid, Op::Suspend)
     }
 
     async fn resume(
@@ -296,7 +202,7 @@ impl ComputeDriver for FakeDriver {
         _network_info: &[Vif],
         _block_device_info: &BlockDeviceInfo,
     ) -> DriverResult<()> {
-        lifecycle!(self, M::Resume, instance.uuid, Op::Resume)
+        self.lifecycle(M::Resume, instance.uuid, Op::Resume)
     }
 
     async fn rescue(
@@ -308,19 +214,19 @@ impl ComputeDriver for FakeDriver {
         rescue_password: Secret,
     ) -> DriverResult<()> {
         drop(rescue_password);
-        lifecycle!(self, M::Rescue, instance.uuid, Op::Rescue)
+        self.lifecycle(M::Rescue, instance.uuid, Op::Rescue)
     }
 
     async fn unrescue(&self, instance: &Instance, _network_info: &[Vif]) -> DriverResult<()> {
-        lifecycle!(self, M::Unrescue, instance.uuid, Op::Unrescue)
+        self.lifecycle(M::Unrescue, instance.uuid, Op::Unrescue)
     }
 
     async fn soft_delete(&self, instance: &Instance) -> DriverResult<()> {
-        lifecycle!(self, M::SoftDelete, instance.uuid, Op::SoftDelete)
+        self.lifecycle(M::SoftDelete, instance.uuid, Op::SoftDelete)
     }
 
     async fn restore(&self, instance: &Instance) -> DriverResult<()> {
-        lifecycle!(self, M::Restore, instance.uuid, Op::Restore)
+        self.lifecycle(M::Restore, instance.uuid, Op::Restore)
     }
 
     async fn snapshot(
@@ -330,23 +236,14 @@ impl ComputeDriver for FakeDriver {
         image_id: &str,
         update_task_state: TaskStateCallback,
     ) -> DriverResult<()> {
-        let uuid = instance.uuid;
-        self.run(M::Snapshot, Some(uuid), || {
-            self.snapshot_check(uuid)?;
-            update_task_state(TaskState::ImagePendingUpload, TaskState::ImageSnapshot);
-            update_task_state(TaskState::ImageUploading, TaskState::ImagePendingUpload);
-            self.snapshot_record(uuid, image_id)
+        self.on(M::Snapshot, instance, |fake, uuid| {
+            fake.snapshot_now(uuid, image_id, update_task_state)
         })
-        .await
     }
 
     async fn set_admin_password(&self, instance: &Instance, new_pass: Secret) -> DriverResult<()> {
         drop(new_pass);
-        let uuid = instance.uuid;
-        self.run(M::SetAdminPassword, Some(uuid), || {
-            self.set_password_now(uuid)
-        })
-        .await
+        self.on(M::SetAdminPassword, instance, Self::set_password_now)
     }
 
     async fn inject_file(
@@ -355,11 +252,9 @@ impl ComputeDriver for FakeDriver {
         b64_path: &str,
         b64_contents: &str,
     ) -> DriverResult<()> {
-        let uuid = instance.uuid;
-        self.run(M::InjectFile, Some(uuid), || {
-            self.inject_file_now(uuid, b64_path, b64_contents)
+        self.on(M::InjectFile, instance, |fake, uuid| {
+            fake.inject_file_now(uuid, b64_path, b64_contents)
         })
-        .await
     }
 
     async fn resume_state_on_host_boot(
@@ -369,38 +264,19 @@ impl ComputeDriver for FakeDriver {
         _network_info: &[Vif],
         _block_device_info: &BlockDeviceInfo,
     ) -> DriverResult<()> {
-        let uuid = instance.uuid;
-        self.run(M::ResumeStateOnHostBoot, Some(uuid), move || {
-            self.apply_when(uuid, Op::PowerOn, |status| {
-                !status.soft_deleted
-                    && matches!(status.state, PowerState::Shutdown | PowerState::Crashed)
-            })
-        })
-        .await
+        self.on(M::ResumeStateOnHostBoot, instance, Self::resume_on_boot_now)
     }
 
     async fn trigger_crash_dump(&self, instance: &Instance) -> DriverResult<()> {
-        let uuid = instance.uuid;
-        self.run(M::TriggerCrashDump, Some(uuid), || {
-            self.crash_dump_now(uuid)
-        })
-        .await
+        self.on(M::TriggerCrashDump, instance, Self::crash_dump_now)
     }
 
     async fn instance_on_disk(&self, instance: &Instance) -> DriverResult<bool> {
-        let uuid = instance.uuid;
-        self.run(M::InstanceOnDisk, Some(uuid), || {
-            self.require(uuid).map(|()| true)
-        })
-        .await
+        self.on(M::InstanceOnDisk, instance, Self::on_disk_now)
     }
 
-    // ----- statistics -----------------------------------------------------------------
-
     async fn block_stats(&self, instance_name: &str, _disk_id: &str) -> DriverResult<BlockStats> {
-        let uuid = self.store.uuid_of_name(instance_name);
-        self.run(M::BlockStats, uuid, || self.block_stats_now(instance_name))
-            .await
+        self.named(M::BlockStats, instance_name, Self::block_stats_now)
     }
 
     async fn interface_stats(
@@ -408,27 +284,15 @@ impl ComputeDriver for FakeDriver {
         instance_name: &str,
         _iface_id: &str,
     ) -> DriverResult<InterfaceStats> {
-        let uuid = self.store.uuid_of_name(instance_name);
-        self.run(M::InterfaceStats, uuid, || {
-            self.interface_stats_now(instance_name)
-        })
-        .await
+        self.named(M::InterfaceStats, instance_name, Self::interface_stats_now)
     }
 
     async fn get_diagnostics(&self, instance_name: &str) -> DriverResult<Diagnostics> {
-        let uuid = self.store.uuid_of_name(instance_name);
-        self.run(M::GetDiagnostics, uuid, || {
-            self.diagnostics_now(instance_name)
-        })
-        .await
+        self.named(M::GetDiagnostics, instance_name, Self::diagnostics_now)
     }
 
     async fn get_instance_disk_info(&self, instance_name: &str) -> DriverResult<DiskInfo> {
-        let uuid = self.store.uuid_of_name(instance_name);
-        self.run(M::GetInstanceDiskInfo, uuid, || {
-            self.disk_info_now(instance_name)
-        })
-        .await
+        self.named(M::GetInstanceDiskInfo, instance_name, Self::disk_info_now)
     }
 
     async fn get_all_bw_counters(
@@ -436,9 +300,8 @@ impl ComputeDriver for FakeDriver {
         instances: &[Instance],
     ) -> DriverResult<Vec<BandwidthCounter>> {
         self.run(M::GetAllBwCounters, None, || {
-            Ok(self.bw_counters_now(instances))
+            self.bw_counters_now(instances)
         })
-        .await
     }
 
     async fn get_all_volume_usage(
@@ -451,52 +314,30 @@ impl ComputeDriver for FakeDriver {
         self.run(M::GetAllVolumeUsage, None, || {
             Ok(self.volume_usage_now(instances))
         })
-        .await
     }
 
-    // ----- consoles -------------------------------------------------------------------
-
     async fn get_console_output(&self, instance: &Instance) -> DriverResult<String> {
-        let uuid = instance.uuid;
-        self.run(M::GetConsoleOutput, Some(uuid), || {
-            self.console_output_now(uuid)
-        })
-        .await
+        self.on(M::GetConsoleOutput, instance, Self::console_output_now)
     }
 
     async fn get_console_pool_info(
         &self,
         _console_type: ConsoleType,
     ) -> DriverResult<ConsolePoolInfo> {
-        self.run(M::GetConsolePoolInfo, None, || {
-            Ok(ConsolePoolInfo::new(
-                "127.0.0.1",
-                "fakeuser",
-                Secret::new("fakepassword"),
-            ))
-        })
-        .await
+        self.run(M::GetConsolePoolInfo, None, || Ok(console_pool_info()))
     }
 
     async fn get_vnc_console(&self, instance: &Instance) -> DriverResult<VncConsole> {
-        let uuid = instance.uuid;
-        self.run(M::GetVncConsole, Some(uuid), || self.vnc_now(uuid))
-            .await
+        self.on(M::GetVncConsole, instance, Self::vnc_now)
     }
 
     async fn get_spice_console(&self, instance: &Instance) -> DriverResult<SpiceConsole> {
-        let uuid = instance.uuid;
-        self.run(M::GetSpiceConsole, Some(uuid), || self.spice_now(uuid))
-            .await
+        self.on(M::GetSpiceConsole, instance, Self::spice_now)
     }
 
     async fn get_serial_console(&self, instance: &Instance) -> DriverResult<SerialConsole> {
-        let uuid = instance.uuid;
-        self.run(M::GetSerialConsole, Some(uuid), || self.serial_now(uuid))
-            .await
+        self.on(M::GetSerialConsole, instance, Self::serial_now)
     }
-
-    // ----- volumes and networking -----------------------------------------------------
 
     async fn attach_volume(
         &self,
@@ -504,11 +345,9 @@ impl ComputeDriver for FakeDriver {
         instance: &Instance,
         mountpoint: &str,
     ) -> DriverResult<()> {
-        let uuid = instance.uuid;
-        self.run(M::AttachVolume, Some(uuid), || {
-            self.attach_volume_now(uuid, connection_info, mountpoint)
+        self.on(M::AttachVolume, instance, |fake, uuid| {
+            fake.attach_volume_now(uuid, connection_info, mountpoint)
         })
-        .await
     }
 
     async fn detach_volume(
@@ -517,11 +356,9 @@ impl ComputeDriver for FakeDriver {
         instance: &Instance,
         mountpoint: &str,
     ) -> DriverResult<()> {
-        let uuid = instance.uuid;
-        self.run(M::DetachVolume, Some(uuid), || {
-            self.replace_volume_now(uuid, mountpoint, None)
+        self.on(M::DetachVolume, instance, |fake, uuid| {
+            fake.replace_volume_now(uuid, mountpoint, None)
         })
-        .await
     }
 
     async fn swap_volume(
@@ -532,18 +369,13 @@ impl ComputeDriver for FakeDriver {
         mountpoint: &str,
         _resize_to_gb: u64,
     ) -> DriverResult<()> {
-        let uuid = instance.uuid;
-        self.run(M::SwapVolume, Some(uuid), || {
-            self.replace_volume_now(uuid, mountpoint, Some(new_connection_info))
+        self.on(M::SwapVolume, instance, |fake, uuid| {
+            fake.replace_volume_now(uuid, mountpoint, Some(new_connection_info))
         })
-        .await
     }
 
     async fn get_volume_connector(&self, instance: &Instance) -> DriverResult<VolumeConnector> {
-        self.run(M::GetVolumeConnector, Some(instance.uuid), || {
-            Ok(self.volume_connector_now())
-        })
-        .await
+        self.on(M::GetVolumeConnector, instance, Self::volume_connector_now)
     }
 
     async fn attach_interface(
@@ -552,61 +384,47 @@ impl ComputeDriver for FakeDriver {
         _image_meta: &ImageMeta,
         vif: &Vif,
     ) -> DriverResult<()> {
-        let uuid = instance.uuid;
-        self.run(M::AttachInterface, Some(uuid), || {
-            self.attach_interface_now(uuid, vif)
+        self.on(M::AttachInterface, instance, |fake, uuid| {
+            fake.attach_interface_now(uuid, vif)
         })
-        .await
     }
 
     async fn detach_interface(&self, instance: &Instance, vif: &Vif) -> DriverResult<()> {
-        let uuid = instance.uuid;
-        self.run(M::DetachInterface, Some(uuid), || {
-            self.detach_interface_now(uuid, vif)
+        self.on(M::DetachInterface, instance, |fake, uuid| {
+            fake.detach_interface_now(uuid, vif)
         })
-        .await
     }
 
     async fn plug_vifs(&self, instance: &Instance, _network_info: &[Vif]) -> DriverResult<()> {
-        self.touch(M::PlugVifs, instance.uuid).await
+        self.touch(M::PlugVifs, instance.uuid)
     }
 
     async fn unplug_vifs(&self, instance: &Instance, _network_info: &[Vif]) -> DriverResult<()> {
-        self.touch(M::UnplugVifs, instance.uuid).await
+        self.touch(M::UnplugVifs, instance.uuid)
     }
-
-    // ----- firewall -------------------------------------------------------------------
 
     async fn ensure_filtering_rules_for_instance(
         &self,
         instance: &Instance,
         _network_info: &[Vif],
     ) -> DriverResult<()> {
-        self.run(
-            M::EnsureFilteringRulesForInstance,
-            Some(instance.uuid),
-            || Ok(()),
-        )
-        .await
+        self.on(M::EnsureFilteringRulesForInstance, instance, |_, _| Ok(()))
     }
 
     async fn refresh_instance_security_rules(&self, instance: &Instance) -> DriverResult<()> {
         self.touch(M::RefreshInstanceSecurityRules, instance.uuid)
-            .await
     }
 
     async fn refresh_provider_fw_rules(&self) -> DriverResult<()> {
-        self.run(M::RefreshProviderFwRules, None, || Ok(())).await
+        self.run(M::RefreshProviderFwRules, None, || Ok(()))
     }
 
     async fn refresh_security_group_members(&self, _security_group_id: i64) -> DriverResult<()> {
         self.run(M::RefreshSecurityGroupMembers, None, || Ok(()))
-            .await
     }
 
     async fn refresh_security_group_rules(&self, _security_group_id: i64) -> DriverResult<()> {
         self.run(M::RefreshSecurityGroupRules, None, || Ok(()))
-            .await
     }
 
     async fn unfilter_instance(
@@ -615,10 +433,7 @@ impl ComputeDriver for FakeDriver {
         _network_info: &[Vif],
     ) -> DriverResult<()> {
         self.run(M::UnfilterInstance, Some(instance.uuid), || Ok(()))
-            .await
     }
-
-    // ----- live migration -------------------------------------------------------------
 
     async fn check_can_live_migrate_destination(
         &self,
@@ -629,12 +444,9 @@ impl ComputeDriver for FakeDriver {
         block_migration: bool,
         disk_over_commit: bool,
     ) -> DriverResult<LiveMigrateData> {
-        self.run(
-            M::CheckCanLiveMigrateDestination,
-            Some(instance.uuid),
-            || self.check_destination_now(instance, block_migration, disk_over_commit),
-        )
-        .await
+        self.on(M::CheckCanLiveMigrateDestination, instance, |fake, _| {
+            fake.check_destination_now(instance, block_migration, disk_over_commit)
+        })
     }
 
     async fn check_can_live_migrate_destination_cleanup(
@@ -643,7 +455,6 @@ impl ComputeDriver for FakeDriver {
         _dest_check_data: &LiveMigrateData,
     ) -> DriverResult<()> {
         self.run(M::CheckCanLiveMigrateDestinationCleanup, None, || Ok(()))
-            .await
     }
 
     async fn check_can_live_migrate_source(
@@ -652,11 +463,9 @@ impl ComputeDriver for FakeDriver {
         instance: &Instance,
         dest_check_data: &LiveMigrateData,
     ) -> DriverResult<LiveMigrateData> {
-        let uuid = instance.uuid;
-        self.run(M::CheckCanLiveMigrateSource, Some(uuid), || {
-            self.check_source_now(uuid, dest_check_data)
+        self.on(M::CheckCanLiveMigrateSource, instance, |fake, uuid| {
+            fake.check_source_now(uuid, dest_check_data)
         })
-        .await
     }
 
     async fn pre_live_migration(
@@ -667,11 +476,9 @@ impl ComputeDriver for FakeDriver {
         network_info: &[Vif],
         migrate_data: &LiveMigrateData,
     ) -> DriverResult<LiveMigrateData> {
-        self.run(M::PreLiveMigration, Some(instance.uuid), || {
-            self.pre_live_now(instance, block_device_info, network_info)?;
-            Ok(migrate_data.clone())
+        self.on(M::PreLiveMigration, instance, |fake, _| {
+            fake.pre_live_now(instance, block_device_info, network_info, migrate_data)
         })
-        .await
     }
 
     async fn live_migration(
@@ -683,7 +490,6 @@ impl ComputeDriver for FakeDriver {
         _block_migration: bool,
         migrate_data: &LiveMigrateData,
     ) -> DriverResult<()> {
-        let uuid = Some(instance.uuid);
         let result = match self.admit(M::LiveMigration) {
             Ok(()) => {
                 self.live_migrate_now(instance, dest, callbacks, migrate_data)
@@ -691,7 +497,7 @@ impl ComputeDriver for FakeDriver {
             }
             Err(error) => Err(error),
         };
-        self.traced(M::LiveMigration, uuid, result)
+        self.traced(M::LiveMigration, Some(instance.uuid), result)
     }
 
     async fn post_live_migration_at_destination(
@@ -702,12 +508,9 @@ impl ComputeDriver for FakeDriver {
         _block_migration: bool,
         block_device_info: &BlockDeviceInfo,
     ) -> DriverResult<()> {
-        self.run(
-            M::PostLiveMigrationAtDestination,
-            Some(instance.uuid),
-            || self.post_live_now(instance, network_info, block_device_info),
-        )
-        .await
+        self.on(M::PostLiveMigrationAtDestination, instance, |fake, _| {
+            fake.post_live_now(instance, network_info, block_device_info)
+        })
     }
 
     async fn rollback_live_migration_at_destination(
@@ -718,31 +521,22 @@ impl ComputeDriver for FakeDriver {
         _block_device_info: &BlockDeviceInfo,
         _destroy_disks: bool,
     ) -> DriverResult<()> {
-        let uuid = instance.uuid;
-        self.run(M::RollbackLiveMigrationAtDestination, Some(uuid), || {
-            self.rollback_live_now(uuid);
-            Ok(())
-        })
-        .await
+        self.on(
+            M::RollbackLiveMigrationAtDestination,
+            instance,
+            |fake, uuid| fake.rollback_live_now(uuid),
+        )
     }
 
     async fn live_migration_force_complete(&self, instance: &Instance) -> DriverResult<()> {
-        let uuid = instance.uuid;
-        self.run(M::LiveMigrationForceComplete, Some(uuid), || {
-            self.signal_live_now(uuid, LiveSignal::Complete)
+        self.on(M::LiveMigrationForceComplete, instance, |fake, uuid| {
+            fake.force_live_now(uuid)
         })
-        .await
     }
 
     async fn live_migration_abort(&self, instance: &Instance) -> DriverResult<()> {
-        let uuid = instance.uuid;
-        self.run(M::LiveMigrationAbort, Some(uuid), || {
-            self.signal_live_now(uuid, LiveSignal::Abort)
-        })
-        .await
+        self.on(M::LiveMigrationAbort, instance, Self::abort_live_now)
     }
-
-    // ----- cold migration and resize --------------------------------------------------
 
     async fn migrate_disk_and_power_off(
         &self,
@@ -753,13 +547,9 @@ impl ComputeDriver for FakeDriver {
         _network_info: &[Vif],
         _block_device_info: &BlockDeviceInfo,
     ) -> DriverResult<DiskInfo> {
-        let uuid = instance.uuid;
-        self.run(M::MigrateDiskAndPowerOff, Some(uuid), || {
-            validate::resize(&instance.flavor, flavor)
-                .map_err(|v| v.into_error(M::MigrateDiskAndPowerOff))?;
-            self.migrate_out_now(uuid, dest)
+        self.on(M::MigrateDiskAndPowerOff, instance, |fake, uuid| {
+            fake.migrate_out_now(uuid, dest, (&instance.flavor, flavor))
         })
-        .await
     }
 
     async fn finish_migration(
@@ -783,7 +573,6 @@ impl ComputeDriver for FakeDriver {
                 power_on,
             )
         })
-        .await
     }
 
     async fn confirm_migration(
@@ -795,7 +584,6 @@ impl ComputeDriver for FakeDriver {
         self.run(M::ConfirmMigration, Some(instance.uuid), || {
             self.confirm_migration_now(migration, instance)
         })
-        .await
     }
 
     async fn finish_revert_migration(
@@ -805,10 +593,8 @@ impl ComputeDriver for FakeDriver {
         _block_device_info: &BlockDeviceInfo,
         power_on: bool,
     ) -> DriverResult<()> {
-        let uuid = instance.uuid;
-        self.run(M::FinishRevertMigration, Some(uuid), || {
-            self.revert_migration_now(uuid, power_on)
+        self.on(M::FinishRevertMigration, instance, |fake, uuid| {
+            fake.revert_migration_now(uuid, power_on)
         })
-        .await
     }
 }

@@ -10,9 +10,9 @@ use driver_api::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::arena::NameSpan;
-use crate::compact::{Name, Ports};
-use crate::ledger::NodeId;
+use super::arena::NameSpan;
+use super::compact::{Name, Port, Ports};
+use super::ledger::NodeId;
 
 /// How many entries an instance's console log keeps (the oldest are dropped).
 pub const CONSOLE_LOG_LIMIT: usize = 16;
@@ -163,6 +163,26 @@ pub struct FakeInterface {
     pub address: String,
 }
 
+impl Ports {
+    /// The public view of these VIFs.
+    pub fn public(&self) -> Vec<FakeInterface> {
+        self.iter()
+            .map(|port| FakeInterface {
+                id: port.id,
+                address: port.address(),
+            })
+            .collect()
+    }
+
+    /// VIFs from their public view.
+    pub fn from_public(interfaces: &[FakeInterface]) -> Self {
+        interfaces
+            .iter()
+            .map(|interface| Port::new(interface.id, &interface.address))
+            .collect()
+    }
+}
+
 impl From<&Vif> for FakeInterface {
     fn from(vif: &Vif) -> Self {
         Self {
@@ -198,7 +218,7 @@ pub(crate) struct InstanceExtras {
 /// The fake's record of one instance (internal).
 #[derive(Debug)]
 pub(crate) struct InstanceRecord {
-    /// The name, in the shard's [`NameArena`](crate::arena::NameArena).
+    /// The name, in the shard's [`NameArena`](super::arena::NameArena).
     pub name: NameSpan,
     pub node: NodeId,
     pub claim: ResourceAmounts,
@@ -227,7 +247,7 @@ impl InstanceRecord {
             uuid,
             status: self.status,
             node: nodes
-                .get(crate::ledger::slot(self.node))
+                .get(super::ledger::slot(self.node))
                 .map(|n| n.to_string())
                 .unwrap_or_default(),
             claim: self.claim,
@@ -277,7 +297,7 @@ pub struct FakeInstance {
     /// the ephemeral disk and swap), the size `get_instance_disk_info` reports.
     pub root_gb: u64,
     /// Attached volumes, by mountpoint.
-    #[serde(deserialize_with = "crate::import::unique_keys")]
+    #[serde(deserialize_with = "crate::unique_keys::unique_keys")]
     pub volumes: BTreeMap<String, ConnectionInfo>,
     /// Attached interfaces, in attach order.
     pub interfaces: Vec<FakeInterface>,

@@ -21,7 +21,7 @@ use driver_api::{DriverError, DriverResult, ResourceAmounts};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::store::lock;
+use super::lock::lock;
 
 /// The capacity of a fake node: Nova's presets or any size.
 ///

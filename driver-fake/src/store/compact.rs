@@ -9,8 +9,6 @@ use std::sync::Arc;
 use driver_api::Vif;
 use uuid::Uuid;
 
-use crate::record::FakeInterface;
-
 const INLINE: usize = 22;
 
 /// An instance name: inline up to 22 bytes, shared on the heap beyond.
@@ -144,10 +142,11 @@ impl Port {
         self.mac.to_text()
     }
 
-    pub fn public(&self) -> FakeInterface {
-        FakeInterface {
-            id: self.id,
-            address: self.address(),
+    /// A VIF from its id and MAC address (any text).
+    pub fn new(id: Uuid, address: &str) -> Self {
+        Self {
+            id,
+            mac: Mac::parse(address),
         }
     }
 }
@@ -157,15 +156,6 @@ impl From<&Vif> for Port {
         Self {
             id: vif.id,
             mac: Mac::parse(&vif.address),
-        }
-    }
-}
-
-impl From<&FakeInterface> for Port {
-    fn from(interface: &FakeInterface) -> Self {
-        Self {
-            id: interface.id,
-            mac: Mac::parse(&interface.address),
         }
     }
 }
@@ -226,13 +216,11 @@ impl Ports {
             _ => Self::Many(ports),
         }
     }
+}
 
-    pub fn public(&self) -> Vec<FakeInterface> {
-        self.iter().map(Port::public).collect()
-    }
-
-    pub fn from_public(interfaces: &[FakeInterface]) -> Self {
-        Self::from_ports(interfaces.iter().map(Port::from).collect())
+impl FromIterator<Port> for Ports {
+    fn from_iter<I: IntoIterator<Item = Port>>(ports: I) -> Self {
+        Self::from_ports(ports.into_iter().collect())
     }
 }
 

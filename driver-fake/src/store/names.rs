@@ -12,8 +12,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use uuid::Uuid;
 
-use crate::compact::Name;
-use crate::hashing::{name_hash, KeyHash};
+use super::compact::Name;
+use super::hashing::{name_hash, KeyHash};
 
 /// A name with its hash, computed once.
 #[derive(Clone, Copy, Debug)]

@@ -1,5 +1,5 @@
-//! The instance store: sharded maps keyed by UUID, a sharded name index, and
-//! per-shard event queues.
+//! The shards: maps keyed by UUID, a sharded name index, and per-shard event
+//! queues.
 //!
 //! Lock order, everywhere: UUID shards (several only through `lock_all`, in
 //! index order), then one name shard, then a node ledger, then the node table.
@@ -13,27 +13,24 @@
 use std::collections::{HashMap, VecDeque};
 use std::hash::BuildHasherDefault;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard};
 
 use driver_api::{EventSlot, LifecycleEvent};
 use uuid::Uuid;
 
-use crate::arena::{NameArena, NameSpan};
-use crate::hashing::{uuid_hash, UuidHasher};
-use crate::ledger::{Accounts, NodeCache, NodeId};
-use crate::names::{NameIndex, NameKey};
-use crate::record::{IncomingMigration, InstanceRecord};
+use super::arena::{NameArena, NameSpan};
+use super::hashing::{uuid_hash, UuidHasher};
+use super::ledger::{Accounts, NodeCache, NodeId};
+use super::lock::lock;
+use super::names::{NameIndex, NameKey};
+use super::record::{IncomingMigration, InstanceRecord};
+
+/// The most shards a store has: [`FakeDriverBuilder::shards`](crate::FakeDriverBuilder::shards)
+/// clamps to it.
+pub const MAX_SHARDS: usize = 1 << 12;
 
 /// Maps keyed by UUID.
 pub(crate) type UuidMap<V> = HashMap<Uuid, V, BuildHasherDefault<UuidHasher>>;
-
-/// Locks a mutex, recovering from poisoning (a panicking listener or callback
-/// never runs under one of our locks, so poisoning means a bug elsewhere; the
-/// data is still consistent because every change is made in one step).
-#[inline]
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
 
 /// One shard of instances.
 #[derive(Default)]
@@ -48,6 +45,13 @@ pub(crate) struct Shard {
     pub node_cache: Option<NodeCache>,
     /// This shard's claims and leases, by node.
     pub accounts: Accounts,
+    /// Events of changes made here, waiting for delivery.
+    pub queue: EventQueue,
+}
+
+/// One shard's events, queued under its lock and delivered after it.
+#[derive(Default)]
+pub(crate) struct EventQueue {
     events: VecDeque<LifecycleEvent>,
     draining: bool,
 }
@@ -72,11 +76,13 @@ impl Shard {
             name_text.compact(instances.values_mut().map(|record| &mut record.name));
         }
     }
+}
 
+impl EventQueue {
     /// Queues an event; returns whether the caller must drain the queue (no
     /// other caller is draining it).
     #[inline]
-    pub fn queue(&mut self, event: LifecycleEvent) -> bool {
+    pub fn push(&mut self, event: LifecycleEvent) -> bool {
         self.events.push_back(event);
         if self.draining {
             false
@@ -92,7 +98,7 @@ impl Shard {
 struct Padded<T>(T);
 
 /// The instances of one driver, in shards, with the name index beside them.
-pub(crate) struct Store {
+pub(crate) struct Shards {
     shards: Box<[Padded<Mutex<Shard>>]>,
     names: Box<[Padded<Mutex<NameIndex>>]>,
     mask: usize,
@@ -101,15 +107,13 @@ pub(crate) struct Store {
     walks: Padded<AtomicUsize>,
 }
 
-impl Store {
+impl Shards {
     /// A store with `shards` shards (rounded up to a power of two, at least 1).
     /// Each shard's maps are sized for an even share of `expected` instances
     /// in all (sequential keys gather by runs and grow the shards they land
-    /// in, see [`crate::hashing`]).
+    /// in, see [`super::hashing`]).
     pub fn new(shards: usize, expected: usize) -> Self {
-        let count = shards
-            .clamp(1, crate::builder::MAX_SHARDS)
-            .next_power_of_two();
+        let count = shards.clamp(1, MAX_SHARDS).next_power_of_two();
         // An even share, with room for the spread of random keys (four
         // standard deviations): with random (v4) UUIDs no shard grows. Sizing
         // every shard for a whole run of sequential keys instead was measured
@@ -149,7 +153,7 @@ impl Store {
         self.shards.len()
     }
 
-    /// The shard index of a UUID (see [`crate::hashing`]).
+    /// The shard index of a UUID (see [`super::hashing`]).
     #[inline]
     pub fn shard_of(&self, uuid: &Uuid) -> usize {
         (uuid_hash(uuid).run >> 40) as usize & self.mask
@@ -195,10 +199,10 @@ impl Store {
         loop {
             let event = {
                 let mut shard = self.lock_shard(index);
-                match shard.events.pop_front() {
+                match shard.queue.events.pop_front() {
                     Some(event) => event,
                     None => {
-                        shard.draining = false;
+                        shard.queue.draining = false;
                         return;
                     }
                 }
