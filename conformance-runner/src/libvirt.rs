@@ -16,15 +16,19 @@
 //!   stream on 127.0.0.1), so live migration is declared and judged.
 //!
 //! On a local QEMU libvirtd the backends offer the crash hook: the guest's QEMU
-//! process is killed, which libvirt records as a crash. (Not on the peer: its
-//! QEMU pid files are inside its own mount namespace; the suite's crash cases
-//! use one host.)
+//! process is killed, which libvirt records as a crash. On a peer started by
+//! `.ci/libvirtd.sh start-peer` too: its QEMU pid files, in its own mount
+//! namespace under `/run/libvirt/qemu`, are seen from outside under
+//! `<statedir>/ns/run/qemu` (the statedir holds the socket, `run/libvirt-sock`);
+//! a peer started otherwise offers no hook (the random two-host walks then
+//! cannot crash a guest on it).
 //!
 //! Read-only backends are seeded by a writable driver on the same hypervisor
 //! (`test:///default` on tier 1, which is shared within the process) with the
 //! same prefix; the read-only driver keeps the seeder alive, and the seeds are
 //! destroyed when both go.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use conformance::{Backend, BackendFactory, BackendHooks, FactoryError};
@@ -70,6 +74,12 @@ impl LibvirtFactory {
         self.peer.as_deref()
     }
 
+    /// Where the peer's QEMU pid files are seen from here (see the module
+    /// docs); `None` without a peer started by `.ci/libvirtd.sh start-peer`.
+    fn peer_qemu_pid_dir(&self) -> Option<PathBuf> {
+        self.peer.as_deref().and_then(start_peer_qemu_pid_dir)
+    }
+
     /// The URI, if not `test:///`.
     pub fn uri(&self) -> Option<&str> {
         self.uri.as_deref()
@@ -83,7 +93,10 @@ impl LibvirtFactory {
                     (Some(peer), true) => peer.clone(),
                     _ => uri.clone(),
                 };
-                let config = LibvirtConfig::small_guests(here);
+                let mut config = LibvirtConfig::small_guests(here);
+                if let Some(pid_dir) = on_peer.then(|| self.peer_qemu_pid_dir()).flatten() {
+                    config.qemu_pid_dir = pid_dir;
+                }
                 match &self.peer {
                     Some(peer) => config
                         .with_live_migration_peer(conformance::fixtures::HOST_A, uri.clone())
@@ -105,12 +118,27 @@ impl LibvirtFactory {
             .await
             .map_err(create_error)?;
         let backend = Backend::new(Arc::new(driver.clone()));
-        Ok(if driver.can_crash() && !on_peer {
-            backend.with_hooks(Arc::new(CrashByKill { driver }))
-        } else {
-            backend
-        })
+        Ok(
+            if driver.can_crash() && (!on_peer || self.peer_qemu_pid_dir().is_some()) {
+                backend.with_hooks(Arc::new(CrashByKill { driver }))
+            } else {
+                backend
+            },
+        )
     }
+}
+
+/// Where the peer's QEMU pid files are seen from here, if the peer was
+/// started by `.ci/libvirtd.sh start-peer` (see the module docs): the
+/// statedir is the parent of the directory of the URI's `socket`.
+fn start_peer_qemu_pid_dir(peer_uri: &str) -> Option<PathBuf> {
+    let (_, query) = peer_uri.split_once('?')?;
+    let socket = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("socket="))?;
+    let state = PathBuf::from(socket).parent()?.parent()?.to_path_buf();
+    let pid_dir = state.join("ns").join("run").join("qemu");
+    (state.join("peer").exists() && pid_dir.is_dir()).then_some(pid_dir)
 }
 
 /// The crash hook on local QEMU: [`LibvirtDriver::crash`] (kills QEMU).
@@ -173,5 +201,25 @@ impl BackendFactory for LibvirtFactory {
                 .map_err(create_error)?
                 .keeping_alive(&seeder);
         Ok(Some(Backend::new(Arc::new(read_only))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::start_peer_qemu_pid_dir;
+
+    #[test]
+    fn peer_pid_dir_follows_the_start_peer_layout() {
+        let state = std::env::temp_dir().join(format!("peer-layout-{}", uuid::Uuid::new_v4()));
+        let uri = format!("qemu:///system?socket={}/run/libvirt-sock", state.display());
+        let pid_dir = state.join("ns/run/qemu");
+        std::fs::create_dir_all(&pid_dir).unwrap();
+        // No peer marker: not a peer's statedir.
+        assert_eq!(start_peer_qemu_pid_dir(&uri), None);
+        std::fs::write(state.join("peer"), "").unwrap();
+        assert_eq!(start_peer_qemu_pid_dir(&uri), Some(pid_dir));
+        assert_eq!(start_peer_qemu_pid_dir("qemu:///system"), None);
+        assert_eq!(start_peer_qemu_pid_dir("qemu:///system?mode=x"), None);
+        std::fs::remove_dir_all(&state).unwrap();
     }
 }

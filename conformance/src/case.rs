@@ -146,6 +146,10 @@ pub struct Case {
     pub hosts: Hosts,
     /// The contract methods the case exercises (for coverage and the support matrix).
     pub exercises: Vec<DriverMethod>,
+    /// Whether the case runs long (a long sequence of calls, each of which
+    /// may start a real guest): the runner starts such cases first, so that
+    /// one of them does not end the run alone.
+    pub long_running: bool,
     /// The body.
     pub body: CaseBody,
 }
@@ -182,6 +186,7 @@ pub struct CaseSpec {
     needs_hooks: bool,
     hosts: Hosts,
     exercises: Vec<DriverMethod>,
+    long_running: bool,
     body: CaseBody,
 }
 
@@ -197,6 +202,7 @@ impl CaseSpec {
             needs_hooks: false,
             hosts: Hosts::One,
             exercises: Vec::new(),
+            long_running: false,
             body: Arc::new(body),
         }
     }
@@ -243,6 +249,12 @@ impl CaseSpec {
         self
     }
 
+    /// Runs long: started before the others (see [`Case::long_running`]).
+    pub fn long_running(mut self) -> Self {
+        self.long_running = true;
+        self
+    }
+
     /// Forces the tier.
     pub fn tier(mut self, tier: Tier) -> Self {
         self.tier = Some(tier);
@@ -265,6 +277,7 @@ impl CaseSpec {
             needs_hooks: self.needs_hooks,
             hosts: self.hosts,
             exercises: self.exercises,
+            long_running: self.long_running,
             body: self.body,
         }
     }

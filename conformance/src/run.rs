@@ -115,13 +115,26 @@ pub async fn run_async(
         None => (String::from("(the factory failed)"), None),
     };
     let mut results: Vec<Option<CaseReport>> = vec![None; cases.len()];
-    let mut pending = cases.iter().cloned().enumerate();
+    // Long-running cases first (each group in registry order), so that the
+    // run is not left waiting on one that started late.
+    let mut pending = cases
+        .iter()
+        .cloned()
+        .enumerate()
+        .filter(|(_, case)| case.long_running)
+        .chain(
+            cases
+                .iter()
+                .cloned()
+                .enumerate()
+                .filter(|(_, case)| !case.long_running),
+        );
     let mut running = JoinSet::new();
     let limit = options.concurrency.max(1);
     let timeout = options.case_timeout;
     let seed = options.seed;
     let mut stopping = false;
-    let mut launched = 0;
+    let mut launched = vec![false; cases.len()];
     let mut task_case = std::collections::HashMap::new();
     loop {
         while running.len() < limit && !stopping {
@@ -129,7 +142,9 @@ pub async fn run_async(
                 break;
             };
             let factory = factory.clone();
-            launched += 1;
+            if let Some(slot) = launched.get_mut(index) {
+                *slot = true;
+            }
             let task = running
                 .spawn(async move { (index, execute_seeded(&case, factory, timeout, seed).await) });
             task_case.insert(task.id(), index);
@@ -169,7 +184,7 @@ pub async fn run_async(
         .filter_map(|(index, (report, case))| match report {
             Some(report) => Some(report),
             // Never started because of --fail-fast: not part of the run.
-            None if index >= launched => None,
+            None if !launched.get(index).copied().unwrap_or(false) => None,
             None => Some(lost(case)),
         })
         .collect();

@@ -14,7 +14,8 @@
 
 use std::sync::Arc;
 
-use driver_api::{DriverMethod, DriverResult};
+use driver_api::{DriverMethod, DriverResult, Instance};
+use uuid::Uuid;
 
 use crate::driver::LibvirtDriver;
 use crate::hypervisor::{answer_as, backend_msg, Hypervisor, HypervisorKind, DRIVER_NAME};
@@ -53,5 +54,34 @@ impl LibvirtDriver {
                 .map_err(|e| backend_msg(method, e.to_string()))?
         };
         outcome.map_err(|error| answer_as(error, method))
+    }
+
+    /// [`run`](Self::run) for a call that needs only the instance's UUID.
+    pub(crate) async fn run_on<T>(
+        &self,
+        method: DriverMethod,
+        instance: &Instance,
+        f: fn(&Hypervisor, Uuid) -> DriverResult<T>,
+    ) -> DriverResult<T>
+    where
+        T: Send + 'static,
+    {
+        let uuid = instance.uuid;
+        self.run(method, move |hv| f(hv, uuid)).await
+    }
+
+    /// [`run`](Self::run) for a call that names the instance by its libvirt
+    /// domain name.
+    pub(crate) async fn run_named<T>(
+        &self,
+        method: DriverMethod,
+        instance_name: &str,
+        f: fn(&Hypervisor, &str) -> DriverResult<T>,
+    ) -> DriverResult<T>
+    where
+        T: Send + 'static,
+    {
+        let name = instance_name.to_owned();
+        self.run(method, move |hv| f(hv, &name)).await
     }
 }

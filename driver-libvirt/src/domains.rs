@@ -266,6 +266,18 @@ impl Hypervisor {
         Ok(())
     }
 
+    /// `list_instances`: our instances' names, in name order (see
+    /// [`listing`](Self::listing)).
+    pub fn instance_names(&self) -> DriverResult<Vec<String>> {
+        Ok(self.listing()?.into_iter().map(|(name, _)| name).collect())
+    }
+
+    /// `list_instance_uuids`: our instances' UUIDs, in name order (see
+    /// [`listing`](Self::listing)).
+    pub fn instance_uuids(&self) -> DriverResult<Vec<Uuid>> {
+        Ok(self.listing()?.into_iter().map(|(_, uuid)| uuid).collect())
+    }
+
     /// Our instances as libvirt has them now, as (name, UUID) in name order;
     /// the index is brought in step on the way (see the module docs).
     pub fn listing(&self) -> DriverResult<Vec<(String, Uuid)>> {

@@ -349,6 +349,12 @@ impl Hypervisor {
         self.locks.catalog_and_instance(uuid)
     }
 
+    /// `init_host`: `host` becomes the one managed node.
+    pub fn init_host(&self, host: String) -> DriverResult<()> {
+        *locks::write(&self.nodes) = vec![host];
+        Ok(())
+    }
+
     /// The managed nodes.
     pub fn node_list(&self) -> Vec<String> {
         locks::read(&self.nodes).clone()

@@ -117,6 +117,7 @@
 
 mod calls;
 pub mod capabilities;
+mod compute_driver;
 mod config;
 mod connection;
 mod consoles;
@@ -131,6 +132,8 @@ mod host_stats;
 mod hypervisor;
 mod index;
 mod live;
+mod live_callbacks;
+mod live_handover;
 mod locks;
 mod migration;
 mod power;

@@ -36,7 +36,7 @@
 //! abort and force-complete take no lock.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use driver_api::{
@@ -49,10 +49,12 @@ use virt::domain::{Domain, MigrateParameters};
 use virt::error::ErrorNumber;
 use virt::sys;
 
-use crate::domain_xml::escape;
 use crate::domains::is_no_domain;
 use crate::ffi;
 use crate::hypervisor::{backend, backend_msg, Hypervisor, HypervisorKind};
+use crate::live_handover::{
+    file_pairs, hand_over, moved_to, rename_taps, rewrite_for_destination, undo_hand_over,
+};
 use crate::locks;
 use crate::record::{InstanceFiles, InstanceRecord};
 use crate::spawn::{free_port, Creation};
@@ -143,89 +145,10 @@ fn exists(uuid: Uuid) -> DriverError {
     }
 }
 
-/// `path`'s file name in `dir`.
-fn moved_to(path: &Path, dir: &Path) -> PathBuf {
-    match path.file_name() {
-        Some(name) => dir.join(name),
-        None => path.to_path_buf(),
-    }
-}
-
 /// Whether `uri` names a libvirt on this machine (no host part).
 fn is_local_uri(uri: &str) -> bool {
     uri.split_once("://")
         .is_some_and(|(_, rest)| rest.starts_with('/'))
-}
-
-/// The name a tap takes on a destination on this same machine while the
-/// source's tap of that name still exists: 15 bytes, unique per destination
-/// domain and interface.
-fn interim_tap(dest_domain: &str, tap: &str) -> String {
-    let id = Uuid::new_v5(
-        &Uuid::NAMESPACE_OID,
-        format!("{dest_domain}/{tap}").as_bytes(),
-    );
-    format!("hvm{}", &id.simple().to_string()[..12])
-}
-
-/// The running guest's XML for a destination on this machine: both "hosts"
-/// share one kernel's network devices, so each tap the source still holds is
-/// renamed for the new QEMU process (its persistent definition keeps the
-/// VIF's own name, used from its next start on).
-/// The tap runs here under the VIF's name or (after an earlier move between
-/// daemons on this machine) under this domain's interim name.
-fn rename_taps(xml: &str, record: &InstanceRecord, own_domain: &str, dest_domain: &str) -> String {
-    let mut out = xml.to_owned();
-    for vif in record.vifs.values() {
-        if let Some(tap) = &vif.devname {
-            let new = format!("dev='{}'", interim_tap(dest_domain, tap));
-            for current in [tap.clone(), interim_tap(own_domain, tap)] {
-                out = out.replace(&format!("dev='{}'", escape(&current)), &new);
-            }
-        }
-    }
-    out
-}
-
-/// Each file of `from` and its name in `to`: the disks and the console log,
-/// and the volumes' backing files (those the source driver made move with
-/// the instance; a volume's own `device_path` stays).
-fn file_pairs<'a>(from: &'a InstanceRecord, to: &'a InstanceRecord) -> Vec<(&'a Path, &'a Path)> {
-    let mut pairs = vec![
-        (from.files.root_disk.as_path(), to.files.root_disk.as_path()),
-        (
-            from.files.rescue_disk.as_path(),
-            to.files.rescue_disk.as_path(),
-        ),
-        (
-            from.files.console_log.as_path(),
-            to.files.console_log.as_path(),
-        ),
-    ];
-    for (mountpoint, volume) in &from.volumes {
-        if let Some(moved) = to.volumes.get(mountpoint) {
-            pairs.push((volume.source.as_path(), moved.source.as_path()));
-        }
-    }
-    pairs
-}
-
-/// The domain XML libvirt gave for the source, rewritten for the destination:
-/// the instance's file paths, its serial-console port and its record.
-fn rewrite_for_destination(xml: &str, from: &InstanceRecord, to: &InstanceRecord) -> String {
-    let mut out = xml.to_owned();
-    for (old, new) in file_pairs(from, to) {
-        if old != new && !old.as_os_str().is_empty() {
-            out = out.replace(
-                &format!("'{}'", escape(&old.to_string_lossy())),
-                &format!("'{}'", escape(&new.to_string_lossy())),
-            );
-        }
-    }
-    if let (Some(old), Some(new)) = (from.serial_port, to.serial_port) {
-        out = out.replace(&format!("service='{old}'"), &format!("service='{new}'"));
-    }
-    to.replace_in_domain_xml(&out).unwrap_or(out)
 }
 
 impl Hypervisor {
@@ -273,6 +196,8 @@ impl Hypervisor {
         block_migration: bool,
         disk_over_commit: bool,
     ) -> DriverResult<LiveMigrateData> {
+        validate::instance(instance)
+            .map_err(|v| v.into_error(DriverMethod::CheckCanLiveMigrateDestination))?;
         let uuid = instance.uuid;
         if self.known(uuid)?.is_some() || self.live.is_incoming(uuid) {
             return Err(exists(uuid));
@@ -308,8 +233,12 @@ impl Hypervisor {
     pub fn pre_live(
         &self,
         instance: &Instance,
+        network_info: &[driver_api::Vif],
+        block_device_info: &driver_api::BlockDeviceInfo,
         data: &LiveMigrateData,
     ) -> DriverResult<LiveMigrateData> {
+        validate::arrival(instance, network_info, block_device_info)
+            .map_err(|v| v.into_error(DriverMethod::PreLiveMigration))?;
         let uuid = instance.uuid;
         let _guard = self.lock_catalog_and(uuid);
         if self.live.is_incoming(uuid) || self.uuid_taken(uuid)? {
@@ -499,6 +428,8 @@ impl Hypervisor {
         network_info: &[driver_api::Vif],
         block_device_info: &driver_api::BlockDeviceInfo,
     ) -> DriverResult<()> {
+        validate::arrival(instance, network_info, block_device_info)
+            .map_err(|v| v.into_error(DriverMethod::PostLiveMigrationAtDestination))?;
         const OP: DriverMethod = DriverMethod::PostLiveMigrationAtDestination;
         let uuid = instance.uuid;
         let _guard = self.lock_catalog_and(uuid);
@@ -549,9 +480,10 @@ impl Hypervisor {
 
     /// `rollback_live_migration_at_destination`: the reservation goes.
     /// Idempotent.
-    pub fn rollback_live(&self, uuid: Uuid) {
+    pub fn rollback_live(&self, uuid: Uuid) -> DriverResult<()> {
         let _guard = self.lock_catalog_and(uuid);
         locks::lock(&self.live.incoming).remove(&uuid);
+        Ok(())
     }
 
     /// The domain of `uuid`'s migration in flight, marking it aborted when
@@ -595,79 +527,9 @@ impl Hypervisor {
     }
 }
 
-/// Hard-links each existing file to its destination name (skipping a file
-/// already there under that name); the links made.
-fn hand_over(pairs: &[(&Path, &Path)]) -> DriverResult<Vec<PathBuf>> {
-    let mut linked = Vec::new();
-    for &(old, new) in pairs {
-        if old == new || !old.is_file() {
-            continue;
-        }
-        if let Err(e) = std::fs::hard_link(old, new) {
-            undo_hand_over(&linked);
-            return Err(backend_msg(
-                DriverMethod::LiveMigration,
-                format!(
-                    "cannot hand {} over to the destination as {} (the hosts must share \
-                     instance storage): {e}",
-                    old.display(),
-                    new.display()
-                ),
-            ));
-        }
-        linked.push(new.to_path_buf());
-    }
-    Ok(linked)
-}
-
-fn undo_hand_over(linked: &[PathBuf]) {
-    for path in linked {
-        let _ = std::fs::remove_file(path);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use driver_api::Flavor;
-
-    fn record(dir: &str, port: u16) -> InstanceRecord {
-        let uuid = Uuid::from_u128(9);
-        let mut r = InstanceRecord::new(
-            uuid,
-            "vm".to_owned(),
-            "node".to_owned(),
-            Flavor::m1_tiny(),
-            "image".to_owned(),
-            InstanceFiles {
-                root_disk: PathBuf::from(format!("{dir}/{uuid}-root.qcow2")),
-                rescue_disk: PathBuf::from(format!("{dir}/{uuid}-rescue.qcow2")),
-                console_log: PathBuf::from(format!("{dir}/{uuid}-console.log")),
-            },
-        );
-        r.serial_port = Some(port);
-        r
-    }
-
-    #[test]
-    fn rewrites_paths_port_and_record() {
-        let from = record("/a", 4000);
-        let to = record("/b&c", 5000);
-        let xml = format!(
-            "<domain><name>x</name><metadata>{}</metadata><devices>\
-             <disk><source file='/a/{u}-root.qcow2'/></disk>\
-             <serial type='file'><source path='/a/{u}-console.log' append='on'/></serial>\
-             <serial type='tcp'><source mode='bind' host='127.0.0.1' service='4000'/></serial>\
-             </devices></domain>",
-            from.to_domain_metadata(),
-            u = from.uuid
-        );
-        let out = rewrite_for_destination(&xml, &from, &to);
-        assert!(!out.contains("'/a/"), "{out}");
-        assert!(out.contains(&format!("file='/b&amp;c/{}-root.qcow2'", to.uuid)));
-        assert!(out.contains("service='5000'"));
-        assert_eq!(InstanceRecord::from_metadata(&out), Some(to));
-    }
 
     #[test]
     fn only_running_or_paused_instances_move() {

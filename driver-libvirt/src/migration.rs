@@ -10,6 +10,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use driver_api::validate;
 use driver_api::{
     transition, BlockDeviceInfo, DiskInfo, DriverError, DriverMethod, DriverResult, Flavor,
     Instance, InstanceStatus, LifecycleOperation as Op, Migration, ResourceAmounts, Vif,
@@ -26,7 +27,16 @@ use crate::spawn::Creation;
 impl Hypervisor {
     /// `migrate_disk_and_power_off` on the source: off (as `power_off`, no
     /// grace period), marked as migrating, its disks returned.
-    pub fn migrate_out(&self, uuid: Uuid, dest: &str) -> DriverResult<DiskInfo> {
+    /// `resize` is [`validate::resize`]'s verdict on the flavor change.
+    pub fn migrate_out(
+        &self,
+        uuid: Uuid,
+        dest: &str,
+        resize: validate::Checked,
+    ) -> DriverResult<DiskInfo> {
+        validate::host_name("dest", dest)
+            .and(resize)
+            .map_err(|v| v.into_error(DriverMethod::MigrateDiskAndPowerOff))?;
         let _guard = self.lock_catalog_and(uuid);
         let (dom, mut record) = self.get(uuid)?;
         let from = self.status(&dom, &record)?;
@@ -63,6 +73,9 @@ impl Hypervisor {
         block_device_info: &BlockDeviceInfo,
         power_on: bool,
     ) -> DriverResult<()> {
+        validate::arrival(instance, network_info, block_device_info)
+            .and_then(|()| validate::migration_of(migration, instance))
+            .map_err(|v| v.into_error(DriverMethod::FinishMigration))?;
         let _guard = self.lock_catalog_and(instance.uuid);
         if migration.is_same_host() {
             if let Some((dom, record)) = self.find(instance.uuid)? {
@@ -207,7 +220,14 @@ impl Hypervisor {
     /// `confirm_migration` on the source: the source copy goes (nothing but
     /// the mark for a same-host resize). Idempotent; `InvalidState` (nothing
     /// removed) for an instance here that is not moving out.
-    pub fn confirm_migration(&self, migration: &Migration, uuid: Uuid) -> DriverResult<()> {
+    pub fn confirm_migration(
+        &self,
+        migration: &Migration,
+        instance: &Instance,
+    ) -> DriverResult<()> {
+        validate::migration_of(migration, instance)
+            .map_err(|v| v.into_error(DriverMethod::ConfirmMigration))?;
+        let uuid = instance.uuid;
         let _guard = self.lock_catalog_and(uuid);
         let Some((dom, mut record)) = self.find(uuid)? else {
             return Ok(());

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use driver_api::validate;
 use driver_api::{
     transition, BlockDeviceInfo, DriverError, DriverMethod, DriverResult, InjectedFile, Instance,
     InstanceRef, LifecycleOperation, LifecycleTransition, PowerState, ResourceAmounts, Vif,
@@ -45,6 +46,9 @@ impl Hypervisor {
         block_device_info: &BlockDeviceInfo,
         power_on: bool,
     ) -> DriverResult<()> {
+        validate::arrival(instance, network_info, block_device_info)
+            .and_then(|()| validate::injected_files("injected_files.path", injected_files))
+            .map_err(|v| v.into_error(DriverMethod::Spawn))?;
         let _guard = self.lock_catalog_and(instance.uuid);
         let node = match &instance.node {
             Some(node) => node.clone(),

@@ -9,7 +9,8 @@
 
 use std::path::PathBuf;
 
-use driver_api::{ConnectionInfo, DriverError, DriverMethod, DriverResult};
+use driver_api::validate;
+use driver_api::{ConnectionInfo, DriverError, DriverMethod, DriverResult, VolumeConnector};
 use uuid::Uuid;
 use virt::domain::Domain;
 use virt::sys;
@@ -85,13 +86,27 @@ impl Hypervisor {
         })
     }
 
-    /// `attach_volume`, in any power state.
+    /// `get_volume_connector`: this host's IP, a made-up iSCSI initiator
+    /// name and the host name.
+    pub fn volume_connector(&self) -> VolumeConnector {
+        VolumeConnector::new(
+            self.config.host_ip.to_string(),
+            format!("iqn.2026-01.invalid.hvdriver:{}", self.host_name),
+            self.host_name.clone(),
+        )
+    }
+
+    /// `attach_volume`, in any power state: the mountpoint and connection
+    /// info are checked first.
     pub fn attach_volume(
         &self,
         uuid: Uuid,
         connection_info: &ConnectionInfo,
         mountpoint: &str,
     ) -> DriverResult<()> {
+        validate::mountpoint("mountpoint", mountpoint)
+            .and_then(|()| validate::connection_info("connection_info", connection_info))
+            .map_err(|v| v.into_error(DriverMethod::AttachVolume))?;
         let _guard = self.lock_instance(uuid);
         let (dom, mut record) = self.get(uuid)?;
         if record.volumes.contains_key(mountpoint) {
@@ -113,8 +128,10 @@ impl Hypervisor {
         Ok(())
     }
 
-    /// `detach_volume`.
+    /// `detach_volume` (the mountpoint checked first).
     pub fn detach_volume(&self, uuid: Uuid, mountpoint: &str) -> DriverResult<()> {
+        validate::mountpoint("mountpoint", mountpoint)
+            .map_err(|v| v.into_error(DriverMethod::DetachVolume))?;
         let _guard = self.lock_instance(uuid);
         let (dom, mut record) = self.get(uuid)?;
         let Some(volume) = record.volumes.remove(mountpoint) else {
@@ -138,6 +155,9 @@ impl Hypervisor {
         mountpoint: &str,
         resize_to_gb: u64,
     ) -> DriverResult<()> {
+        validate::mountpoint("mountpoint", mountpoint)
+            .and_then(|()| validate::connection_info("new_connection_info", new_connection_info))
+            .map_err(|v| v.into_error(DriverMethod::SwapVolume))?;
         let _guard = self.lock_instance(uuid);
         let (dom, mut record) = self.get(uuid)?;
         let Some(old) = record.volumes.remove(mountpoint) else {

@@ -124,6 +124,7 @@ async fn variants(ctx: &CaseContext, source: usize, dest: usize) -> CaseResult {
 /// Cold migration between two hosts, every variant.
 pub(crate) fn cold_variants() -> CaseSpec {
     CaseSpec::new(|ctx| Box::pin(variants(ctx, 0, 1)))
+        .long_running()
         .two_hosts()
         .exercises(&methods())
         .exercises(&[M::Destroy, M::GetInfo, M::GetAvailableResource])
@@ -133,6 +134,7 @@ pub(crate) fn cold_variants() -> CaseSpec {
 /// Resize on one host (a same-host cold migration), every variant.
 pub(crate) fn resize_same_host_variants() -> CaseSpec {
     CaseSpec::new(|ctx| Box::pin(variants(ctx, 0, 0)))
+        .long_running()
         .exercises(&methods())
         .exercises(&[M::Destroy, M::GetInfo, M::GetAvailableResource])
         .covers(&[M::AttachVolume])
@@ -319,6 +321,7 @@ pub(crate) fn live_variants() -> CaseSpec {
             Ok(())
         })
     })
+    .long_running()
     .two_hosts()
     .exercises(&[
         M::Spawn,

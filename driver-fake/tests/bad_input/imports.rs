@@ -70,9 +70,13 @@ pub(crate) fn json_rows() -> Vec<JsonRow> {
                 s["instances"][0]["volumes"] = json!(TWICE);
             },
         ),
-        row("a root disk larger than the instance's disk claim", "Invalid", |s| {
-            s["instances"][0]["root_gb"] = json!(u64::MAX);
-        }),
+        row(
+            "a root disk larger than the instance's disk claim",
+            "Invalid",
+            |s| {
+                s["instances"][0]["root_gb"] = json!(u64::MAX);
+            },
+        ),
         row("two instances with one name", "Inconsistent", |s| {
             let mut twin = s["instances"][0].clone();
             twin["uuid"] = json!(Uuid::new_v4());
