@@ -2,4 +2,5 @@
 #![allow(dead_code)]
 
 pub mod certs;
+pub mod report;
 pub mod served;

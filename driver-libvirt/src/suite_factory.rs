@@ -1,5 +1,6 @@
 //! [`LibvirtFactory`]: fresh, isolated libvirt backends for the conformance
-//! suite (feature `libvirt`).
+//! suite (feature `conformance`), for whoever serves or judges libvirt: the
+//! runner's `--backend libvirt`, `compute-serve --backend libvirt`.
 //!
 //! - Tier 1, `LibvirtFactory::test()`: every backend is a private `test:///`
 //!   hypervisor, in process.
@@ -31,7 +32,7 @@ use conformance::{Backend, BackendFactory, BackendHooks, FactoryError};
 use driver_api::{BlockDeviceInfo, ComputeDriver, ImageMeta, Instance, RequestContext};
 use uuid::Uuid;
 
-use driver_libvirt::{LibvirtConfig, LibvirtDriver};
+use crate::{LibvirtConfig, LibvirtDriver};
 
 /// Makes libvirt backends for the suite; see the module docs.
 #[derive(Clone, Debug, Default)]
