@@ -278,6 +278,27 @@ pub async fn connect(
     }
 }
 
+/// How many connections [`connect_pool`] opens by default: one per core of
+/// this machine (an HTTP/2 connection is driven by one task on each side, so
+/// calls in flight on one connection use one core per side), at most 8.
+pub fn default_connections() -> usize {
+    std::thread::available_parallelism().map_or(1, |cores| cores.get().min(8))
+}
+
+/// Opens `connections` separate connections to `endpoint` (at least one),
+/// for a [`RemoteDriver`](crate::client::RemoteDriver) to take in turn.
+pub async fn connect_pool(
+    endpoint: &Endpoint,
+    tls: Option<&ClientTls>,
+    connections: usize,
+) -> Result<Vec<Channel>, EndpointError> {
+    let mut channels = Vec::with_capacity(connections.max(1));
+    for _ in 0..connections.max(1) {
+        channels.push(connect(endpoint, tls).await?);
+    }
+    Ok(channels)
+}
+
 /// A bound endpoint, ready to serve.
 #[derive(Debug)]
 pub struct Listener {
