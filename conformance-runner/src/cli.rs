@@ -153,7 +153,7 @@ fn libvirt_factory(
     uri: Option<&str>,
     peer_uri: Option<&str>,
 ) -> Result<Arc<dyn BackendFactory>, String> {
-    use crate::LibvirtFactory;
+    use crate::libvirt::LibvirtFactory;
     Ok(match (uri, peer_uri) {
         (None, _) => Arc::new(LibvirtFactory::test()),
         (Some(uri), None) => Arc::new(LibvirtFactory::qemu(uri)),

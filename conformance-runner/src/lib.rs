@@ -10,14 +10,16 @@
 //!
 //! Every backend meets the suite here: [`BackendKind`] is the table of
 //! backends (the runner's `--backend`, the bench's too), [`FakeFactory`] and,
-//! with feature `libvirt`, `LibvirtFactory` (from `driver-libvirt`) make them for the suite.
+//! with feature `libvirt`, `LibvirtFactory` make them for the suite.
 #![forbid(unsafe_code)]
 
 pub mod backends;
 pub mod cli;
 pub mod fake;
+#[cfg(feature = "libvirt")]
+pub mod libvirt;
 
 pub use backends::BackendKind;
-#[cfg(feature = "libvirt")]
-pub use driver_libvirt::LibvirtFactory;
 pub use fake::{FakeFactory, FakeHooks, PENDING_LATENCY};
+#[cfg(feature = "libvirt")]
+pub use libvirt::LibvirtFactory;

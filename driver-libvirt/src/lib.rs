@@ -138,13 +138,9 @@ pub mod record;
 mod resources;
 mod snapshot;
 mod spawn;
-#[cfg(feature = "conformance")]
-mod suite_factory;
 mod vifs;
 mod volumes;
 
 pub use config::{GuestOs, LibvirtConfig, TestNode};
 pub use driver::LibvirtDriver;
 pub use hypervisor::{HypervisorKind, DRIVER_NAME};
-#[cfg(feature = "conformance")]
-pub use suite_factory::LibvirtFactory;

@@ -2,7 +2,6 @@
 //!
 //! ```text
 //! compute-serve --listen unix:/run/compute.sock
-//! compute-serve --backend libvirt --listen unix:/run/compute.sock   # feature libvirt
 //! compute-serve --listen tcp:0.0.0.0:7070 --tls-cert server.pem --tls-key server.key \
 //!     --tls-client-ca clients-ca.pem --preset small --nodes 4
 //! ```
@@ -16,7 +15,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, ValueEnum};
-use conformance::BackendFactory;
 use driver_api::{Capabilities, Feature};
 use driver_fake::NodeSize;
 use driver_remote::endpoint::{Endpoint, Listener, ServerTls};
@@ -30,14 +28,9 @@ struct Args {
     /// Where to listen: unix:PATH (created mode 0600) or tcp:HOST:PORT (TLS only).
     #[arg(long)]
     listen: Endpoint,
-    /// The backend (libvirt needs the `libvirt` feature).
+    /// The backend.
     #[arg(long, value_enum, default_value_t = BackendKind::Fake)]
     backend: BackendKind,
-    /// With --backend libvirt: the libvirtd to drive, each backend a new
-    /// connection with its own domain prefix (default: every backend a
-    /// private in-process test:/// hypervisor).
-    #[arg(long, value_name = "URI")]
-    uri: Option<String>,
     /// The fake's node size (Nova's presets).
     #[arg(long, value_enum, default_value_t = Preset::Default)]
     preset: Preset,
@@ -62,8 +55,6 @@ struct Args {
 enum BackendKind {
     /// The in-memory fake (driver-fake).
     Fake,
-    /// libvirt (driver-libvirt; build with `--features libvirt`).
-    Libvirt,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -111,19 +102,11 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         .without
         .iter()
         .fold(Capabilities::all(), |caps, feature| caps.without(*feature));
-    let factory: Arc<dyn BackendFactory> = match args.backend {
-        BackendKind::Fake => {
-            if args.uri.is_some() {
-                return Err("--uri applies to --backend libvirt".into());
-            }
-            Arc::new(
-                FakeSource::new()
-                    .with_size(size)
-                    .with_nodes(usize::from(args.nodes))
-                    .with_capabilities(capabilities),
-            )
-        }
-        BackendKind::Libvirt => libvirt(&args)?,
+    let factory = match args.backend {
+        BackendKind::Fake => FakeSource::new()
+            .with_size(size)
+            .with_nodes(usize::from(args.nodes))
+            .with_capabilities(capabilities),
     };
     let tls = match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => Some(ServerTls::from_files(
@@ -133,30 +116,11 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         )?),
         _ => None,
     };
-    let registry = Registry::new(factory).await?;
+    let registry = Registry::new(Arc::new(factory)).await?;
     let listener = Listener::bind(&args.listen, tls).await?;
     println!("listening on {}", listener.local_endpoint()?);
     listener.serve(routes(registry), shutdown()).await?;
     Ok(())
-}
-
-/// libvirt backends: private `test:///` hypervisors, or connections to `--uri`.
-#[cfg(feature = "libvirt")]
-fn libvirt(args: &Args) -> Result<Arc<dyn BackendFactory>, Box<dyn std::error::Error>> {
-    use driver_libvirt::LibvirtFactory;
-    if args.nodes != 1 || !args.without.is_empty() || !matches!(args.preset, Preset::Default) {
-        return Err("--nodes, --preset and --without apply to --backend fake".into());
-    }
-    Ok(Arc::new(match &args.uri {
-        Some(uri) => LibvirtFactory::qemu(uri.clone()),
-        None => LibvirtFactory::test(),
-    }))
-}
-
-/// Built without libvirt: says so.
-#[cfg(not(feature = "libvirt"))]
-fn libvirt(_: &Args) -> Result<Arc<dyn BackendFactory>, Box<dyn std::error::Error>> {
-    Err("--backend libvirt needs a build with `--features libvirt` (and libvirt-dev)".into())
 }
 
 /// Completes on SIGINT or SIGTERM.

@@ -74,6 +74,7 @@ pub(super) fn bind_private(path: &Path) -> Result<UnixListener, EndpointError> {
     placed
 }
 
+
 #[cfg(test)]
 mod tests {
     use super::trusts;

@@ -2,5 +2,4 @@
 #![allow(dead_code)]
 
 pub mod certs;
-pub mod report;
 pub mod served;

@@ -1,6 +1,5 @@
 //! [`LibvirtFactory`]: fresh, isolated libvirt backends for the conformance
-//! suite (feature `conformance`), for whoever serves or judges libvirt: the
-//! runner's `--backend libvirt`, `compute-serve --backend libvirt`.
+//! suite (feature `libvirt`).
 //!
 //! - Tier 1, `LibvirtFactory::test()`: every backend is a private `test:///`
 //!   hypervisor, in process.
@@ -32,7 +31,7 @@ use conformance::{Backend, BackendFactory, BackendHooks, FactoryError};
 use driver_api::{BlockDeviceInfo, ComputeDriver, ImageMeta, Instance, RequestContext};
 use uuid::Uuid;
 
-use crate::{LibvirtConfig, LibvirtDriver};
+use driver_libvirt::{LibvirtConfig, LibvirtDriver};
 
 /// Makes libvirt backends for the suite; see the module docs.
 #[derive(Clone, Debug, Default)]
