@@ -17,8 +17,7 @@
 //! - [`endpoint`]: `unix:PATH` (socket mode 0600; a client trusts only its
 //!   own user's or root's) or `tcp:HOST:PORT` (TLS only, mutual TLS with a
 //!   client CA).
-//! - the `compute-serve` binary: the fake behind an endpoint, or with
-//!   feature `libvirt`, libvirt (`--backend libvirt`).
+//! - the `compute-serve` binary: the fake behind an endpoint.
 #![forbid(unsafe_code)]
 
 pub mod client;
