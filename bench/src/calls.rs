@@ -3,7 +3,8 @@
 //! `get_info` on one running instance, with 1 and with 16 calls in flight,
 //! on the in-process fake and on the same fake served by `driver-remote`
 //! over a unix socket (the server in its own runtime, as `compute-serve`
-//! runs it): calls per second and p50/p99 latency.
+//! runs it) through one connection and through one per core (as
+//! `RemoteFactory` opens them): calls per second and p50/p99 latency.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -12,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use driver_api::{BlockDeviceInfo, ComputeDriver, Flavor, ImageMeta, Instance, RequestContext};
 use driver_remote::client::RemoteDriver;
-use driver_remote::endpoint::{connect, Endpoint, Listener};
+use driver_remote::endpoint::{connect_pool, default_connections, Endpoint, Listener};
 use driver_remote::fake::FakeSource;
 use driver_remote::server::{routes, Registry};
 use serde::Serialize;
@@ -21,7 +22,7 @@ use uuid::Uuid;
 /// One configuration's figures.
 #[derive(Debug, Clone, Serialize)]
 pub struct CallFigure {
-    /// `fake` or `remote-fake (unix)`.
+    /// `fake`, or `remote-fake (unix, N conn)`: over N connections.
     pub backend: String,
     /// Calls in flight.
     pub in_flight: usize,
@@ -44,15 +45,24 @@ pub fn run(calls: usize) -> Result<Vec<CallFigure>, String> {
     let stop = start_server(&server, &endpoint)?;
     let figures = client.block_on(async {
         let local: Arc<dyn ComputeDriver> = Arc::new(driver_fake::FakeDriver::new());
-        let channel = connect(&endpoint, None).await.map_err(|e| e.to_string())?;
-        let remote: Arc<dyn ComputeDriver> = Arc::new(
-            RemoteDriver::connect(channel)
+        let mut backends = vec![("fake".to_owned(), local)];
+        // One connection, and one per core (what RemoteFactory opens).
+        let mut pools = vec![1, default_connections()];
+        pools.dedup();
+        for connections in pools {
+            let channels = connect_pool(&endpoint, None, connections)
                 .await
-                .map_err(|e| e.to_string())?,
-        );
+                .map_err(|e| e.to_string())?;
+            let remote: Arc<dyn ComputeDriver> = Arc::new(
+                RemoteDriver::connect_pool(channels)
+                    .await
+                    .map_err(|e| e.to_string())?,
+            );
+            backends.push((format!("remote-fake (unix, {connections} conn)"), remote));
+        }
         let mut figures = Vec::new();
-        for (name, driver) in [("fake", local), ("remote-fake (unix)", remote)] {
-            let instance = prepare(&driver).await?;
+        for (name, driver) in backends {
+            let instance = prepare(&driver, &name).await?;
             for in_flight in [1, 16] {
                 // Warm up: connections, allocations, caches.
                 measure(&driver, &instance, in_flight, calls / 10 + 1).await?;
@@ -60,7 +70,7 @@ pub fn run(calls: usize) -> Result<Vec<CallFigure>, String> {
                     measure(&driver, &instance, in_flight, calls).await?;
                 latencies.sort_unstable();
                 figures.push(CallFigure {
-                    backend: name.to_owned(),
+                    backend: name.clone(),
                     in_flight,
                     calls,
                     calls_per_s: calls as f64 / elapsed.as_secs_f64(),
@@ -109,9 +119,13 @@ fn start_server(
     Ok(stop)
 }
 
-async fn prepare(driver: &Arc<dyn ComputeDriver>) -> Result<Instance, String> {
+/// A running instance named after the configuration (the remote ones share
+/// the server's backend).
+async fn prepare(driver: &Arc<dyn ComputeDriver>, name: &str) -> Result<Instance, String> {
     driver.init_host("bench").await.map_err(|e| e.to_string())?;
-    let instance = Instance::new(Uuid::new_v4(), Flavor::m1_tiny()).with_name("bench-vm");
+    let name: String = name.chars().filter(char::is_ascii_alphanumeric).collect();
+    let instance =
+        Instance::new(Uuid::new_v4(), Flavor::m1_tiny()).with_name(format!("bench-{name}"));
     driver
         .spawn(
             &RequestContext::admin(),
@@ -173,12 +187,12 @@ fn percentile(sorted: &[Duration], pct: usize) -> f64 {
 /// Prints the figures as a table.
 pub fn print(figures: &[CallFigure]) {
     println!(
-        "{:<20} {:>9} {:>9} {:>12} {:>10} {:>10}",
+        "{:<28} {:>9} {:>9} {:>12} {:>10} {:>10}",
         "backend", "in flight", "calls", "calls/s", "p50 µs", "p99 µs"
     );
     for f in figures {
         println!(
-            "{:<20} {:>9} {:>9} {:>12.0} {:>10.1} {:>10.1}",
+            "{:<28} {:>9} {:>9} {:>12.0} {:>10.1} {:>10.1}",
             f.backend, f.in_flight, f.calls, f.calls_per_s, f.p50_us, f.p99_us
         );
     }

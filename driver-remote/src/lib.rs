@@ -10,12 +10,14 @@
 //!
 //! - [`server`]: serves any [`conformance::BackendFactory`] (its first
 //!   backend answers calls without a `compute-backend` id).
-//! - [`client::RemoteDriver`]: a `ComputeDriver` over a channel;
+//! - [`client::RemoteDriver`]: a `ComputeDriver` over a channel (or
+//!   several connections taken in turn);
 //!   [`client::RemoteFactory`]: a `BackendFactory` whose backends live in a
 //!   server.
-//! - [`endpoint`]: `unix:PATH` (socket mode 0600) or `tcp:HOST:PORT` (TLS
-//!   only, mutual TLS with a client CA).
-//! - the `compute-serve` binary: the fake (or any factory) behind an endpoint.
+//! - [`endpoint`]: `unix:PATH` (socket mode 0600; a client trusts only its
+//!   own user's or root's) or `tcp:HOST:PORT` (TLS only, mutual TLS with a
+//!   client CA).
+//! - the `compute-serve` binary: the fake behind an endpoint.
 #![forbid(unsafe_code)]
 
 pub mod client;

@@ -11,39 +11,11 @@ use driver_remote::fake::FakeSource;
 use driver_remote::proto;
 use driver_remote::proto::compute_driver_client::ComputeDriverClient;
 use driver_remote::server::{routes, Registry};
-use rcgen::{
-    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
-};
+use rcgen::ExtendedKeyUsagePurpose;
 use tokio::sync::oneshot;
 
-/// A certificate authority made for one test.
-struct Ca {
-    pem: String,
-    issuer: Issuer<'static, KeyPair>,
-}
-
-impl Ca {
-    fn new(name: &str) -> Self {
-        let mut params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.distinguished_name.push(DnType::CommonName, name);
-        let key = KeyPair::generate().expect("CA key");
-        let pem = params.self_signed(&key).expect("CA certificate").pem();
-        Self {
-            pem,
-            issuer: Issuer::new(params, key),
-        }
-    }
-
-    /// A certificate and key for `purpose`, named `localhost`.
-    fn issue(&self, purpose: ExtendedKeyUsagePurpose) -> (String, String) {
-        let mut params = CertificateParams::new(vec!["localhost".to_owned()]).expect("params");
-        params.extended_key_usages = vec![purpose];
-        let key = KeyPair::generate().expect("key");
-        let cert = params.signed_by(&key, &self.issuer).expect("certificate");
-        (cert.pem(), key.serialize_pem())
-    }
-}
+mod common;
+use common::certs::Ca;
 
 /// A fake served on a free loopback port; stops when the sender drops.
 async fn serve(tls: Option<ServerTls>) -> Result<(Endpoint, oneshot::Sender<()>), EndpointError> {

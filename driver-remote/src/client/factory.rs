@@ -11,7 +11,7 @@ use tokio::sync::OnceCell;
 use tonic::transport::Channel;
 
 use super::{RemoteDriver, DEFAULT_DEADLINE, DRIVER_NAME};
-use crate::endpoint::{connect, ClientTls, Endpoint};
+use crate::endpoint::{connect_pool, default_connections, ClientTls, Endpoint};
 use crate::proto;
 use crate::proto::backend_factory_client::BackendFactoryClient;
 use crate::status::CallSite;
@@ -24,7 +24,8 @@ pub struct RemoteFactory {
     endpoint: Endpoint,
     tls: Option<ClientTls>,
     deadline: Duration,
-    channel: OnceCell<Channel>,
+    connections: usize,
+    channels: OnceCell<Vec<Channel>>,
 }
 
 impl RemoteFactory {
@@ -34,7 +35,8 @@ impl RemoteFactory {
             endpoint,
             tls: None,
             deadline: DEFAULT_DEADLINE,
-            channel: OnceCell::new(),
+            connections: default_connections(),
+            channels: OnceCell::new(),
         }
     }
 
@@ -50,9 +52,17 @@ impl RemoteFactory {
         self
     }
 
-    async fn channel(&self) -> Result<Channel, FactoryError> {
-        self.channel
-            .get_or_try_init(|| connect(&self.endpoint, self.tls.as_ref()))
+    /// Its backends' drivers share `connections` connections to the server,
+    /// each driver taking them in turn (default:
+    /// [`default_connections`]; at least one).
+    pub fn with_connections(mut self, connections: usize) -> Self {
+        self.connections = connections.max(1);
+        self
+    }
+
+    async fn channels(&self) -> Result<Vec<Channel>, FactoryError> {
+        self.channels
+            .get_or_try_init(|| connect_pool(&self.endpoint, self.tls.as_ref(), self.connections))
             .await
             .cloned()
             .map_err(|e| FactoryError::Create(e.to_string()))
@@ -63,8 +73,12 @@ impl RemoteFactory {
         read_only: bool,
         seed: &[Instance],
     ) -> Result<Option<Backend>, FactoryError> {
-        let channel = self.channel().await?;
-        let mut factory = BackendFactoryClient::new(channel.clone());
+        let channels = self.channels().await?;
+        let first = channels
+            .first()
+            .cloned()
+            .ok_or_else(|| FactoryError::Create(format!("{}: no connection", self.endpoint)))?;
+        let mut factory = BackendFactoryClient::new(first);
         let request = proto::CreateBackendRequest {
             read_only,
             seed: write_all(seed),
@@ -77,7 +91,7 @@ impl RemoteFactory {
         let Some(id) = created.backend_id else {
             return Ok(None);
         };
-        let driver = RemoteDriver::attach(channel.clone(), Some(&id), self.deadline)
+        let driver = RemoteDriver::attach_pool(channels, Some(&id), self.deadline)
             .await
             .map_err(|e| FactoryError::Create(e.to_string()))?
             .releasing(factory.clone(), id.clone());

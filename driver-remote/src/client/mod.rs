@@ -11,6 +11,7 @@ mod factory;
 mod streams;
 
 use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use driver_api::{Capabilities, DriverError, DriverMethod, DriverResult};
@@ -34,14 +35,20 @@ pub const DRIVER_NAME: &str = "remote";
 /// The default deadline of one call.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
 
-/// A `ComputeDriver` over a `compute.v1` channel.
+/// A `ComputeDriver` over `compute.v1` channels.
 ///
 /// Its capabilities, name and legacy flag are read once, when it attaches.
+/// Over several channels (separate HTTP/2 connections), calls take them in
+/// turn: one connection is driven by one task on each side, so a single one
+/// keeps calls in flight to one core per side; see
+/// [`connect_pool`](crate::endpoint::connect_pool).
 /// Dropping a driver made by [`RemoteFactory`] drops its backend on the
 /// server.
 #[derive(Debug)]
 pub struct RemoteDriver {
-    client: ComputeDriverClient<Channel>,
+    clients: Box<[ComputeDriverClient<Channel>]>,
+    /// The next call's channel: calls take the channels in turn.
+    next: AtomicUsize,
     backend: Option<MetadataValue<Ascii>>,
     backend_name: String,
     capabilities: Capabilities,
@@ -89,16 +96,46 @@ impl RemoteDriver {
         id: Option<&str>,
         deadline: Duration,
     ) -> DriverResult<Self> {
+        Self::attach_pool(vec![channel], id, deadline).await
+    }
+
+    /// The server's own backend over `channels` (connections to one server,
+    /// taken in turn; see [`connect_pool`](crate::endpoint::connect_pool)).
+    pub async fn connect_pool(channels: Vec<Channel>) -> DriverResult<Self> {
+        Self::attach_pool(channels, None, DEFAULT_DEADLINE).await
+    }
+
+    /// The backend `id` (or the server's own, `None`) over `channels`,
+    /// connections to one server taken in turn, each call bounded by
+    /// `deadline`. No channel is `InvalidInput`.
+    pub async fn attach_pool(
+        channels: Vec<Channel>,
+        id: Option<&str>,
+        deadline: Duration,
+    ) -> DriverResult<Self> {
+        if channels.is_empty() {
+            return Err(DriverError::invalid_input(
+                DriverMethod::Capabilities,
+                "no channel to attach over",
+            ));
+        }
         let backend = match id {
             Some(id) => Some(MetadataValue::try_from(id).map_err(|_| {
                 DriverError::invalid_input(DriverMethod::Capabilities, "backend id is not ASCII")
             })?),
             None => None,
         };
+        let clients = channels
+            .into_iter()
+            .map(|channel| {
+                ComputeDriverClient::new(channel)
+                    .max_decoding_message_size(crate::server::MAX_MESSAGE_BYTES)
+                    .max_encoding_message_size(crate::server::MAX_MESSAGE_BYTES)
+            })
+            .collect();
         let mut driver = Self {
-            client: ComputeDriverClient::new(channel)
-                .max_decoding_message_size(crate::server::MAX_MESSAGE_BYTES)
-                .max_encoding_message_size(crate::server::MAX_MESSAGE_BYTES),
+            clients,
+            next: AtomicUsize::new(0),
             backend,
             backend_name: String::new(),
             capabilities: Capabilities::none(),
@@ -149,9 +186,15 @@ impl RemoteDriver {
         }
     }
 
+    /// The channel of the next call (the channels in turn).
+    fn client(&self) -> ComputeDriverClient<Channel> {
+        let turn = self.next.fetch_add(1, Ordering::Relaxed) % self.clients.len();
+        self.clients[turn].clone()
+    }
+
     fn source(&self) -> Source {
         Source {
-            client: self.client.clone(),
+            client: self.client(),
             backend: self.backend.clone(),
         }
     }
@@ -181,7 +224,7 @@ impl RemoteDriver {
         F: FnOnce(ComputeDriverClient<Channel>, Request<Req>) -> Fut,
         Fut: Future<Output = Result<Response<Resp>, Status>>,
     {
-        let call = rpc(self.client.clone(), self.request(message));
+        let call = rpc(self.client(), self.request(message));
         let answer = tokio::time::timeout(self.deadline, call)
             .await
             .map_err(|_| self.timed_out(method))?;

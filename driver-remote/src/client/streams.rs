@@ -30,7 +30,7 @@ impl RemoteDriver {
         update_task_state: TaskStateCallback,
     ) -> DriverResult<()> {
         let site = self.site(M::Snapshot);
-        let mut client = self.client.clone();
+        let mut client = self.client();
         let mut stream = client
             .snapshot(self.request(request))
             .await
@@ -64,7 +64,7 @@ impl RemoteDriver {
         callbacks: Arc<dyn LiveMigrationCallbacks>,
     ) -> DriverResult<()> {
         let site = self.site(M::LiveMigration);
-        let mut client = self.client.clone();
+        let mut client = self.client();
         let mut stream = client
             .live_migration(self.request(request))
             .await

@@ -4,6 +4,10 @@
 //! - A unix socket is created mode 0600 (bound under a temporary name,
 //!   restricted, then renamed into place, so its path never exists with
 //!   looser rights); an existing path is refused, never replaced.
+//! - A client connects to a unix socket only when it is a socket owned by
+//!   this process's user or root and not writable by others
+//!   ([`EndpointError::UntrustedSocket`]): anyone else's socket could be
+//!   serving anything.
 //! - TCP is TLS only (rustls): a server needs a certificate and key, and
 //!   with a client CA it asks every client for a certificate signed by it
 //!   (mutual TLS); a client needs the CA that signed the server's
@@ -13,6 +17,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
+
+mod unix_socket;
 
 use hyper_util::rt::TokioIo;
 use tokio::net::{TcpListener, UnixListener, UnixStream};
@@ -38,6 +44,22 @@ pub enum EndpointError {
     /// A socket path that already exists.
     #[error("{0} exists: remove it first (a socket is never replaced)")]
     Exists(PathBuf),
+    /// A unix socket the client does not trust: owned by another user than
+    /// this process's (or root), or writable by others.
+    #[error(
+        "{path} is not trusted: owned by uid {owner} with mode {mode:o}; a socket must \
+         belong to this user (uid {me}) or root, and not be writable by others"
+    )]
+    UntrustedSocket {
+        /// The socket.
+        path: PathBuf,
+        /// Its owner's uid.
+        owner: u32,
+        /// Its permission bits.
+        mode: u32,
+        /// This process's effective uid.
+        me: u32,
+    },
     /// A system call failed.
     #[error("{context}: {source}")]
     Io {
@@ -58,7 +80,7 @@ pub enum EndpointError {
     },
 }
 
-fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> EndpointError {
+pub(crate) fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> EndpointError {
     let context = context.into();
     move |source| EndpointError::Io { context, source }
 }
@@ -214,10 +236,16 @@ pub async fn connect(
     let context = format!("connecting to {endpoint}");
     match endpoint {
         Endpoint::Unix(path) => {
+            unix_socket::check_trusted(path)?;
             let path = path.clone();
+            // A reconnection checks the socket again: a socket replaced by
+            // another user's is refused then too.
             let connector = tower::service_fn(move |_: Uri| {
                 let path = path.clone();
-                async move { Ok::<_, std::io::Error>(TokioIo::new(UnixStream::connect(path).await?)) }
+                async move {
+                    unix_socket::check_trusted(&path).map_err(std::io::Error::other)?;
+                    Ok::<_, std::io::Error>(TokioIo::new(UnixStream::connect(path).await?))
+                }
             });
             tonic::transport::Endpoint::from_static("http://localhost")
                 .connect_timeout(CONNECT_TIMEOUT)
@@ -250,6 +278,27 @@ pub async fn connect(
     }
 }
 
+/// How many connections [`connect_pool`] opens by default: one per core of
+/// this machine (an HTTP/2 connection is driven by one task on each side, so
+/// calls in flight on one connection use one core per side), at most 8.
+pub fn default_connections() -> usize {
+    std::thread::available_parallelism().map_or(1, |cores| cores.get().min(8))
+}
+
+/// Opens `connections` separate connections to `endpoint` (at least one),
+/// for a [`RemoteDriver`](crate::client::RemoteDriver) to take in turn.
+pub async fn connect_pool(
+    endpoint: &Endpoint,
+    tls: Option<&ClientTls>,
+    connections: usize,
+) -> Result<Vec<Channel>, EndpointError> {
+    let mut channels = Vec::with_capacity(connections.max(1));
+    for _ in 0..connections.max(1) {
+        channels.push(connect(endpoint, tls).await?);
+    }
+    Ok(channels)
+}
+
 /// A bound endpoint, ready to serve.
 #[derive(Debug)]
 pub struct Listener {
@@ -278,7 +327,7 @@ impl Listener {
     pub async fn bind(endpoint: &Endpoint, tls: Option<ServerTls>) -> Result<Self, EndpointError> {
         let bound = match endpoint {
             Endpoint::Unix(path) => {
-                let listener = bind_private_socket(path)?;
+                let listener = unix_socket::bind_private(path)?;
                 Bound::Unix(listener, SocketFile(path.clone()))
             }
             Endpoint::Tcp { host, port } => {
@@ -341,40 +390,6 @@ impl Listener {
                 .map_err(transport("serving")),
         }
     }
-}
-
-/// Binds a unix socket at `path` that only its owner can connect to: bound
-/// inside a fresh directory of mode 0700 beside `path` (nobody else can reach
-/// it there), restricted to 0600, then renamed into place.
-fn bind_private_socket(path: &Path) -> Result<UnixListener, EndpointError> {
-    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-
-    if path.symlink_metadata().is_ok() {
-        return Err(EndpointError::Exists(path.to_owned()));
-    }
-    let name = path
-        .file_name()
-        .ok_or_else(|| EndpointError::Parse(path.display().to_string()))?;
-    let mut private_name = std::ffi::OsString::from(".");
-    private_name.push(name);
-    private_name.push(format!(".{}.binding", std::process::id()));
-    let private_dir = path.with_file_name(private_name);
-    std::fs::DirBuilder::new()
-        .mode(0o700)
-        .create(&private_dir)
-        .map_err(io(format!("creating {}", private_dir.display())))?;
-    let staging = private_dir.join("socket");
-    let placed = UnixListener::bind(&staging)
-        .map_err(io(format!("binding {}", path.display())))
-        .and_then(|listener| {
-            std::fs::set_permissions(&staging, std::fs::Permissions::from_mode(0o600))
-                .map_err(io(format!("restricting {}", path.display())))?;
-            std::fs::rename(&staging, path).map_err(io(format!("placing {}", path.display())))?;
-            Ok(listener)
-        });
-    let _ = std::fs::remove_file(&staging);
-    let _ = std::fs::remove_dir(&private_dir);
-    placed
 }
 
 #[cfg(test)]

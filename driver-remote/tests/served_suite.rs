@@ -1,0 +1,135 @@
+//! The issue's bar, through the real binaries' code paths: the runner
+//! (`conformance-runner --backend remote`) judges a `compute-serve --backend
+//! fake` process over a unix socket and over mutual TLS, and every case ends
+//! as it ends on the fake in process.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::Parser;
+use conformance_runner::cli::{run, Args};
+use rcgen::ExtendedKeyUsagePurpose;
+
+mod common;
+use common::certs::Ca;
+use common::served::ComputeServe;
+
+/// The one case a remote factory cannot offer: it needs a backend whose
+/// calls are still pending at their first poll (`create_pending`), so it is
+/// skipped over the wire with that reason and passes in process.
+const NEEDS_PENDING_BACKEND: &str = "cancellation::dropped_calls_change_nothing";
+
+/// Runs the runner with `argv` and a JSON report; each case id and its verdict.
+fn verdicts(argv: &[&str], dir: &Path, report: &str) -> BTreeMap<String, String> {
+    let json = dir.join(report);
+    let json_arg = json.to_str().expect("a UTF-8 path");
+    let args = Args::try_parse_from(
+        ["conformance-runner", "-q", "--json", json_arg]
+            .into_iter()
+            .chain(argv.iter().copied()),
+    )
+    .expect("arguments");
+    assert_eq!(run(&args), ExitCode::SUCCESS, "runner {argv:?}");
+    let text = std::fs::read_to_string(&json).expect("the report");
+    let report: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let cases = report["cases"].as_array().expect("cases");
+    cases
+        .iter()
+        .map(|case| {
+            let id = case["id"].as_str().expect("an id").to_owned();
+            let verdict = case["verdict"].as_str().expect("a verdict").to_owned();
+            (id, verdict)
+        })
+        .collect()
+}
+
+/// The remote run's verdicts equal the in-process fake's, but for the case
+/// that needs a pending backend; nothing failed.
+fn assert_as_in_process(remote: &BTreeMap<String, String>, dir: &Path) {
+    let in_process = verdicts(&["--backend", "fake"], dir, "in-process.json");
+    assert_eq!(
+        remote.keys().collect::<Vec<_>>(),
+        in_process.keys().collect::<Vec<_>>(),
+        "the same cases ran"
+    );
+    let differences: Vec<_> = remote
+        .iter()
+        .filter(|(id, verdict)| in_process[*id] != **verdict)
+        .map(|(id, verdict)| format!("{id}: {} in process, {verdict} remote", in_process[id]))
+        .collect();
+    assert_eq!(
+        differences,
+        vec![format!("{NEEDS_PENDING_BACKEND}: pass in process, skipped remote")]
+    );
+    let passed = remote.values().filter(|v| *v == "pass").count();
+    let declared = in_process.values().filter(|v| *v == "pass").count();
+    assert_eq!(passed + 1, declared, "every declared case but one passed");
+    assert!(remote.values().all(|v| v == "pass" || v == "skipped"));
+}
+
+#[test]
+fn the_runner_passes_the_served_fake_over_a_unix_socket() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let socket = dir.path().join("compute.sock");
+    let listen = format!("unix:{}", socket.display());
+    let server = ComputeServe::start(&["--backend", "fake", "--listen", &listen]);
+    let endpoint = server.endpoint.to_string();
+    let remote = verdicts(
+        &["--backend", "remote", "--endpoint", &endpoint],
+        dir.path(),
+        "remote.json",
+    );
+    assert_as_in_process(&remote, dir.path());
+}
+
+#[test]
+fn the_runner_passes_the_served_fake_over_mutual_tls() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let (server_ca, client_ca) = (Ca::new("server ca"), Ca::new("client ca"));
+    let (server_cert, server_key) = server_ca.issue(ExtendedKeyUsagePurpose::ServerAuth);
+    let (client_cert, client_key) = client_ca.issue(ExtendedKeyUsagePurpose::ClientAuth);
+    let write = |name: &str, pem: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, pem).expect("a PEM file");
+        path.to_str().expect("a UTF-8 path").to_owned()
+    };
+    let server_cert = write("server.pem", &server_cert);
+    let server_key = write("server.key", &server_key);
+    let clients_ca = write("clients-ca.pem", &client_ca.pem);
+    let servers_ca = write("servers-ca.pem", &server_ca.pem);
+    let client_cert = write("client.pem", &client_cert);
+    let client_key = write("client.key", &client_key);
+    let server = ComputeServe::start(&[
+        "--backend",
+        "fake",
+        "--listen",
+        "tcp:127.0.0.1:0",
+        "--tls-cert",
+        &server_cert,
+        "--tls-key",
+        &server_key,
+        "--tls-client-ca",
+        &clients_ca,
+    ]);
+    let endpoint = server.endpoint.to_string();
+    let remote = verdicts(
+        &[
+            "--backend",
+            "remote",
+            "--endpoint",
+            &endpoint,
+            "--tls-ca",
+            &servers_ca,
+            "--tls-cert",
+            &client_cert,
+            "--tls-key",
+            &client_key,
+            "--tls-domain",
+            "localhost",
+        ],
+        dir.path(),
+        "remote.json",
+    );
+    assert_as_in_process(&remote, dir.path());
+}
