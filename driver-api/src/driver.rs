@@ -39,8 +39,8 @@ mod defaults;
 // their arguments.
 #[allow(unused_variables)]
 pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
-    /// The backend's name, used in [`DriverError::NotSupported`] and
-    /// [`DriverError::ReadOnly`]. Defaults to the type's name.
+    /// The backend's name, used in [`DriverError::NotSupported`] and [`DriverError::ReadOnly`].
+    /// Defaults to the type's name.
     fn driver_name(&self) -> &'static str {
         std::any::type_name::<Self>()
     }
@@ -50,35 +50,32 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// Constant for the life of the driver value.
     fn capabilities(&self) -> Capabilities;
 
-    /// Registers the one lifecycle-event listener, replacing the previous one;
-    /// `None` unregisters.
+    /// Registers the one lifecycle-event listener, replacing the previous one; `None` unregisters.
     ///
-    /// Events emitted after this returns go to `listener`, in order. A listener
-    /// that panics must not break the driver or the caller. A listener may
-    /// call back into the driver's synchronous methods (`capabilities`,
-    /// `register_event_listener`, `emit_event`): no driver lock is held while
-    /// it runs, and a listener it registers gets the next event. Backends
-    /// usually delegate to an embedded [`EventSlot`](crate::EventSlot).
+    /// Events emitted after this returns go to `listener`, in order. A listener that panics must
+    /// not break the driver or the caller. A listener may call back into the driver's synchronous
+    /// methods (`capabilities`, `register_event_listener`, `emit_event`): no driver lock is held
+    /// while it runs, and a listener it registers gets the next event. Backends usually delegate to
+    /// an embedded [`EventSlot`](crate::EventSlot).
     fn register_event_listener(&self, listener: Option<EventListener>);
 
     /// Delivers `event` to the registered listener, synchronously.
     ///
-    /// With no listener the event is dropped. A panicking listener is
-    /// contained. (Nova raises `ValueError` for a non-event; the type system
-    /// rules that out here.)
+    /// With no listener the event is dropped. A panicking listener is contained. (Nova raises
+    /// `ValueError` for a non-event; the type system rules that out here.)
     fn emit_event(&self, event: LifecycleEvent);
 
-    /// Whether the driver wants Nova's legacy network-info format. Always
-    /// `false` for typed backends (the default).
+    /// Whether the driver wants Nova's legacy network-info format. Always `false` for typed
+    /// backends (the default).
     fn legacy_nwinfo(&self) -> bool {
         false
     }
 
     /// Prepares the driver to serve `host`.
     ///
-    /// Resulting state: the node list is `[host]` (Nova's fake: `fake-mini` when
-    /// `host` is `compute`). Idempotent. Not refused in read-only mode (it changes
-    /// no instance). Errors: [`DriverError::InvalidInput`] for an empty host name.
+    /// Resulting state: the node list is `[host]` (Nova's fake: `fake-mini` when `host` is
+    /// `compute`). Idempotent. Not refused in read-only mode (it changes no instance). Errors:
+    /// [`DriverError::InvalidInput`] for an empty host name.
     async fn init_host(&self, host: &str) -> DriverResult<()>;
 
     /// The nodes this driver manages (`refresh` asks a backend to re-read them).
@@ -86,10 +83,9 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
 
     /// The resources of one managed node.
     ///
-    /// `*_used` equals the sum of the claims of the node's instances at all
-    /// times; `hypervisor_version` is an integer. Errors:
-    /// [`DriverError::NodeNotFound`] for a node not managed (stricter than Nova,
-    /// which returns an empty dict).
+    /// `*_used` equals the sum of the claims of the node's instances at all times;
+    /// `hypervisor_version` is an integer. Errors: [`DriverError::NodeNotFound`] for a node not
+    /// managed (stricter than Nova, which returns an empty dict).
     async fn get_available_resource(&self, nodename: &str) -> DriverResult<NodeResources>;
 
     /// Disk available to instances after overcommitted images grow, in GiB.
@@ -102,8 +98,8 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         unsupported!(self, GetHostIpAddr)
     }
 
-    /// Statistics of every node, one entry per node (Nova returned a dict for one
-    /// node, a list for several and raised for none; here always a list).
+    /// Statistics of every node, one entry per node (Nova returned a dict for one node, a list for
+    /// several and raised for none; here always a list).
     async fn get_host_stats(&self, refresh: bool) -> DriverResult<Vec<HostStats>> {
         unsupported!(self, GetHostStats)
     }
@@ -184,11 +180,10 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
 
     /// The instance's power state, flags and figures.
     ///
-    /// `num_cpu` and `max_mem_kb` are the instance's size: its flavor's vCPUs
-    /// and memory (the flavor it is claimed by, the new one after a resize),
-    /// whatever the hypervisor actually gives the guest; `mem_kb` is the
-    /// memory the guest has now (at most `max_mem_kb` on a real hypervisor;
-    /// a backend that sizes guests down for testing reports the real figure).
+    /// `num_cpu` and `max_mem_kb` are the instance's size: its flavor's vCPUs and memory (the
+    /// flavor it is claimed by, the new one after a resize), whatever the hypervisor actually gives
+    /// the guest; `mem_kb` is the memory the guest has now (at most `max_mem_kb` on a real
+    /// hypervisor; a backend that sizes guests down for testing reports the real figure).
     ///
     /// Errors: [`DriverError::InstanceNotFound`] (Nova maps it to `NoState`).
     async fn get_info(&self, instance: &Instance) -> DriverResult<InstanceInfo>;
@@ -229,8 +224,8 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         unsupported!(self, Reboot)
     }
 
-    /// Hard-reboots instances stuck rebooting for longer than `timeout`. Instances
-    /// not on this host are ignored; no error for them.
+    /// Hard-reboots instances stuck rebooting for longer than `timeout`. Instances not on this host
+    /// are ignored; no error for them.
     async fn poll_rebooting_instances(
         &self,
         timeout: Duration,
@@ -239,21 +234,21 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         unsupported!(self, PollRebootingInstances)
     }
 
-    /// Powers an instance off (table row `power_off`): to `Shutdown` from any
-    /// state; a no-op when already off. Waits up to `timeout` for the guest to
-    /// shut down cleanly, then forces it (zero: force at once).
+    /// Powers an instance off (table row `power_off`): to `Shutdown` from any state; a no-op when
+    /// already off. Waits up to `timeout` for the guest to shut down cleanly, then forces it (zero:
+    /// force at once).
     ///
-    /// Events: `Stopped`. Errors: [`DriverError::InstanceNotFound`],
-    /// [`DriverError::InvalidState`] (rescued or soft-deleted). Idempotent.
+    /// Events: `Stopped`. Errors: [`DriverError::InstanceNotFound`], [`DriverError::InvalidState`]
+    /// (rescued or soft-deleted). Idempotent.
     async fn power_off(&self, instance: &Instance, timeout: Duration) -> DriverResult<()> {
         unsupported!(self, PowerOff)
     }
 
-    /// Powers an instance on (table row `power_on`): to `Running` from any state;
-    /// a no-op when running.
+    /// Powers an instance on (table row `power_on`): to `Running` from any state; a no-op when
+    /// running.
     ///
-    /// Events: `Started`. Errors: [`DriverError::InstanceNotFound`],
-    /// [`DriverError::InvalidState`] (rescued or soft-deleted). Idempotent.
+    /// Events: `Started`. Errors: [`DriverError::InstanceNotFound`], [`DriverError::InvalidState`]
+    /// (rescued or soft-deleted). Idempotent.
     async fn power_on(
         &self,
         context: &RequestContext,
@@ -266,23 +261,23 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
 
     /// Pauses an instance: `Running` to `Paused` (no CPU use, memory kept).
     ///
-    /// Stricter than Nova's fake, where pause is a no-op. Events: `Paused`.
-    /// Errors: [`DriverError::InstanceNotFound`], [`DriverError::InvalidState`]
-    /// from `Suspended`, `Shutdown`, `Crashed`. Idempotent (paused again: no-op).
+    /// Stricter than Nova's fake, where pause is a no-op. Events: `Paused`. Errors:
+    /// [`DriverError::InstanceNotFound`], [`DriverError::InvalidState`] from `Suspended`,
+    /// `Shutdown`, `Crashed`. Idempotent (paused again: no-op).
     async fn pause(&self, instance: &Instance) -> DriverResult<()> {
         unsupported!(self, Pause)
     }
 
     /// Unpauses an instance: `Paused` to `Running`; a no-op when running.
     ///
-    /// Events: `Resumed`. Errors: [`DriverError::InstanceNotFound`],
-    /// [`DriverError::InvalidState`] from `Suspended`, `Shutdown`, `Crashed`.
+    /// Events: `Resumed`. Errors: [`DriverError::InstanceNotFound`], [`DriverError::InvalidState`]
+    /// from `Suspended`, `Shutdown`, `Crashed`.
     async fn unpause(&self, instance: &Instance) -> DriverResult<()> {
         unsupported!(self, Unpause)
     }
 
-    /// Suspends an instance: `Running` or `Paused` to `Suspended` (state saved to
-    /// disk, no CPU or memory use); a no-op when suspended.
+    /// Suspends an instance: `Running` or `Paused` to `Suspended` (state saved to disk, no CPU or
+    /// memory use); a no-op when suspended.
     ///
     /// Events: `Suspended`. Errors: [`DriverError::InstanceNotFound`],
     /// [`DriverError::InvalidState`] from `Shutdown`, `Crashed`.
@@ -292,8 +287,8 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
 
     /// Resumes a suspended instance: `Suspended` to `Running`; a no-op when running.
     ///
-    /// Events: `Resumed`. Errors: [`DriverError::InstanceNotFound`],
-    /// [`DriverError::InvalidState`] from `Paused`, `Shutdown`, `Crashed`.
+    /// Events: `Resumed`. Errors: [`DriverError::InstanceNotFound`], [`DriverError::InvalidState`]
+    /// from `Paused`, `Shutdown`, `Crashed`.
     async fn resume(
         &self,
         instance: &Instance,
@@ -303,12 +298,11 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         unsupported!(self, Resume)
     }
 
-    /// Boots the instance from a rescue image with `rescue_password` as root
-    /// password: to `Running`, rescued, from `Running`, `Shutdown` or `Crashed`.
+    /// Boots the instance from a rescue image with `rescue_password` as root password: to
+    /// `Running`, rescued, from `Running`, `Shutdown` or `Crashed`.
     ///
-    /// Events: `Started` if it was not running. Errors:
-    /// [`DriverError::InstanceNotFound`], [`DriverError::InvalidState`] (already
-    /// rescued, paused, suspended, soft-deleted).
+    /// Events: `Started` if it was not running. Errors: [`DriverError::InstanceNotFound`],
+    /// [`DriverError::InvalidState`] (already rescued, paused, suspended, soft-deleted).
     async fn rescue(
         &self,
         context: &RequestContext,
@@ -320,26 +314,25 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         unsupported!(self, Rescue)
     }
 
-    /// Leaves rescue: a rescued instance goes back to `Running`, not rescued; a
-    /// no-op for an instance that is not rescued. No event.
+    /// Leaves rescue: a rescued instance goes back to `Running`, not rescued; a no-op for an
+    /// instance that is not rescued. No event.
     ///
-    /// Errors: [`DriverError::InstanceNotFound`] (Nova's fake raises a raw
-    /// `KeyError`), [`DriverError::InvalidState`] when soft-deleted.
+    /// Errors: [`DriverError::InstanceNotFound`] (Nova's fake raises a raw `KeyError`),
+    /// [`DriverError::InvalidState`] when soft-deleted.
     async fn unrescue(&self, instance: &Instance, network_info: &[Vif]) -> DriverResult<()> {
         unsupported!(self, Unrescue)
     }
 
-    /// Soft-deletes an instance: to `Shutdown`, soft-deleted, from any state; its
-    /// resources stay claimed until `destroy`. A no-op when already soft-deleted.
+    /// Soft-deletes an instance: to `Shutdown`, soft-deleted, from any state; its resources stay
+    /// claimed until `destroy`. A no-op when already soft-deleted.
     ///
-    /// Events: `Stopped` unless it was shut down. Errors:
-    /// [`DriverError::InstanceNotFound`].
+    /// Events: `Stopped` unless it was shut down. Errors: [`DriverError::InstanceNotFound`].
     async fn soft_delete(&self, instance: &Instance) -> DriverResult<()> {
         unsupported!(self, SoftDelete)
     }
 
-    /// Restores a soft-deleted instance: to `Running`, not soft-deleted. A no-op
-    /// for an instance that is not soft-deleted.
+    /// Restores a soft-deleted instance: to `Running`, not soft-deleted. A no-op for an instance
+    /// that is not soft-deleted.
     ///
     /// Events: `Started`. Errors: [`DriverError::InstanceNotFound`].
     async fn restore(&self, instance: &Instance) -> DriverResult<()> {
@@ -349,10 +342,10 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     /// Snapshots the instance into the pre-created image `image_id`.
     ///
     /// Calls `update_task_state(ImagePendingUpload, ImageSnapshot)` then
-    /// `update_task_state(ImageUploading, ImagePendingUpload)`, in that order,
-    /// before returning. The instance's state is unchanged; no event.
-    /// Errors: [`DriverError::InstanceNotRunning`] for an unknown instance (as
-    /// Nova's suite asserts), [`DriverError::InvalidState`] when soft-deleted.
+    /// `update_task_state(ImageUploading, ImagePendingUpload)`, in that order, before returning.
+    /// The instance's state is unchanged; no event. Errors: [`DriverError::InstanceNotRunning`] for
+    /// an unknown instance (as Nova's suite asserts), [`DriverError::InvalidState`] when
+    /// soft-deleted.
     async fn snapshot(
         &self,
         context: &RequestContext,
@@ -365,19 +358,17 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
 
     /// Sets the guest's admin password. Needs a `Running` instance.
     ///
-    /// Errors: [`DriverError::InstanceNotFound`],
-    /// [`DriverError::InstanceNotRunning`]. Idempotent.
+    /// Errors: [`DriverError::InstanceNotFound`], [`DriverError::InstanceNotRunning`]. Idempotent.
     async fn set_admin_password(&self, instance: &Instance, new_pass: Secret) -> DriverResult<()> {
         unsupported!(self, SetAdminPassword)
     }
 
-    /// Writes a file into the instance; path and contents are base64 (Nova's
-    /// Grizzly API). Works in any state.
+    /// Writes a file into the instance; path and contents are base64 (Nova's Grizzly API). Works in
+    /// any state.
     ///
-    /// Errors: [`DriverError::InstanceNotFound`], [`DriverError::InvalidInput`]
-    /// for bad base64 or a path that breaks
-    /// [`validate::file_path`](crate::validate::file_path) (nothing written). Idempotent: the same
-    /// file written again replaces it.
+    /// Errors: [`DriverError::InstanceNotFound`], [`DriverError::InvalidInput`] for bad base64 or a
+    /// path that breaks [`validate::file_path`](crate::validate::file_path) (nothing written).
+    /// Idempotent: the same file written again replaces it.
     async fn inject_file(
         &self,
         instance: &Instance,
@@ -387,13 +378,11 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         unsupported!(self, InjectFile)
     }
 
-    /// After a host reboot, brings back an instance that should be running
-    /// (the compute service calls it only for those; Nova's libvirt driver
-    /// hard-reboots them): one `Shutdown` or `Crashed`, not soft-deleted, is
-    /// started (the table's `power_on` row, `Started`); one `Running`,
-    /// `Paused` or `Suspended`, or soft-deleted, is left exactly as it is,
-    /// with no event.
-    /// Errors: [`DriverError::InstanceNotFound`]. Idempotent.
+    /// After a host reboot, brings back an instance that should be running (the compute service
+    /// calls it only for those; Nova's libvirt driver hard-reboots them): one `Shutdown` or
+    /// `Crashed`, not soft-deleted, is started (the table's `power_on` row, `Started`); one
+    /// `Running`, `Paused` or `Suspended`, or soft-deleted, is left exactly as it is, with no
+    /// event. Errors: [`DriverError::InstanceNotFound`]. Idempotent.
     async fn resume_state_on_host_boot(
         &self,
         context: &RequestContext,
@@ -404,9 +393,9 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         unsupported!(self, ResumeStateOnHostBoot)
     }
 
-    /// Asks the guest for a crash dump (an NMI). State unchanged, no event.
-    /// Errors: [`DriverError::InstanceNotFound`],
-    /// [`DriverError::InstanceNotRunning`] unless `Running` or `Paused`.
+    /// Asks the guest for a crash dump (an NMI). State unchanged, no event. Errors:
+    /// [`DriverError::InstanceNotFound`], [`DriverError::InstanceNotRunning`] unless `Running` or
+    /// `Paused`.
     async fn trigger_crash_dump(&self, instance: &Instance) -> DriverResult<()> {
         unsupported!(self, TriggerCrashDump)
     }
@@ -416,14 +405,14 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         unsupported!(self, InstanceOnDisk)
     }
 
-    /// Counters of one disk of the named instance.
-    /// Errors: [`DriverError::InstanceNotFound`] (by name).
+    /// Counters of one disk of the named instance. Errors: [`DriverError::InstanceNotFound`] (by
+    /// name).
     async fn block_stats(&self, instance_name: &str, disk_id: &str) -> DriverResult<BlockStats> {
         unsupported!(self, BlockStats)
     }
 
-    /// Counters of one interface of the named instance.
-    /// Errors: [`DriverError::InstanceNotFound`] (by name).
+    /// Counters of one interface of the named instance. Errors: [`DriverError::InstanceNotFound`]
+    /// (by name).
     async fn interface_stats(
         &self,
         instance_name: &str,
@@ -432,29 +421,26 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         unsupported!(self, InterfaceStats)
     }
 
-    /// Diagnostics of the named instance; `state` matches `get_info`,
-    /// `memory_max_kb` its maximum memory. While the guest is `Running` or
-    /// `Paused` and not rescued, `disk_details` names every disk: the root
-    /// disk `vda` first, then each attached volume by its mountpoint's device
-    /// name (`/dev/sdb` is `sdb`) where the backend's bus takes that name
-    /// (see [`Diagnostics::disk_details`]).
-    /// Errors: [`DriverError::InstanceNotFound`] (by name).
+    /// Diagnostics of the named instance; `state` matches `get_info`, `memory_max_kb` its maximum
+    /// memory. While the guest is `Running` or `Paused` and not rescued, `disk_details` names every
+    /// disk: the root disk `vda` first, then each attached volume by its mountpoint's device name
+    /// (`/dev/sdb` is `sdb`) where the backend's bus takes that name (see
+    /// [`Diagnostics::disk_details`]). Errors: [`DriverError::InstanceNotFound`] (by name).
     async fn get_diagnostics(&self, instance_name: &str) -> DriverResult<Diagnostics> {
         unsupported!(self, GetDiagnostics)
     }
 
-    /// The disks of the named instance (what live migration needs). Unless
-    /// the instance is rescued, the first is its root disk, whose
-    /// `virt_disk_size` is the flavor's `root_gb` in bytes (a backend that
-    /// cannot make an empty disk may round a zero-size root disk up); the
-    /// volumes and other disks a backend reports follow it.
-    /// Errors: [`DriverError::InstanceNotFound`] (by name).
+    /// The disks of the named instance (what live migration needs). Unless the instance is rescued,
+    /// the first is its root disk, whose `virt_disk_size` is the flavor's `root_gb` in bytes (a
+    /// backend that cannot make an empty disk may round a zero-size root disk up); the volumes and
+    /// other disks a backend reports follow it. Errors: [`DriverError::InstanceNotFound`] (by
+    /// name).
     async fn get_instance_disk_info(&self, instance_name: &str) -> DriverResult<DiskInfo> {
         unsupported!(self, GetInstanceDiskInfo)
     }
 
-    /// Bandwidth counters of every VIF of the given instances that are on this
-    /// host; instances not on the host are skipped.
+    /// Bandwidth counters of every VIF of the given instances that are on this host; instances not
+    /// on the host are skipped.
     async fn get_all_bw_counters(
         &self,
         instances: &[Instance],
@@ -462,8 +448,8 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         unsupported!(self, GetAllBwCounters)
     }
 
-    /// Usage of every volume attached to the given instances on this host, for
-    /// the period from `start_time`. Instances not on the host are skipped.
+    /// Usage of every volume attached to the given instances on this host, for the period from
+    /// `start_time`. Instances not on the host are skipped.
     async fn get_all_volume_usage(
         &self,
         context: &RequestContext,
@@ -474,8 +460,8 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         unsupported!(self, GetAllVolumeUsage)
     }
 
-    /// What the instance printed to its console, in any state.
-    /// Errors: [`DriverError::InstanceNotFound`].
+    /// What the instance printed to its console, in any state. Errors:
+    /// [`DriverError::InstanceNotFound`].
     async fn get_console_output(&self, instance: &Instance) -> DriverResult<String> {
         unsupported!(self, GetConsoleOutput)
     }
@@ -488,9 +474,8 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         unsupported!(self, GetConsolePoolInfo)
     }
 
-    /// The instance's VNC console. Needs `Running` or `Paused` (a stopped guest
-    /// has no display; stricter than Nova's fake).
-    /// Errors: [`DriverError::InstanceNotFound`],
+    /// The instance's VNC console. Needs `Running` or `Paused` (a stopped guest has no display;
+    /// stricter than Nova's fake). Errors: [`DriverError::InstanceNotFound`],
     /// [`DriverError::InstanceNotRunning`].
     async fn get_vnc_console(&self, instance: &Instance) -> DriverResult<VncConsole> {
         unsupported!(self, GetVncConsole)
@@ -510,11 +495,10 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
 
     /// Attaches a volume at `mountpoint`, in any power state.
     ///
-    /// Errors: [`DriverError::InstanceNotFound`], [`DriverError::DeviceBusy`]
-    /// when something is attached there already, [`DriverError::InvalidInput`]
-    /// for a mountpoint that breaks
-    /// [`validate::mountpoint`](crate::validate::mountpoint) (as for detach
-    /// and swap). Not idempotent (again: `DeviceBusy`).
+    /// Errors: [`DriverError::InstanceNotFound`], [`DriverError::DeviceBusy`] when something is
+    /// attached there already, [`DriverError::InvalidInput`] for a mountpoint that breaks
+    /// [`validate::mountpoint`](crate::validate::mountpoint) (as for detach and swap). Not
+    /// idempotent (again: `DeviceBusy`).
     async fn attach_volume(
         &self,
         connection_info: &ConnectionInfo,
@@ -526,8 +510,8 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
 
     /// Detaches the volume at `mountpoint`.
     ///
-    /// Errors: [`DriverError::InstanceNotFound`], [`DriverError::VolumeNotFound`]
-    /// when nothing is attached there (stricter than Nova's fake, which ignores it).
+    /// Errors: [`DriverError::InstanceNotFound`], [`DriverError::VolumeNotFound`] when nothing is
+    /// attached there (stricter than Nova's fake, which ignores it).
     async fn detach_volume(
         &self,
         connection_info: &ConnectionInfo,
@@ -537,9 +521,9 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         unsupported!(self, DetachVolume)
     }
 
-    /// Replaces the volume at `mountpoint` by `new_connection_info`, growing it to
-    /// `resize_to_gb` if larger (0: keep the size).
-    /// Errors: [`DriverError::InstanceNotFound`], [`DriverError::VolumeNotFound`].
+    /// Replaces the volume at `mountpoint` by `new_connection_info`, growing it to `resize_to_gb`
+    /// if larger (0: keep the size). Errors: [`DriverError::InstanceNotFound`],
+    /// [`DriverError::VolumeNotFound`].
     async fn swap_volume(
         &self,
         old_connection_info: &ConnectionInfo,
@@ -558,9 +542,8 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
 
     /// Hot-plugs a VIF.
     ///
-    /// Errors: [`DriverError::InstanceNotFound`],
-    /// [`DriverError::InterfaceAttachFailed`] when a VIF with this id is attached,
-    /// [`DriverError::InvalidInput`] for a MAC that breaks
+    /// Errors: [`DriverError::InstanceNotFound`], [`DriverError::InterfaceAttachFailed`] when a VIF
+    /// with this id is attached, [`DriverError::InvalidInput`] for a MAC that breaks
     /// [`validate::mac`](crate::validate::mac).
     async fn attach_interface(
         &self,
@@ -573,26 +556,24 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
 
     /// Unplugs a VIF.
     ///
-    /// Errors: [`DriverError::InstanceNotFound`],
-    /// [`DriverError::InterfaceDetachFailed`] when no VIF with this id is attached.
+    /// Errors: [`DriverError::InstanceNotFound`], [`DriverError::InterfaceDetachFailed`] when no
+    /// VIF with this id is attached.
     async fn detach_interface(&self, instance: &Instance, vif: &Vif) -> DriverResult<()> {
         unsupported!(self, DetachInterface)
     }
 
-    /// Plugs the VIFs' host side (bridges, taps). Idempotent.
-    /// Errors: [`DriverError::InstanceNotFound`].
+    /// Plugs the VIFs' host side (bridges, taps). Idempotent. Errors:
+    /// [`DriverError::InstanceNotFound`].
     async fn plug_vifs(&self, instance: &Instance, network_info: &[Vif]) -> DriverResult<()> {
         unsupported!(self, PlugVifs)
     }
 
-    /// Unplugs the VIFs' host side. Idempotent.
-    /// Errors: [`DriverError::InstanceNotFound`].
+    /// Unplugs the VIFs' host side. Idempotent. Errors: [`DriverError::InstanceNotFound`].
     async fn unplug_vifs(&self, instance: &Instance, network_info: &[Vif]) -> DriverResult<()> {
         unsupported!(self, UnplugVifs)
     }
 
-    /// Sets up the basic filtering an instance needs before it can migrate here.
-    /// Idempotent.
+    /// Sets up the basic filtering an instance needs before it can migrate here. Idempotent.
     async fn ensure_filtering_rules_for_instance(
         &self,
         instance: &Instance,
@@ -601,8 +582,8 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         unsupported!(self, EnsureFilteringRulesForInstance)
     }
 
-    /// Re-applies the instance's security-group rules. Idempotent.
-    /// Errors: [`DriverError::InstanceNotFound`].
+    /// Re-applies the instance's security-group rules. Idempotent. Errors:
+    /// [`DriverError::InstanceNotFound`].
     async fn refresh_instance_security_rules(&self, instance: &Instance) -> DriverResult<()> {
         unsupported!(self, RefreshInstanceSecurityRules)
     }
@@ -631,13 +612,11 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         unsupported!(self, UnfilterInstance)
     }
 
-    /// On the destination: can `instance` come here? Returns the check data
-    /// the source step needs.
+    /// On the destination: can `instance` come here? Returns the check data the source step needs.
     ///
-    /// Errors: [`DriverError::InsufficientResources`] when the destination node
-    /// cannot hold the flavor, [`DriverError::InstanceExists`] when the
-    /// instance is already here (or reserved by `pre_live_migration`).
-    /// Nothing changes.
+    /// Errors: [`DriverError::InsufficientResources`] when the destination node cannot hold the
+    /// flavor, [`DriverError::InstanceExists`] when the instance is already here (or reserved by
+    /// `pre_live_migration`). Nothing changes.
     async fn check_can_live_migrate_destination(
         &self,
         context: &RequestContext,
@@ -661,10 +640,9 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
 
     /// On the source: can `instance` leave? Returns the data for the next steps.
     ///
-    /// Errors: [`DriverError::InstanceNotFound`], [`DriverError::InvalidState`]
-    /// unless `Running` or `Paused` and neither rescued nor soft-deleted,
-    /// [`DriverError::InvalidInput`] when `dest_check_data.dest_host` is not a
-    /// valid host name other than this host
+    /// Errors: [`DriverError::InstanceNotFound`], [`DriverError::InvalidState`] unless `Running` or
+    /// `Paused` and neither rescued nor soft-deleted, [`DriverError::InvalidInput`] when
+    /// `dest_check_data.dest_host` is not a valid host name other than this host
     /// ([`validate::live_destination`](crate::validate::live_destination)).
     async fn check_can_live_migrate_source(
         &self,
@@ -675,14 +653,12 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         unsupported!(self, CheckCanLiveMigrateSource)
     }
 
-    /// On the destination: prepares for the incoming instance: reserves its
-    /// resources (counted in `get_available_resource`'s used) and its name,
-    /// with the VIFs of `network_info` and the volumes of
-    /// `block_device_info`, until `post_live_migration_at_destination` or
-    /// `rollback_live_migration_at_destination`; the instance is not listed
-    /// meanwhile. Errors: [`DriverError::InsufficientResources`],
-    /// [`DriverError::InstanceExists`] (its UUID or name held here),
-    /// [`DriverError::InvalidInput`] as for `spawn`.
+    /// On the destination: prepares for the incoming instance: reserves its resources (counted in
+    /// `get_available_resource`'s used) and its name, with the VIFs of `network_info` and the
+    /// volumes of `block_device_info`, until `post_live_migration_at_destination` or
+    /// `rollback_live_migration_at_destination`; the instance is not listed meanwhile. Errors:
+    /// [`DriverError::InsufficientResources`], [`DriverError::InstanceExists`] (its UUID or name
+    /// held here), [`DriverError::InvalidInput`] as for `spawn`.
     async fn pre_live_migration(
         &self,
         context: &RequestContext,
@@ -696,21 +672,19 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
 
     /// On the source: moves the running instance to `dest`.
     ///
-    /// Precondition: `migrate_data` is what `dest`'s `pre_live_migration`
-    /// returned for this instance (Nova always calls it first; a backend may
-    /// need what it carries in `driver_data`, such as the destination's
-    /// domain name). Called otherwise, a backend may refuse with
+    /// Precondition: `migrate_data` is what `dest`'s `pre_live_migration` returned for this
+    /// instance (Nova always calls it first; a backend may need what it carries in `driver_data`,
+    /// such as the destination's domain name). Called otherwise, a backend may refuse with
     /// [`DriverError::MigrationFailed`] after `recover`.
     ///
-    /// `dest` must be a valid host name other than this host, and the host
-    /// whose `check_can_live_migrate_destination` produced `migrate_data`
-    /// (`migrate_data.dest_host`; stricter than Nova, whose migrate data does
-    /// not name it) ([`validate::live_migration_target`](crate::validate::live_migration_target)):
-    /// otherwise [`DriverError::InvalidInput`] before anything moves and
-    /// before any callback. On success the instance leaves this host (its claim released,
-    /// `MigrationCompleted` emitted) and `callbacks.post` is called; on failure
-    /// or abort the instance stays as it was and `callbacks.recover` is called.
-    /// Exactly one callback runs, once, before this returns. Errors:
+    /// `dest` must be a valid host name other than this host, and the host whose
+    /// `check_can_live_migrate_destination` produced `migrate_data` (`migrate_data.dest_host`;
+    /// stricter than Nova, whose migrate data does not name it)
+    /// ([`validate::live_migration_target`](crate::validate::live_migration_target)): otherwise
+    /// [`DriverError::InvalidInput`] before anything moves and before any callback. On success the
+    /// instance leaves this host (its claim released, `MigrationCompleted` emitted) and
+    /// `callbacks.post` is called; on failure or abort the instance stays as it was and
+    /// `callbacks.recover` is called. Exactly one callback runs, once, before this returns. Errors:
     /// [`DriverError::InstanceNotFound`], [`DriverError::InvalidState`],
     /// [`DriverError::MigrationFailed`] (after `recover`).
     async fn live_migration(
@@ -725,13 +699,11 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         unsupported!(self, LiveMigration)
     }
 
-    /// On the destination: the instance has arrived; it is now listed here,
-    /// `Running`, with its claim (the reservation of `pre_live_migration`, if
-    /// any), the VIFs of `network_info` and the volumes of
-    /// `block_device_info`; where either is empty, those given to
-    /// `pre_live_migration` stay. Emits `Started`.
-    /// Errors: [`DriverError::InstanceExists`], [`DriverError::InsufficientResources`],
-    /// [`DriverError::InvalidInput`] as for `spawn`.
+    /// On the destination: the instance has arrived; it is now listed here, `Running`, with its
+    /// claim (the reservation of `pre_live_migration`, if any), the VIFs of `network_info` and the
+    /// volumes of `block_device_info`; where either is empty, those given to `pre_live_migration`
+    /// stay. Emits `Started`. Errors: [`DriverError::InstanceExists`],
+    /// [`DriverError::InsufficientResources`], [`DriverError::InvalidInput`] as for `spawn`.
     async fn post_live_migration_at_destination(
         &self,
         context: &RequestContext,
@@ -743,8 +715,8 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         unsupported!(self, PostLiveMigrationAtDestination)
     }
 
-    /// On the destination: undoes `pre_live_migration` after a failed migration,
-    /// releasing the reservation. Idempotent.
+    /// On the destination: undoes `pre_live_migration` after a failed migration, releasing the
+    /// reservation. Idempotent.
     async fn rollback_live_migration_at_destination(
         &self,
         context: &RequestContext,
@@ -756,34 +728,30 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         unsupported!(self, RollbackLiveMigrationAtDestination)
     }
 
-    /// On the source: forces an in-progress live migration to complete. With
-    /// none in progress nothing changes.
-    /// Errors: [`DriverError::InstanceNotFound`].
+    /// On the source: forces an in-progress live migration to complete. With none in progress
+    /// nothing changes. Errors: [`DriverError::InstanceNotFound`].
     async fn live_migration_force_complete(&self, instance: &Instance) -> DriverResult<()> {
         unsupported!(self, LiveMigrationForceComplete)
     }
 
-    /// On the source: aborts an in-progress live migration; `live_migration`
-    /// then calls `recover` with status `Cancelled`. With none in progress
-    /// nothing changes.
-    /// Errors: [`DriverError::InstanceNotFound`].
+    /// On the source: aborts an in-progress live migration; `live_migration` then calls `recover`
+    /// with status `Cancelled`. With none in progress nothing changes. Errors:
+    /// [`DriverError::InstanceNotFound`].
     async fn live_migration_abort(&self, instance: &Instance) -> DriverResult<()> {
         unsupported!(self, LiveMigrationAbort)
     }
 
-    /// On the source: powers the instance off and hands its disks over for a
-    /// move to `dest` with `flavor`: it returns them as
-    /// `get_instance_disk_info` reports them (the root disk first, of its
-    /// current flavor's size). The instance stays here, `Shutdown`, with its
-    /// claim, until `confirm_migration` or `finish_revert_migration`.
+    /// On the source: powers the instance off and hands its disks over for a move to `dest` with
+    /// `flavor`: it returns them as `get_instance_disk_info` reports them (the root disk first, of
+    /// its current flavor's size). The instance stays here, `Shutdown`, with its claim, until
+    /// `confirm_migration` or `finish_revert_migration`.
     ///
-    /// Events: `Stopped` unless already off. Errors:
-    /// [`DriverError::InstanceNotFound`], [`DriverError::InvalidState`] (also
-    /// when the instance is already moving out), [`DriverError::InvalidInput`]
-    /// for a `dest` that is not a valid host name or a `flavor` whose root or
-    /// ephemeral disk is smaller than the instance's current flavor's
-    /// ([`validate::resize`](crate::validate::resize): a disk never shrinks;
-    /// Nova's API and libvirt driver refuse it too).
+    /// Events: `Stopped` unless already off. Errors: [`DriverError::InstanceNotFound`],
+    /// [`DriverError::InvalidState`] (also when the instance is already moving out),
+    /// [`DriverError::InvalidInput`] for a `dest` that is not a valid host name or a `flavor` whose
+    /// root or ephemeral disk is smaller than the instance's current flavor's
+    /// ([`validate::resize`](crate::validate::resize): a disk never shrinks; Nova's API and libvirt
+    /// driver refuse it too).
     async fn migrate_disk_and_power_off(
         &self,
         context: &RequestContext,
@@ -796,19 +764,17 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         unsupported!(self, MigrateDiskAndPowerOff)
     }
 
-    /// On the destination: creates the migrated instance with its (new) flavor,
-    /// claiming it here, with the VIFs of `network_info` and the volumes of
-    /// `block_device_info`; `Running` when `power_on`, else `Shutdown`. On a
-    /// same-host resize (`migration` comes from this host and the instance is
-    /// here, moving out) it is not created again: its claim becomes the new
-    /// flavor's (the old one is restored by `finish_revert_migration`), it
-    /// keeps its volumes and VIFs, and it starts when `power_on`; any other
-    /// `migration` that finds the instance here is `InstanceExists`.
+    /// On the destination: creates the migrated instance with its (new) flavor, claiming it here,
+    /// with the VIFs of `network_info` and the volumes of `block_device_info`; `Running` when
+    /// `power_on`, else `Shutdown`. On a same-host resize (`migration` comes from this host and the
+    /// instance is here, moving out) it is not created again: its claim becomes the new flavor's
+    /// (the old one is restored by `finish_revert_migration`), it keeps its volumes and VIFs, and
+    /// it starts when `power_on`; any other `migration` that finds the instance here is
+    /// `InstanceExists`.
     ///
-    /// Events: `Started` when powered on. Errors:
-    /// [`DriverError::InstanceExists`], [`DriverError::InsufficientResources`],
-    /// [`DriverError::InvalidInput`] when `migration` is another instance's
-    /// record or the instance breaks a [`validate`](crate::validate) rule.
+    /// Events: `Started` when powered on. Errors: [`DriverError::InstanceExists`],
+    /// [`DriverError::InsufficientResources`], [`DriverError::InvalidInput`] when `migration` is
+    /// another instance's record or the instance breaks a [`validate`](crate::validate) rule.
     async fn finish_migration(
         &self,
         context: &RequestContext,
@@ -824,16 +790,14 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         unsupported!(self, FinishMigration)
     }
 
-    /// On the source: the move is confirmed; the source copy is destroyed and its
-    /// claim released (nothing happens for a same-host resize).
+    /// On the source: the move is confirmed; the source copy is destroyed and its claim released
+    /// (nothing happens for a same-host resize).
     ///
-    /// Preconditions: `migration` is this instance's record (else
-    /// [`DriverError::InvalidInput`]), and an instance still here is moving
-    /// out (`migrate_disk_and_power_off` ran, no confirm or revert since; else
-    /// [`DriverError::InvalidState`]); nothing changes when refused.
+    /// Preconditions: `migration` is this instance's record (else [`DriverError::InvalidInput`]),
+    /// and an instance still here is moving out (`migrate_disk_and_power_off` ran, no confirm or
+    /// revert since; else [`DriverError::InvalidState`]); nothing changes when refused.
     ///
-    /// Events: none (the instance was shut down). Idempotent: an instance
-    /// no longer here is `Ok`.
+    /// Events: none (the instance was shut down). Idempotent: an instance no longer here is `Ok`.
     async fn confirm_migration(
         &self,
         migration: &Migration,
@@ -843,13 +807,11 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
         unsupported!(self, ConfirmMigration)
     }
 
-    /// On the source: the move is reverted; the source copy is powered back on
-    /// when `power_on`.
+    /// On the source: the move is reverted; the source copy is powered back on when `power_on`.
     ///
     /// Events: `Started` when powered on. Errors: [`DriverError::InstanceNotFound`],
-    /// [`DriverError::InvalidState`] (nothing changed) when the instance is not
-    /// moving out (no `migrate_disk_and_power_off`, or confirmed or reverted
-    /// since).
+    /// [`DriverError::InvalidState`] (nothing changed) when the instance is not moving out (no
+    /// `migrate_disk_and_power_off`, or confirmed or reverted since).
     async fn finish_revert_migration(
         &self,
         instance: &Instance,

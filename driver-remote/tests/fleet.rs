@@ -90,7 +90,10 @@ async fn one_client_drives_three_servers_concurrently_and_each_keeps_its_own_sta
     let nodes = NODES.to_string();
     let servers: Vec<ComputeServe> = (0..SERVERS)
         .map(|server| {
-            let listen = format!("unix:{}", dir.path().join(format!("{server}.sock")).display());
+            let listen = format!(
+                "unix:{}",
+                dir.path().join(format!("{server}.sock")).display()
+            );
             ComputeServe::start(&["--backend", "fake", "--nodes", &nodes, "--listen", &listen])
         })
         .collect();
@@ -147,8 +150,14 @@ async fn verify(driver: &RemoteDriver, server: usize, own: &[Instance], stranger
     );
     // Each node holds its own claims: PER_NODE instances of m1.small.
     for node in &node_names {
-        let resources = driver.get_available_resource(node).await.expect("resources");
-        assert_eq!(resources.vcpus_used, PER_NODE as u64, "server {server} {node}");
+        let resources = driver
+            .get_available_resource(node)
+            .await
+            .expect("resources");
+        assert_eq!(
+            resources.vcpus_used, PER_NODE as u64,
+            "server {server} {node}"
+        );
         assert_eq!(resources.memory_mb_used, 2048 * PER_NODE as u64);
     }
     for (index, vm) in own.iter().enumerate() {

@@ -60,7 +60,9 @@ fn assert_as_in_process(remote: &BTreeMap<String, String>, dir: &Path) {
         .collect();
     assert_eq!(
         differences,
-        vec![format!("{NEEDS_PENDING_BACKEND}: pass in process, skipped remote")]
+        vec![format!(
+            "{NEEDS_PENDING_BACKEND}: pass in process, skipped remote"
+        )]
     );
     let passed = remote.values().filter(|v| *v == "pass").count();
     let declared = in_process.values().filter(|v| *v == "pass").count();

@@ -74,7 +74,6 @@ pub(super) fn bind_private(path: &Path) -> Result<UnixListener, EndpointError> {
     placed
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::trusts;
