@@ -184,6 +184,7 @@ macro_rules! __with_catalogue {
                 resize_same_host_variants => $crate::cases::protocol::resize_same_host_variants(),
                 finish_migration_edges => $crate::cases::protocol::finish_migration_edges(),
                 live_variants => $crate::cases::protocol::live_variants(),
+                post_without_reservation => $crate::cases::protocol::post_without_reservation(),
             }
             bad_input {
                 confirm_without_migration,

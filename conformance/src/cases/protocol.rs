@@ -6,7 +6,7 @@
 //! hosts are compared with the reference model after each step.
 
 use crate::case::CaseResult;
-use crate::model::step::Step;
+use crate::model::step::{mountpoint, volume_id, Step};
 use crate::model::Rig;
 use crate::prelude::*;
 
@@ -189,6 +189,32 @@ pub(crate) fn finish_migration_edges() -> CaseSpec {
     .two_hosts()
     .exercises(&methods())
     .exercises(&[M::Destroy, M::GetInfo, M::GetAvailableResource])
+}
+
+/// `post_live_migration_at_destination` with no reservation: "it is now
+/// listed here, `Running`, with its claim (the reservation of
+/// `pre_live_migration`, if any), the VIFs of `network_info` and the volumes
+/// of `block_device_info`". The instance arrives with what the call gives (a
+/// volume where declared, the VIF), then leaves by `destroy`.
+pub(crate) fn post_without_reservation() -> CaseSpec {
+    CaseSpec::new(|ctx| {
+        Box::pin(async move {
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let instance = ctx.new_instance(Flavor::m1_tiny());
+            let volumes = if ctx.capabilities().supports(F::Volumes) {
+                vec![(mountpoint(0), volume_id(instance.uuid, 0, false))]
+            } else {
+                Vec::new()
+            };
+            let post = Step::PostLiveMigrationAtDestination { volumes, vif: true };
+            rig.step(1, &instance, &post).await?;
+            rig.step(1, &instance, &Step::Lifecycle(Op::Destroy)).await
+        })
+    })
+    .two_hosts()
+    .exercises(&[M::PostLiveMigrationAtDestination, M::Destroy])
+    .covers(&[M::AttachVolume])
 }
 
 /// How a live migration ends on the destination.
