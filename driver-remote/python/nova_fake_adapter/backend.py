@@ -14,7 +14,6 @@ suite skips their cases with that reason instead of failing them.
 import itertools
 import threading
 
-from nova import exception
 from nova.compute import task_states
 from nova.virt import fake
 
@@ -22,8 +21,8 @@ from compute.v1 import compute_pb2, model_pb2
 from compute_remote import DriverError, ErrorKind, EventLog
 
 from . import convert
-
-DRIVER_NAME = "nova-fake"
+from .migration import MigrationCalls
+from .translate import DRIVER_NAME, translated
 
 # Feature groups whose every method Nova 34's FakeDriver implements. Left out:
 # console_pool, file_injection, firewall (the methods left Nova), diagnostics
@@ -63,44 +62,7 @@ _HOST_POWER = {
 _HOST_POWER_BACK = {name: wire for wire, name in _HOST_POWER.items()}
 
 
-def _translated(call, vif=""):
-    """Runs `call`, answering Nova's exceptions as the contract's errors
-    (`vif`: the VIF an interface call is about; Nova's exceptions omit it)."""
-    try:
-        return call()
-    except exception.InstanceNotFound as e:
-        raise DriverError(
-            ErrorKind.ERROR_KIND_INSTANCE_NOT_FOUND, str(e), instance=e.kwargs.get("instance_id")
-        ) from e
-    except exception.InstanceNotRunning as e:
-        raise DriverError(
-            ErrorKind.ERROR_KIND_INSTANCE_NOT_RUNNING, str(e), instance=e.kwargs.get("instance_id")
-        ) from e
-    except exception.InstanceExists as e:
-        raise DriverError(ErrorKind.ERROR_KIND_INSTANCE_EXISTS, str(e)) from e
-    except exception.InterfaceAttachFailed as e:
-        raise DriverError(
-            ErrorKind.ERROR_KIND_INTERFACE_ATTACH_FAILED,
-            str(e),
-            instance_uuid=e.kwargs.get("instance_uuid"),
-            vif=vif,
-            reason=str(e),
-        ) from e
-    except exception.InterfaceDetachFailed as e:
-        raise DriverError(
-            ErrorKind.ERROR_KIND_INTERFACE_DETACH_FAILED,
-            str(e),
-            instance_uuid=e.kwargs.get("instance_uuid"),
-            vif=vif,
-            reason=str(e),
-        ) from e
-    except NotImplementedError as e:
-        raise DriverError(
-            ErrorKind.ERROR_KIND_NOT_SUPPORTED, str(e) or "not implemented", driver=DRIVER_NAME
-        ) from e
-
-
-class NovaFakeBackend:
+class NovaFakeBackend(MigrationCalls):
     """One Nova FakeDriver, started as nova-compute starts it (`init_host`)."""
 
     driver_name = DRIVER_NAME
@@ -137,16 +99,16 @@ class NovaFakeBackend:
     # --- host ----------------------------------------------------------------
 
     def init_host(self, request, context):
-        _translated(lambda: self.nova.init_host(request.host))
+        translated(lambda: self.nova.init_host(request.host))
         self.host = request.host
         return compute_pb2.Ack()
 
     def get_available_nodes(self, request, context):
-        nodes = _translated(lambda: self.nova.get_available_nodes(request.refresh)) or []
+        nodes = translated(lambda: self.nova.get_available_nodes(request.refresh)) or []
         return compute_pb2.NodeNames(nodes=nodes)
 
     def get_available_resource(self, request, context):
-        status = _translated(lambda: self.nova.get_available_resource(request.nodename))
+        status = translated(lambda: self.nova.get_available_resource(request.nodename))
         if not status:
             # Nova answers {} for a node it does not manage; the protocol has
             # no empty NodeResources, so this is NodeNotFound.
@@ -158,15 +120,15 @@ class NovaFakeBackend:
         return convert.node_resources(status)
 
     def host_power_action(self, request, context):
-        done = _translated(lambda: self.nova.host_power_action(_HOST_POWER[request.action]))
+        done = translated(lambda: self.nova.host_power_action(_HOST_POWER[request.action]))
         return compute_pb2.HostPowerActionResponse(action=_HOST_POWER_BACK[done])
 
     def host_maintenance_mode(self, request, context):
-        answer = _translated(lambda: self.nova.host_maintenance_mode(request.host, request.mode))
+        answer = translated(lambda: self.nova.host_maintenance_mode(request.host, request.mode))
         return compute_pb2.HostMaintenanceModeResponse(on_maintenance=answer == "on_maintenance")
 
     def set_host_enabled(self, request, context):
-        answer = _translated(lambda: self.nova.set_host_enabled(request.enabled))
+        answer = translated(lambda: self.nova.set_host_enabled(request.enabled))
         return compute_pb2.SetHostEnabledResponse(enabled=answer == "enabled")
 
     # --- instances -----------------------------------------------------------
@@ -175,7 +137,7 @@ class NovaFakeBackend:
         instance = self._instance(request.instance)
         files = [(f.path, f.contents) for f in request.injected_files]
         password = request.admin_password if request.HasField("admin_password") else None
-        _translated(
+        translated(
             lambda: self.nova.spawn(
                 convert.context(request.context),
                 instance,
@@ -191,7 +153,7 @@ class NovaFakeBackend:
         return compute_pb2.Ack()
 
     def destroy(self, request, context):
-        _translated(
+        translated(
             lambda: self.nova.destroy(
                 convert.context(None),
                 self._instance(request.instance),
@@ -203,26 +165,26 @@ class NovaFakeBackend:
         return compute_pb2.Ack()
 
     def get_info(self, request, context):
-        info = _translated(lambda: self.nova.get_info(self._instance(request.instance)))
+        info = translated(lambda: self.nova.get_info(self._instance(request.instance)))
         # Nova's InstanceInfo carries the power state only.
         return model_pb2.InstanceInfo(state=convert.power(info.state))
 
     def list_instances(self, request, context):
-        return compute_pb2.InstanceNames(names=_translated(self.nova.list_instances))
+        return compute_pb2.InstanceNames(names=translated(self.nova.list_instances))
 
     def list_instance_uuids(self, request, context):
-        return compute_pb2.InstanceUuids(uuids=_translated(self.nova.list_instance_uuids))
+        return compute_pb2.InstanceUuids(uuids=translated(self.nova.list_instance_uuids))
 
     def get_num_instances(self, request, context):
-        return compute_pb2.Count(count=_translated(self.nova.get_num_instances))
+        return compute_pb2.Count(count=translated(self.nova.get_num_instances))
 
     def instance_exists(self, request, context):
-        found = _translated(lambda: self.nova.instance_exists(self._instance(request.instance)))
+        found = translated(lambda: self.nova.instance_exists(self._instance(request.instance)))
         return compute_pb2.BoolValue(value=found)
 
     def reboot(self, request, context):
         kind = "HARD" if request.reboot_type == model_pb2.REBOOT_TYPE_HARD else "SOFT"
-        _translated(
+        translated(
             lambda: self.nova.reboot(
                 convert.context(request.context),
                 self._instance(request.instance),
@@ -235,11 +197,11 @@ class NovaFakeBackend:
 
     def poll_rebooting_instances(self, request, context):
         instances = [self._instance(i) for i in request.instances]
-        _translated(lambda: self.nova.poll_rebooting_instances(request.timeout.seconds, instances))
+        translated(lambda: self.nova.poll_rebooting_instances(request.timeout.seconds, instances))
         return compute_pb2.Ack()
 
     def power_off(self, request, context):
-        _translated(
+        translated(
             lambda: self.nova.power_off(
                 self._instance(request.instance), timeout=request.timeout.seconds
             )
@@ -247,7 +209,7 @@ class NovaFakeBackend:
         return compute_pb2.Ack()
 
     def power_on(self, request, context):
-        _translated(
+        translated(
             lambda: self.nova.power_on(
                 convert.context(request.context),
                 self._instance(request.instance),
@@ -258,21 +220,21 @@ class NovaFakeBackend:
         return compute_pb2.Ack()
 
     def pause(self, request, context):
-        _translated(lambda: self.nova.pause(self._instance(request.instance)))
+        translated(lambda: self.nova.pause(self._instance(request.instance)))
         return compute_pb2.Ack()
 
     def unpause(self, request, context):
-        _translated(lambda: self.nova.unpause(self._instance(request.instance)))
+        translated(lambda: self.nova.unpause(self._instance(request.instance)))
         return compute_pb2.Ack()
 
     def suspend(self, request, context):
-        _translated(
+        translated(
             lambda: self.nova.suspend(convert.context(None), self._instance(request.instance))
         )
         return compute_pb2.Ack()
 
     def resume(self, request, context):
-        _translated(
+        translated(
             lambda: self.nova.resume(
                 convert.context(request.context),
                 self._instance(request.instance),
@@ -283,7 +245,7 @@ class NovaFakeBackend:
         return compute_pb2.Ack()
 
     def rescue(self, request, context):
-        _translated(
+        translated(
             lambda: self.nova.rescue(
                 convert.context(request.context),
                 self._instance(request.instance),
@@ -297,17 +259,17 @@ class NovaFakeBackend:
         return compute_pb2.Ack()
 
     def unrescue(self, request, context):
-        _translated(
+        translated(
             lambda: self.nova.unrescue(convert.context(None), self._instance(request.instance))
         )
         return compute_pb2.Ack()
 
     def soft_delete(self, request, context):
-        _translated(lambda: self.nova.soft_delete(self._instance(request.instance)))
+        translated(lambda: self.nova.soft_delete(self._instance(request.instance)))
         return compute_pb2.Ack()
 
     def restore(self, request, context):
-        _translated(lambda: self.nova.restore(self._instance(request.instance)))
+        translated(lambda: self.nova.restore(self._instance(request.instance)))
         return compute_pb2.Ack()
 
     def snapshot(self, request, context):
@@ -323,7 +285,7 @@ class NovaFakeBackend:
                 )
             )
 
-        _translated(
+        translated(
             lambda: self.nova.snapshot(
                 convert.context(request.context),
                 self._instance(request.instance),
@@ -335,13 +297,13 @@ class NovaFakeBackend:
             yield compute_pb2.SnapshotProgress(update=update)
 
     def set_admin_password(self, request, context):
-        _translated(
+        translated(
             lambda: self.nova.set_admin_password(self._instance(request.instance), request.new_pass)
         )
         return compute_pb2.Ack()
 
     def resume_state_on_host_boot(self, request, context):
-        _translated(
+        translated(
             lambda: self.nova.resume_state_on_host_boot(
                 convert.context(request.context),
                 self._instance(request.instance),
@@ -353,13 +315,13 @@ class NovaFakeBackend:
         return compute_pb2.Ack()
 
     def trigger_crash_dump(self, request, context):
-        _translated(lambda: self.nova.trigger_crash_dump(self._instance(request.instance)))
+        translated(lambda: self.nova.trigger_crash_dump(self._instance(request.instance)))
         return compute_pb2.Ack()
 
     # --- consoles ------------------------------------------------------------
 
     def get_console_output(self, request, context):
-        text = _translated(
+        text = translated(
             lambda: self.nova.get_console_output(
                 convert.context(None), self._instance(request.instance)
             )
@@ -367,7 +329,7 @@ class NovaFakeBackend:
         return compute_pb2.ConsoleOutput(output=text)
 
     def get_vnc_console(self, request, context):
-        c = _translated(
+        c = translated(
             lambda: self.nova.get_vnc_console(convert.context(None), self._instance(request.instance))
         )
         return model_pb2.VncConsole(
@@ -375,7 +337,7 @@ class NovaFakeBackend:
         )
 
     def get_spice_console(self, request, context):
-        c = _translated(
+        c = translated(
             lambda: self.nova.get_spice_console(
                 convert.context(None), self._instance(request.instance)
             )
@@ -385,7 +347,7 @@ class NovaFakeBackend:
         )
 
     def get_serial_console(self, request, context):
-        c = _translated(
+        c = translated(
             lambda: self.nova.get_serial_console(
                 convert.context(None), self._instance(request.instance)
             )
@@ -395,7 +357,7 @@ class NovaFakeBackend:
     # --- volumes and interfaces ----------------------------------------------
 
     def attach_volume(self, request, context):
-        _translated(
+        translated(
             lambda: self.nova.attach_volume(
                 convert.context(None),
                 convert.connection_info(request.connection_info),
@@ -406,7 +368,7 @@ class NovaFakeBackend:
         return compute_pb2.Ack()
 
     def detach_volume(self, request, context):
-        _translated(
+        translated(
             lambda: self.nova.detach_volume(
                 convert.context(None),
                 convert.connection_info(request.connection_info),
@@ -417,7 +379,7 @@ class NovaFakeBackend:
         return compute_pb2.Ack()
 
     def swap_volume(self, request, context):
-        _translated(
+        translated(
             lambda: self.nova.swap_volume(
                 convert.context(None),
                 convert.connection_info(request.old_connection_info),
@@ -430,7 +392,7 @@ class NovaFakeBackend:
         return compute_pb2.Ack()
 
     def get_volume_connector(self, request, context):
-        c = _translated(lambda: self.nova.get_volume_connector(self._instance(request.instance)))
+        c = translated(lambda: self.nova.get_volume_connector(self._instance(request.instance)))
         return model_pb2.VolumeConnector(
             ip=str(c.get("ip") or ""),
             initiator=c.get("initiator", ""),
@@ -440,7 +402,7 @@ class NovaFakeBackend:
         )
 
     def attach_interface(self, request, context):
-        _translated(
+        translated(
             lambda: self.nova.attach_interface(
                 convert.context(None),
                 self._instance(request.instance),
@@ -452,7 +414,7 @@ class NovaFakeBackend:
         return compute_pb2.Ack()
 
     def detach_interface(self, request, context):
-        _translated(
+        translated(
             lambda: self.nova.detach_interface(
                 convert.context(None), self._instance(request.instance), convert.vif(request.vif)
             ),
@@ -461,7 +423,7 @@ class NovaFakeBackend:
         return compute_pb2.Ack()
 
     def plug_vifs(self, request, context):
-        _translated(
+        translated(
             lambda: self.nova.plug_vifs(
                 self._instance(request.instance), convert.network_info(request.network_info)
             )
@@ -469,190 +431,9 @@ class NovaFakeBackend:
         return compute_pb2.Ack()
 
     def unplug_vifs(self, request, context):
-        _translated(
+        translated(
             lambda: self.nova.unplug_vifs(
                 self._instance(request.instance), convert.network_info(request.network_info)
-            )
-        )
-        return compute_pb2.Ack()
-
-    # --- live migration ------------------------------------------------------
-
-    def check_can_live_migrate_destination(self, request, context):
-        data = _translated(
-            lambda: self.nova.check_can_live_migrate_destination(
-                convert.context(request.context),
-                self._instance(request.instance),
-                {},
-                {},
-                block_migration=request.block_migration,
-                disk_over_commit=request.disk_over_commit,
-            )
-        )
-        # This host is the destination that answered the check.
-        return convert.live_migrate_data_back(data, dest_host=self.host)
-
-    def check_can_live_migrate_destination_cleanup(self, request, context):
-        _translated(
-            lambda: self.nova.cleanup_live_migration_destination_check(
-                convert.context(request.context),
-                convert.live_migrate_data(request.dest_check_data),
-            )
-        )
-        return compute_pb2.Ack()
-
-    def check_can_live_migrate_source(self, request, context):
-        wire = request.dest_check_data
-        data = _translated(
-            lambda: self.nova.check_can_live_migrate_source(
-                convert.context(request.context),
-                self._instance(request.instance),
-                convert.live_migrate_data(wire),
-            )
-        )
-        return convert.live_migrate_data_back(data, wire.dest_host, self.host)
-
-    def pre_live_migration(self, request, context):
-        wire = request.migrate_data
-        data = _translated(
-            lambda: self.nova.pre_live_migration(
-                convert.context(request.context),
-                self._instance(request.instance),
-                convert.block_device_info(request.block_device_info),
-                convert.network_info(request.network_info),
-                None,
-                convert.live_migrate_data(wire),
-            )
-        )
-        source = wire.source_host if wire.HasField("source_host") else None
-        return convert.live_migrate_data_back(data, wire.dest_host, source)
-
-    def live_migration(self, request, context):
-        steps = []
-        wire = request.migrate_data
-
-        def post(ctx, instance, dest, block_migration=False, migrate_data=None):
-            steps.append(
-                compute_pb2.LiveMigrationProgress(
-                    post=compute_pb2.LiveMigrationPost(
-                        instance=request.instance, dest=dest, migrate_data=wire
-                    )
-                )
-            )
-
-        def recover(ctx, instance, dest, block_migration=False, migrate_data=None,
-                    migration_status="error"):
-            status = model_pb2.MigrationStatus.Value(
-                "MIGRATION_STATUS_" + str(migration_status).upper()
-            )
-            steps.append(
-                compute_pb2.LiveMigrationProgress(
-                    recover=compute_pb2.LiveMigrationRecover(
-                        instance=request.instance, dest=dest, migrate_data=wire, status=status
-                    )
-                )
-            )
-
-        _translated(
-            lambda: self.nova.live_migration(
-                convert.context(request.context),
-                self._instance(request.instance),
-                request.dest,
-                post,
-                recover,
-                block_migration=request.block_migration,
-                migrate_data=convert.live_migrate_data(wire),
-            )
-        )
-        yield from steps
-
-    def post_live_migration_at_destination(self, request, context):
-        _translated(
-            lambda: self.nova.post_live_migration_at_destination(
-                convert.context(request.context),
-                self._instance(request.instance),
-                convert.network_info(request.network_info),
-                block_migration=request.block_migration,
-                block_device_info=convert.block_device_info(request.block_device_info),
-            )
-        )
-        return compute_pb2.Ack()
-
-    def rollback_live_migration_at_destination(self, request, context):
-        _translated(
-            lambda: self.nova.rollback_live_migration_at_destination(
-                convert.context(request.context),
-                self._instance(request.instance),
-                convert.network_info(request.network_info),
-                convert.block_device_info(request.block_device_info),
-                destroy_disks=request.destroy_disks,
-            )
-        )
-        return compute_pb2.Ack()
-
-    def live_migration_force_complete(self, request, context):
-        _translated(lambda: self.nova.live_migration_force_complete(self._instance(request.instance)))
-        return compute_pb2.Ack()
-
-    def live_migration_abort(self, request, context):
-        _translated(lambda: self.nova.live_migration_abort(self._instance(request.instance)))
-        return compute_pb2.Ack()
-
-    # --- cold migration ------------------------------------------------------
-
-    def migrate_disk_and_power_off(self, request, context):
-        _translated(
-            lambda: self.nova.migrate_disk_and_power_off(
-                convert.context(request.context),
-                self._instance(request.instance),
-                request.dest,
-                convert.flavor(request.flavor),
-                convert.network_info(request.network_info),
-                block_device_info=convert.block_device_info(request.block_device_info),
-            )
-        )
-        # Nova's fake returns no disk information.
-        return model_pb2.DiskInfo()
-
-    def finish_migration(self, request, context):
-        _translated(
-            lambda: self.nova.finish_migration(
-                convert.context(request.context),
-                convert.migration(request.migration),
-                self._instance(request.instance),
-                None,
-                convert.network_info(request.network_info),
-                convert.image_meta(request.image_meta),
-                request.resize_instance,
-                {},
-                block_device_info=convert.block_device_info(request.block_device_info),
-                power_on=request.power_on,
-            )
-        )
-        return compute_pb2.Ack()
-
-    def confirm_migration(self, request, context):
-        _translated(
-            lambda: self.nova.confirm_migration(
-                convert.context(None),
-                convert.migration(request.migration),
-                self._instance(request.instance),
-                convert.network_info(request.network_info),
-            )
-        )
-        return compute_pb2.Ack()
-
-    def finish_revert_migration(self, request, context):
-        instance = self._instance(request.instance)
-        _translated(
-            lambda: self.nova.finish_revert_migration(
-                convert.context(None),
-                instance,
-                convert.network_info(request.network_info),
-                # The request carries no migration: Nova's fake does not read it.
-                None,
-                block_device_info=convert.block_device_info(request.block_device_info),
-                power_on=request.power_on,
             )
         )
         return compute_pb2.Ack()

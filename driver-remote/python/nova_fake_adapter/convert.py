@@ -65,7 +65,7 @@ def flavor(wire):
 def instance(wire, host):
     """objects.Instance as the compute manager hands it over. Its `name` is
     the protocol's name: the adapter sets Nova's `instance_name_template` to
-    ``%(display_name)s`` (see backend.py) and puts the name there."""
+    ``%(display_name)s`` (see __init__.py) and puts the name there."""
     fields = dict(
         # A database id, stable per UUID: Nova's name template needs one.
         id=zlib.crc32(wire.uuid.encode()) & 0x7FFFFFFF,

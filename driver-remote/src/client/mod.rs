@@ -5,9 +5,11 @@
 //! `DriverError::Unavailable` (the connection broke) or `DriverError::Timeout`
 //! (nothing came back in time), never a hang.
 
+mod answers;
 mod driver_impl;
 mod events;
 mod factory;
+mod requests;
 mod streams;
 
 use std::future::Future;
@@ -152,12 +154,10 @@ impl RemoteDriver {
             )
             .await?;
         driver.backend_name = described.driver_name;
-        driver.capabilities = driver.read(
-            DriverMethod::Capabilities,
-            described
-                .capabilities
-                .ok_or_else(|| Malformed::missing("capabilities")),
-        )?;
+        driver.capabilities =
+            driver.answer(DriverMethod::Capabilities, described.capabilities, |wire| {
+                Capabilities::from_wire(wire.ok_or_else(|| Malformed::missing("capabilities"))?)
+            })?;
         driver.legacy_nwinfo = described.legacy_nwinfo;
         Ok(driver)
     }
@@ -258,13 +258,14 @@ impl RemoteDriver {
         }
     }
 
-    /// A model value from an answer, or `Backend` naming what is malformed.
-    fn read<T: FromWire<P>, P>(
+    /// Reads a unary call's answer with `reader`; a malformed answer is
+    /// `method`'s error.
+    fn answer<P, T>(
         &self,
         method: DriverMethod,
-        wire: Result<P, Malformed>,
+        wire: P,
+        reader: impl FnOnce(P) -> Result<T, Malformed>,
     ) -> DriverResult<T> {
-        wire.and_then(T::from_wire)
-            .map_err(|malformed| self.site(method).malformed_answer(&malformed))
+        reader(wire).map_err(|malformed| self.site(method).malformed_answer(&malformed))
     }
 }

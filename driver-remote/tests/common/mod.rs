@@ -2,4 +2,3 @@
 #![allow(dead_code)]
 
 pub mod certs;
-pub mod served;

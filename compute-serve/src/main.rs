@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! compute-serve --listen unix:/run/compute.sock
+//! compute-serve --listen unix:/run/compute.sock --backend libvirt   # feature libvirt: test:///
 //! compute-serve --listen tcp:0.0.0.0:7070 --tls-cert server.pem --tls-key server.key \
 //!     --tls-client-ca clients-ca.pem --preset small --nodes 4
 //! ```
@@ -15,6 +16,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, ValueEnum};
+use conformance::BackendFactory;
 use driver_api::{Capabilities, Feature};
 use driver_fake::NodeSize;
 use driver_remote::endpoint::{Endpoint, Listener, ServerTls};
@@ -31,6 +33,10 @@ struct Args {
     /// The backend.
     #[arg(long, value_enum, default_value_t = BackendKind::Fake)]
     backend: BackendKind,
+    /// The libvirtd each libvirt backend connects to (default: a private
+    /// `test:///` hypervisor per backend).
+    #[arg(long)]
+    uri: Option<String>,
     /// The fake's node size (Nova's presets).
     #[arg(long, value_enum, default_value_t = Preset::Default)]
     preset: Preset,
@@ -55,6 +61,8 @@ struct Args {
 enum BackendKind {
     /// The in-memory fake (driver-fake).
     Fake,
+    /// libvirt (driver-libvirt); needs the binary built with feature `libvirt`.
+    Libvirt,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -102,12 +110,18 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         .without
         .iter()
         .fold(Capabilities::all(), |caps, feature| caps.without(*feature));
-    let factory = match args.backend {
-        BackendKind::Fake => FakeSource::new()
-            .with_size(size)
-            .with_nodes(usize::from(args.nodes))
-            .with_capabilities(capabilities),
+    let factory: Arc<dyn BackendFactory> = match args.backend {
+        BackendKind::Fake => Arc::new(
+            FakeSource::new()
+                .with_size(size)
+                .with_nodes(usize::from(args.nodes))
+                .with_capabilities(capabilities),
+        ),
+        BackendKind::Libvirt => libvirt(args.uri.as_deref())?,
     };
+    if args.uri.is_some() && !matches!(args.backend, BackendKind::Libvirt) {
+        return Err("--uri applies to --backend libvirt".into());
+    }
     let tls = match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => Some(ServerTls::from_files(
             cert,
@@ -116,11 +130,26 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         )?),
         _ => None,
     };
-    let registry = Registry::new(Arc::new(factory)).await?;
+    let registry = Registry::new(factory).await?;
     let listener = Listener::bind(&args.listen, tls).await?;
     println!("listening on {}", listener.local_endpoint()?);
     listener.serve(routes(registry), shutdown()).await?;
     Ok(())
+}
+
+/// Libvirt backends: connections to `uri`, or private `test:///` hypervisors.
+#[cfg(feature = "libvirt")]
+fn libvirt(uri: Option<&str>) -> Result<Arc<dyn BackendFactory>, Box<dyn std::error::Error>> {
+    Ok(Arc::new(match uri {
+        Some(uri) => conformance_runner::LibvirtFactory::qemu(uri),
+        None => conformance_runner::LibvirtFactory::test(),
+    }))
+}
+
+/// Without feature `libvirt`: a refusal that says how to get it.
+#[cfg(not(feature = "libvirt"))]
+fn libvirt(_uri: Option<&str>) -> Result<Arc<dyn BackendFactory>, Box<dyn std::error::Error>> {
+    Err("--backend libvirt needs compute-serve built with feature libvirt".into())
 }
 
 /// Completes on SIGINT or SIGTERM.

@@ -1,0 +1,7 @@
+//! What several test files share.
+#![allow(dead_code)]
+
+/// The test certificate authority, shared with driver-remote's TLS tests.
+#[path = "../../../driver-remote/tests/common/certs.rs"]
+pub mod certs;
+pub mod served;
