@@ -28,6 +28,8 @@ pub struct IncomingState {
     pub node: String,
     /// What is reserved for it.
     pub claim: ResourceAmounts,
+    /// Its root disk's size in GiB (of the flavor the claim was made for).
+    pub root_gb: u64,
     /// Its interfaces.
     pub interfaces: Vec<FakeInterface>,
     /// Its volumes, by mountpoint.
@@ -131,6 +133,7 @@ impl FakeDriver {
                     .map(|n| n.to_string())
                     .unwrap_or_default(),
                 claim: i.claim,
+                root_gb: i.root_gb,
                 interfaces: i.interfaces.public(),
                 volumes: i.volumes.clone(),
             });
@@ -249,7 +252,7 @@ impl FakeDriver {
             incoming.uuid,
             &incoming.name,
             ledger,
-            incoming.claim,
+            (incoming.claim, incoming.root_gb),
             Ports::from_public(&incoming.interfaces),
             incoming.volumes,
         )

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use driver_api::validate::{self, Violation};
-use driver_api::{ConnectionInfo, InjectedFile};
+use driver_api::{ConnectionInfo, InjectedFile, ResourceAmounts};
 
 use crate::export::{FakeState, IncomingState, StateError};
 use crate::store::{FakeInstance, FakeInterface, CONSOLE_LOG_LIMIT};
@@ -72,13 +72,7 @@ fn check_instance(instance: &FakeInstance) -> Result<(), StateError> {
     if let Some(mark) = &instance.cold_migration {
         validate::host_name("dest", &mark.dest).map_err(|v| at(field("cold_migration"), v))?;
     }
-    if instance.root_gb > instance.claim.local_gb {
-        return Err(at(
-            field("root_gb"),
-            Violation::new("root_gb", "must not exceed the claim's local_gb"),
-        ));
-    }
-    Ok(())
+    check_root(instance.root_gb, &instance.claim, &field("root_gb"))
 }
 
 fn check_incoming(incoming: &IncomingState) -> Result<(), StateError> {
@@ -87,7 +81,19 @@ fn check_incoming(incoming: &IncomingState) -> Result<(), StateError> {
     validate::instance_name("name", &incoming.name).map_err(|v| at(field("name"), v))?;
     validate::node_name("node", &incoming.node).map_err(|v| at(field("node"), v))?;
     check_interfaces(&incoming.interfaces, &field("interfaces"))?;
-    check_volumes(&incoming.volumes, &field("volumes"))
+    check_volumes(&incoming.volumes, &field("volumes"))?;
+    check_root(incoming.root_gb, &incoming.claim, &field("root_gb"))
+}
+
+/// A root disk no larger than the disk claim it is part of.
+fn check_root(root_gb: u64, claim: &ResourceAmounts, here: &str) -> Result<(), StateError> {
+    if root_gb > claim.local_gb {
+        return Err(at(
+            here,
+            Violation::new("root_gb", "must not exceed the claim's local_gb"),
+        ));
+    }
+    Ok(())
 }
 
 fn check_interfaces(interfaces: &[FakeInterface], here: &str) -> Result<(), StateError> {

@@ -113,8 +113,15 @@ impl FakeDriver {
         let volumes = volumes_of(uuid, block_device_info)?;
         let ledger = self.arrival_ledger(&[instance.node.as_deref()])?;
         let claim = ResourceAmounts::of_flavor(&instance.flavor);
-        self.store
-            .reserve(uuid, &instance.name, ledger, claim, interfaces, volumes)?;
+        let root_gb = instance.flavor.root_gb;
+        self.store.reserve(
+            uuid,
+            &instance.name,
+            ledger,
+            (claim, root_gb),
+            interfaces,
+            volumes,
+        )?;
         Ok(migrate_data.clone())
     }
 
@@ -222,22 +229,20 @@ impl FakeDriver {
         let interfaces = interfaces_of(uuid, network_info)?;
         let volumes = volumes_of(uuid, block_device_info)?;
         let mut given = Some((interfaces, volumes));
-        let arrived = self
-            .store
-            .arrive(uuid, instance.flavor.root_gb, |incoming| {
-                let (interfaces, volumes) = given.take().unwrap_or_default();
-                let interfaces = if interfaces.is_empty() {
-                    incoming.interfaces
-                } else {
-                    interfaces
-                };
-                let volumes = if volumes.is_empty() {
-                    incoming.volumes
-                } else {
-                    volumes
-                };
-                (interfaces, extras_of_volumes(volumes))
-            })?;
+        let arrived = self.store.arrive(uuid, |incoming| {
+            let (interfaces, volumes) = given.take().unwrap_or_default();
+            let interfaces = if interfaces.is_empty() {
+                incoming.interfaces
+            } else {
+                interfaces
+            };
+            let volumes = if volumes.is_empty() {
+                incoming.volumes
+            } else {
+                volumes
+            };
+            (interfaces, extras_of_volumes(volumes))
+        })?;
         if let (false, Some((interfaces, volumes))) = (arrived, given) {
             let ledger = self.arrival_ledger(&[instance.node.as_deref()])?;
             return self.create(NewInstance {

@@ -187,14 +187,15 @@ impl Store {
         Ok(())
     }
 
-    /// Reserves UUID, name and claim for an arriving live migration, all or
-    /// nothing: `InstanceExists`, `InsufficientResources`.
+    /// Reserves UUID, name and claim (with the root disk's size in GiB) for
+    /// an arriving live migration, all or nothing: `InstanceExists`,
+    /// `InsufficientResources`.
     pub fn reserve(
         &self,
         uuid: Uuid,
         name: &str,
         ledger: Arc<NodeLedger>,
-        claim: ResourceAmounts,
+        (claim, root_gb): (ResourceAmounts, u64),
         interfaces: Ports,
         volumes: BTreeMap<String, ConnectionInfo>,
     ) -> DriverResult<()> {
@@ -220,6 +221,7 @@ impl Store {
                     name: Name::new(name),
                     node: ledger.id(),
                     claim,
+                    root_gb,
                     interfaces,
                     volumes,
                 },

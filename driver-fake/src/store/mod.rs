@@ -325,7 +325,6 @@ impl Store {
     pub fn arrive(
         &self,
         uuid: Uuid,
-        root_gb: u64,
         finish: impl FnOnce(IncomingMigration) -> (Ports, Option<Box<InstanceExtras>>),
     ) -> DriverResult<bool> {
         let (index, mut guard) = self.shards.lock_uuid(&uuid);
@@ -337,7 +336,7 @@ impl Store {
             return Ok(false);
         };
         let name = shard.name_text.push(incoming.name.as_str());
-        let (node, claim) = (incoming.node, incoming.claim);
+        let (node, claim, root_gb) = (incoming.node, incoming.claim, incoming.root_gb);
         let (interfaces, extras) = finish(incoming);
         let mut console = ConsoleRing::default();
         console.push(ConsoleEntry::Started);

@@ -269,6 +269,8 @@ pub(crate) struct IncomingMigration {
     pub name: Name,
     pub node: NodeId,
     pub claim: ResourceAmounts,
+    /// The root disk's size in GiB, of the flavor the claim was made for.
+    pub root_gb: u64,
     pub interfaces: Ports,
     pub volumes: BTreeMap<String, ConnectionInfo>,
 }
