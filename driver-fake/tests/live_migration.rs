@@ -1,5 +1,6 @@
-//! Cold and live migrations between two fake hosts: the instance and its claim
-//! move exactly once.
+//! Live migrations between two fake hosts: the instance and its claim move
+//! exactly once, failures recover, and the fake's waiting mode (held open until
+//! forced, aborted, dropped or timed out).
 
 mod common;
 
@@ -7,11 +8,11 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use driver_api::{
-    BlockDeviceInfo, ComputeDriver, DriverMethod, ErrorKind, Flavor, ImageMeta, Instance,
-    LifecycleTransition as Ev, LiveMigrateData, LiveMigrationCallbacks, Migration, MigrationStatus,
+    BlockDeviceInfo, ComputeDriver, DriverMethod, ErrorKind, Flavor, Instance,
+    LifecycleTransition as Ev, LiveMigrateData, LiveMigrationCallbacks, MigrationStatus,
     NodeResources, PowerState, ResourceAmounts,
 };
-use driver_fake::{FakeDriver, Fault, FaultLayer, FaultPreset, NodeSize};
+use driver_fake::{FakeDriver, Fault, FaultLayer, NodeSize};
 
 use common::*;
 
@@ -28,214 +29,6 @@ fn total_instances(a: &FakeDriver, b: &FakeDriver, uuid: uuid::Uuid) -> usize {
 
 fn tiny() -> ResourceAmounts {
     ResourceAmounts::new(1, 512, 1)
-}
-
-fn small() -> ResourceAmounts {
-    ResourceAmounts::of_flavor(&Flavor::m1_small())
-}
-
-async fn finish(
-    dst: &dyn ComputeDriver,
-    migration: &Migration,
-    vm: &Instance,
-    power_on: bool,
-) -> driver_api::DriverResult<()> {
-    dst.finish_migration(
-        &ctx(),
-        migration,
-        vm,
-        &vec![],
-        &[],
-        &ImageMeta::default(),
-        true,
-        &BlockDeviceInfo::default(),
-        power_on,
-    )
-    .await
-}
-
-#[test]
-fn cold_migration_confirmed_moves_instance_and_claim_once() {
-    rt().block_on(async {
-        let (src, dst) = (host("src"), host("dst"));
-        let src_events = Recorder::attach(&src);
-        let dst_events = Recorder::attach(&dst);
-        let vm = instance("vm");
-        spawn(&src, &vm).await.unwrap();
-        let disks = src
-            .migrate_disk_and_power_off(
-                &ctx(),
-                &vm,
-                "dst",
-                &Flavor::m1_small(),
-                &[],
-                &BlockDeviceInfo::default(),
-            )
-            .await
-            .unwrap();
-        assert_eq!(disks.len(), 1);
-        assert_eq!(src.get_info(&vm).await.unwrap().state, PowerState::Shutdown);
-        assert_eq!(src.claims("src-node"), Some(tiny()));
-        let migration = Migration::new(vm.uuid, "src", "dst");
-        let resized = vm.clone().with_flavor(Flavor::m1_small());
-        finish(&dst, &migration, &resized, true).await.unwrap();
-        assert_eq!(dst.get_info(&vm).await.unwrap().state, PowerState::Running);
-        assert_eq!(dst.claims("dst-node"), Some(small()));
-        src.confirm_migration(&migration, &vm, &[]).await.unwrap();
-        src.confirm_migration(&migration, &vm, &[]).await.unwrap();
-        assert_eq!(total_instances(&src, &dst, vm.uuid), 1);
-        assert!(src.instance(vm.uuid).is_none());
-        assert_eq!(src.claims("src-node"), Some(ResourceAmounts::default()));
-        assert_eq!(dst.claims("dst-node"), Some(small()));
-        assert_eq!(src_events.transitions(), [Ev::Started, Ev::Stopped]);
-        assert_eq!(dst_events.transitions(), [Ev::Started]);
-    });
-}
-
-#[test]
-fn cold_migration_reverted_powers_the_source_back_on() {
-    rt().block_on(async {
-        let (src, dst) = (host("src"), host("dst"));
-        let vm = instance("vm");
-        spawn(&src, &vm).await.unwrap();
-        src.migrate_disk_and_power_off(
-            &ctx(),
-            &vm,
-            "dst",
-            &Flavor::m1_small(),
-            &[],
-            &BlockDeviceInfo::default(),
-        )
-        .await
-        .unwrap();
-        let migration = Migration::new(vm.uuid, "src", "dst");
-        finish(&dst, &migration, &vm, false).await.unwrap();
-        assert_eq!(dst.get_info(&vm).await.unwrap().state, PowerState::Shutdown);
-        destroy(&dst, &vm).await.unwrap();
-        let events = Recorder::attach(&src);
-        src.finish_revert_migration(&vm, &[], &BlockDeviceInfo::default(), true)
-            .await
-            .unwrap();
-        assert_eq!(src.get_info(&vm).await.unwrap().state, PowerState::Running);
-        assert_eq!(events.transitions(), [Ev::Started]);
-        assert_eq!(total_instances(&src, &dst, vm.uuid), 1);
-        assert_eq!(src.claims("src-node"), Some(tiny()));
-        assert_eq!(dst.claims("dst-node"), Some(ResourceAmounts::default()));
-        assert!(src.instance(vm.uuid).unwrap().cold_migration.is_none());
-        let err = src
-            .finish_revert_migration(&instance("ghost"), &[], &BlockDeviceInfo::default(), true)
-            .await
-            .unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::InstanceNotFound);
-    });
-}
-
-#[test]
-fn same_host_resize_swaps_the_claim_and_confirm_keeps_it() {
-    rt().block_on(async {
-        let driver = host("h");
-        let vm = instance("vm");
-        spawn(&driver, &vm).await.unwrap();
-        driver
-            .migrate_disk_and_power_off(
-                &ctx(),
-                &vm,
-                "h",
-                &Flavor::m1_small(),
-                &[],
-                &BlockDeviceInfo::default(),
-            )
-            .await
-            .unwrap();
-        let migration = Migration::new(vm.uuid, "h", "h");
-        let resized = vm.clone().with_flavor(Flavor::m1_small());
-        finish(&driver, &migration, &resized, true).await.unwrap();
-        assert_eq!(driver.claims("h-node"), Some(small()));
-        assert_eq!(
-            driver.get_info(&vm).await.unwrap().state,
-            PowerState::Running
-        );
-        driver
-            .confirm_migration(&migration, &vm, &[])
-            .await
-            .unwrap();
-        assert_eq!(driver.claims("h-node"), Some(small()));
-        assert!(driver.instance(vm.uuid).is_some());
-    });
-}
-
-#[test]
-fn same_host_resize_reverted_restores_the_claim() {
-    rt().block_on(async {
-        let driver = host("h");
-        let vm = instance("vm");
-        spawn(&driver, &vm).await.unwrap();
-        driver
-            .migrate_disk_and_power_off(
-                &ctx(),
-                &vm,
-                "h",
-                &Flavor::m1_small(),
-                &[],
-                &BlockDeviceInfo::default(),
-            )
-            .await
-            .unwrap();
-        let migration = Migration::new(vm.uuid, "h", "h");
-        finish(
-            &driver,
-            &migration,
-            &vm.clone().with_flavor(Flavor::m1_small()),
-            false,
-        )
-        .await
-        .unwrap();
-        driver
-            .finish_revert_migration(&vm, &[], &BlockDeviceInfo::default(), true)
-            .await
-            .unwrap();
-        assert_eq!(driver.claims("h-node"), Some(tiny()));
-        assert_eq!(driver.instance(vm.uuid).unwrap().claim, tiny());
-        assert_eq!(
-            driver.get_info(&vm).await.unwrap().state,
-            PowerState::Running
-        );
-    });
-}
-
-#[test]
-fn finish_migration_errors_leave_nothing() {
-    rt().block_on(async {
-        let dst = FakeDriver::builder()
-            .host("dst")
-            .node_size(NodeSize::Small)
-            .build();
-        let vm = instance("vm").with_flavor(Flavor::m1_large());
-        let migration = Migration::new(vm.uuid, "src", "dst");
-        let err = finish(&dst, &migration, &vm, true).await.unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::InsufficientResources);
-        assert!(dst.instances().is_empty());
-        let fits = instance("vm2");
-        finish(&dst, &Migration::new(fits.uuid, "src", "dst"), &fits, true)
-            .await
-            .unwrap();
-        let err = finish(&dst, &Migration::new(fits.uuid, "src", "dst"), &fits, true)
-            .await
-            .unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::InstanceExists);
-        let failing = FakeDriver::new()
-            .with_faults()
-            .with_preset(FaultPreset::FinishMigrationFail);
-        let err = finish(&failing, &migration, &instance("x"), true)
-            .await
-            .unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::Backend);
-        assert!(failing.get_ref().instances().is_empty());
-        assert_eq!(
-            failing.get_ref().claims("fake-mini"),
-            Some(ResourceAmounts::default())
-        );
-    });
 }
 
 /// Records callbacks; on `post`, completes the migration on the destination.
@@ -571,5 +364,55 @@ fn waiting_live_migration_completes_after_the_wait_limit() {
         .unwrap();
         assert_eq!(*callbacks.calls.lock().unwrap(), [("post", None)]);
         assert!(src.instance(vm.uuid).is_none());
+    });
+}
+
+/// Dropping a waiting `live_migration` changes nothing (the trait's rule for a
+/// future dropped before completion): no waiter is left behind, so the next
+/// `live_migration` of the instance waits again instead of being refused, and
+/// the instance and its claim stay where they were.
+#[test]
+fn waiting_live_migration_dropped_leaves_no_waiter() {
+    paused_rt().block_on(async {
+        let src = Arc::new(
+            FakeDriver::builder()
+                .host("src")
+                .live_migration_waits(true)
+                .build(),
+        );
+        let dst = Arc::new(host("dst"));
+        let vm = instance("vm");
+        spawn(&*src, &vm).await.unwrap();
+        let data = prepare(&src, &dst, &vm).await;
+        let dropped = Arc::new(Callbacks::default());
+        let first = tokio::time::timeout(
+            std::time::Duration::ZERO,
+            src.live_migration(&ctx(), &vm, "dst", dropped.clone(), false, &data),
+        )
+        .await;
+        assert!(
+            first.is_err(),
+            "a waiting live migration completed on its first poll"
+        );
+        assert!(dropped.calls.lock().unwrap().is_empty());
+        assert_eq!(src.get_info(&vm).await.unwrap().state, PowerState::Running);
+        assert_eq!(src.claims("fake-mini"), Some(tiny()));
+        let callbacks = Arc::new(Callbacks::default());
+        let task = {
+            let (src, vm, callbacks) = (src.clone(), vm.clone(), callbacks.clone());
+            tokio::spawn(async move {
+                src.live_migration(&ctx(), &vm, "dst", callbacks, false, &data)
+                    .await
+            })
+        };
+        tokio::task::yield_now().await;
+        src.live_migration_abort(&vm).await.unwrap();
+        task.await.unwrap().unwrap();
+        assert_eq!(
+            *callbacks.calls.lock().unwrap(),
+            [("recover", Some(MigrationStatus::Cancelled))]
+        );
+        assert!(dropped.calls.lock().unwrap().is_empty());
+        assert_eq!(src.get_info(&vm).await.unwrap().state, PowerState::Running);
     });
 }
