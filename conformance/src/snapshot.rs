@@ -8,7 +8,9 @@
 //! the model, so a difference names exactly the observable that is wrong.
 //!
 //! What is read, per host: `get_available_nodes`, `get_available_resource`
-//! (used) per node, both listings and `get_num_instances`; per involved
+//! (used) per node, where declared `get_host_stats` (each node's disk in
+//! bytes and `vcpus_used` as its resources say, free memory within the
+//! total), both listings and `get_num_instances`; per involved
 //! instance `instance_exists`, `get_info` (status, vCPUs, maximum memory) and,
 //! where declared, each console (`InstanceNotRunning` unless running or
 //! paused); per involved name, where declared, `get_diagnostics` (its state,
@@ -24,7 +26,7 @@ use std::fmt::Debug;
 use std::time::{Duration, SystemTime};
 
 use driver_api::{
-    ComputeDriver, DriverResult, Feature, Instance, InstanceInfo, LifecycleTransition,
+    ComputeDriver, DriverResult, Feature, HostStats, Instance, InstanceInfo, LifecycleTransition,
 };
 use uuid::Uuid;
 
@@ -115,6 +117,28 @@ impl Defined {
     }
 }
 
+/// Bytes in a GiB (`get_host_stats` reports disk in bytes).
+const GIB: u64 = 1 << 30;
+
+/// One `get_host_stats` entry as compared: the node, its disk total, used and
+/// available, `vcpus_used`, and whether free memory is within the total.
+fn stats_text(node: &str, disk: [u64; 3], vcpus_used: u64, memory_within: bool) -> String {
+    let [total, used, available] = disk;
+    format!(
+        "{node}: disk {total} B, used {used} B, available {available} B; \
+         vcpus_used {vcpus_used}; free memory within total: {memory_within}"
+    )
+}
+
+fn host_stats_text(entry: &HostStats) -> String {
+    stats_text(
+        &entry.hypervisor_hostname,
+        [entry.disk_total, entry.disk_used, entry.disk_available],
+        entry.vcpus_used,
+        entry.host_memory_free <= entry.host_memory_total,
+    )
+}
+
 fn show_info(info: &InstanceInfo) -> String {
     info_text(info.status(), info.num_cpu, info.max_mem_kb)
 }
@@ -161,6 +185,14 @@ async fn read_host(
             format!("{h}: used on {node}"),
             answer(&d.get_available_resource(node).await, |r| {
                 format!("{:?}", r.used())
+            }),
+        );
+    }
+    if caps.supports(Feature::HostStats) {
+        s.insert(
+            format!("{h}: get_host_stats"),
+            answer(&d.get_host_stats(false).await, |stats| {
+                sorted_list(stats.iter().map(host_stats_text).collect())
             }),
         );
     }
@@ -284,6 +316,28 @@ fn expect_host(
         s.insert(
             format!("{h}: used on {node}"),
             format!("{:?}", model.used_on(node)),
+        );
+    }
+    // `get_host_stats`: disk in bytes and `vcpus_used` as the node's
+    // resources say; free memory within the total.
+    if caps.supports(Feature::HostStats) {
+        let expected = model.nodes.iter().map(|(node, total)| {
+            let used = model.used_on(node);
+            let gib = |gb: u64| gb.saturating_mul(GIB);
+            stats_text(
+                node,
+                [
+                    gib(total.local_gb),
+                    gib(used.local_gb),
+                    gib(total.local_gb.saturating_sub(used.local_gb)),
+                ],
+                used.vcpus,
+                true,
+            )
+        });
+        s.insert(
+            format!("{h}: get_host_stats"),
+            sorted_list(expected.collect()),
         );
     }
     let here = model.instances.values();

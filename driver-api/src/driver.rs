@@ -99,7 +99,13 @@ pub trait ComputeDriver: Send + Sync + fmt::Debug + 'static {
     }
 
     /// Statistics of every node, one entry per node (Nova returned a dict for one node, a list for
-    /// several and raised for none; here always a list).
+    /// several and raised for none; here always a list). Memory and disk are in bytes (Nova's
+    /// Grizzly fake: `host_memory_total` 8 GB as 8000000000) and agree with
+    /// `get_available_resource` for the same node: `disk_total` is its `local_gb` × 2^30,
+    /// `disk_used` its claimed `local_gb_used` × 2^30, `disk_available` their difference, and
+    /// `vcpus_used` its `vcpus_used`. `vcpus`, `host_memory_total` and `host_memory_free` are the
+    /// hypervisor's own figures (the resource totals may be scaled by allocation ratios), with
+    /// `host_memory_free` ≤ `host_memory_total`. Nova never fixed the units; this is stricter.
     async fn get_host_stats(&self, refresh: bool) -> DriverResult<Vec<HostStats>> {
         unsupported!(self, GetHostStats)
     }

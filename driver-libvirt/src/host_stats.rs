@@ -12,6 +12,9 @@ use crate::hypervisor::{backend, backend_msg, Hypervisor};
 /// Clock ticks per second of `/proc/stat` (`USER_HZ`, 100 on Linux).
 const USER_HZ: u64 = 100;
 
+/// Bytes in a GiB: `get_host_stats` reports disk in bytes, the resources in GB.
+const GIB: u64 = 1 << 30;
+
 impl Hypervisor {
     /// Whether the URI reaches a hypervisor on this machine (no host part).
     pub fn is_local(&self) -> bool {
@@ -23,17 +26,19 @@ impl Hypervisor {
         }
     }
 
-    /// `get_host_stats`: one entry per node.
+    /// `get_host_stats`: one entry per node, memory and disk in bytes; disk and
+    /// `vcpus_used` from the same configuration and claims as
+    /// `get_available_resource`.
     pub fn host_stats(&self) -> DriverResult<Vec<HostStats>> {
         let info = self
             .conn()
             .node_info()
             .map_err(backend(DriverMethod::GetHostStats))?;
-        let free_kib = self
+        // virNodeGetFreeMemory answers bytes; the node info's memory is KiB.
+        let free_bytes = self
             .conn()
             .free_memory()
-            .map_err(backend(DriverMethod::GetHostStats))?
-            / 1024;
+            .map_err(backend(DriverMethod::GetHostStats))?;
         let mut stats = Vec::new();
         for node in self.node_list() {
             let used = self.node_used(&node)?;
@@ -43,11 +48,15 @@ impl Hypervisor {
                 self.conn().driver_type().unwrap_or_default(),
                 info.model
             );
-            entry.host_memory_total = info.memory / 1024;
-            entry.host_memory_free = (free_kib / 1024).min(entry.host_memory_total);
-            entry.disk_total = self.config.local_gb;
-            entry.disk_used = used.local_gb.min(self.config.local_gb);
-            entry.disk_available = self.config.local_gb.saturating_sub(used.local_gb);
+            entry.host_memory_total = info.memory.saturating_mul(1024);
+            entry.host_memory_free = free_bytes.min(entry.host_memory_total);
+            entry.disk_total = self.config.local_gb.saturating_mul(GIB);
+            entry.disk_used = used.local_gb.saturating_mul(GIB);
+            entry.disk_available = self
+                .config
+                .local_gb
+                .saturating_sub(used.local_gb)
+                .saturating_mul(GIB);
             entry.host_ip_address = self.config.host_ip.to_string();
             entry.vcpus = u64::from(info.cpus);
             entry.vcpus_used = used.vcpus;
