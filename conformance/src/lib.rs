@@ -57,7 +57,8 @@
 //!
 //! ## The reference model
 //!
-//! The cases of `transition`, `matrix`, `model` and the migration variants
+//! The cases of `transition`, `matrix`, `model`, the migration variants,
+//! `volumes`, `interfaces`, `consoles`, `guest`, `resources` and `secrets`
 //! run every step on the backend and on a reference model of the contract
 //! (plain, in memory, built on [`driver_api::transition`], each rule citing
 //! the trait's doc), then compare the answer and every observable the

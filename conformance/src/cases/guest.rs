@@ -1,44 +1,43 @@
 //! Guest-level calls and their preconditions: snapshot, crash dump, file
-//! injection, reboot polling.
+//! injection, reboot polling. Every case drives its steps through the
+//! reference model ([`crate::model::Rig`]): each answer and every
+//! observable after it equal the model's, so a refusal is checked to change
+//! nothing.
 
-use std::sync::Arc;
-
+use crate::model::{Rig, Step};
 use crate::prelude::*;
 
+/// `snapshot` of a soft-deleted instance is `InvalidState`; it stays
+/// soft-deleted.
 pub(crate) fn snapshot_refuses_soft_deleted() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            let instance = ctx.spawn_running().await?;
-            ctx.expect_apply(&instance, Op::SoftDelete).await?;
-            ctx.step("snapshot of the soft-deleted instance");
-            let result = ctx
-                .driver()
-                .snapshot(
-                    &fixtures::context(),
-                    &instance,
-                    "snapshot-image",
-                    Arc::new(|_, _| {}),
-                )
-                .await;
-            expect_kind(
-                "snapshot of a soft-deleted instance",
-                result,
-                ErrorKind::InvalidState,
-            )?;
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let instance = ctx.new_instance(Flavor::m1_tiny());
+            rig.step(0, &instance, &Step::Spawn { power_on: true })
+                .await?;
+            rig.step(0, &instance, &Step::Lifecycle(Op::SoftDelete))
+                .await?;
+            rig.step(0, &instance, &Step::Snapshot).await?;
             ctx.expect_status(&instance, SOFT_DELETED).await
         })
     })
     .exercises(&[M::Spawn, M::SoftDelete, M::Snapshot, M::GetInfo])
 }
 
+/// `trigger_crash_dump` while paused: `Ok`, still paused, no event.
 pub(crate) fn crash_dump_while_paused() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            let instance = ctx.spawn_running().await?;
-            ctx.expect_apply(&instance, Op::Pause).await?;
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let instance = ctx.new_instance(Flavor::m1_tiny());
+            rig.step(0, &instance, &Step::Spawn { power_on: true })
+                .await?;
+            rig.step(0, &instance, &Step::Lifecycle(Op::Pause)).await?;
             let mark = ctx.event_mark(0);
-            ctx.step("trigger_crash_dump while paused");
-            ctx.driver().trigger_crash_dump(&instance).await?;
+            rig.step(0, &instance, &Step::TriggerCrashDump).await?;
             ctx.expect_status(&instance, PAUSED).await?;
             ctx.expect_events(0, mark, &[]).await
         })
@@ -46,35 +45,40 @@ pub(crate) fn crash_dump_while_paused() -> CaseSpec {
     .exercises(&[M::Spawn, M::Pause, M::TriggerCrashDump, M::GetInfo])
 }
 
+/// `inject_file` of a relative path is `InvalidInput` and changes nothing;
+/// an absolute path written twice replaces it.
 pub(crate) fn inject_file_rejects_relative_path() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            let instance = ctx.spawn_running().await?;
-            ctx.step("inject_file b64('testfile') (relative)");
-            let result = ctx
-                .driver()
-                .inject_file(&instance, "dGVzdGZpbGU=", "dGVzdGNvbnRlbnRz")
-                .await;
-            expect_kind(
-                "inject_file of a relative path",
-                result,
-                ErrorKind::InvalidInput,
-            )?;
-            ctx.step("inject_file b64('/etc/hostname') twice (replaces)");
-            let path = "L2V0Yy9ob3N0bmFtZQ==";
-            ctx.driver().inject_file(&instance, path, "dm0x").await?;
-            ctx.driver().inject_file(&instance, path, "dm0y").await?;
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let instance = ctx.new_instance(Flavor::m1_tiny());
+            rig.step(0, &instance, &Step::Spawn { power_on: true })
+                .await?;
+            rig.step(0, &instance, &Step::InjectRelativeFile).await?;
+            rig.step(0, &instance, &Step::InjectFile).await?;
+            rig.step(0, &instance, &Step::InjectFile).await?;
             ctx.expect_status(&instance, RUNNING).await
         })
     })
     .exercises(&[M::Spawn, M::InjectFile, M::GetInfo])
 }
 
+/// `poll_rebooting_instances` leaves a running instance as it is and
+/// ignores an instance not on the host (no error, nothing created).
 pub(crate) fn poll_rebooting_ignores_strangers() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            let instance = ctx.spawn_running().await?;
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let instance = ctx.new_instance(Flavor::m1_tiny());
             let stranger = ctx.new_instance(Flavor::m1_tiny());
+            rig.step(0, &instance, &Step::Spawn { power_on: true })
+                .await?;
+            rig.step(0, &instance, &Step::PollRebootingInstances)
+                .await?;
+            rig.step(0, &stranger, &Step::PollRebootingInstances)
+                .await?;
             ctx.step("poll_rebooting_instances [instance, an instance not on this host]");
             ctx.driver()
                 .poll_rebooting_instances(
@@ -82,8 +86,8 @@ pub(crate) fn poll_rebooting_ignores_strangers() -> CaseSpec {
                     &[instance.clone(), stranger.clone()],
                 )
                 .await?;
-            ctx.expect_status(&instance, RUNNING).await?;
-            ctx.expect_absent(0, &stranger).await
+            rig.check("poll_rebooting_instances [instance, stranger]")
+                .await
         })
     })
     .exercises(&[

@@ -1,85 +1,82 @@
 //! Interfaces: hot-plug, duplicates, unplug of nothing, VIF bandwidth counters.
+//! Every case drives its steps through the reference model
+//! ([`crate::model::Rig`]): each answer and every observable after it (the
+//! bandwidth counters, one per attached VIF, among them) equal the model's.
 
+use crate::model::step::slot_vif;
+use crate::model::{Rig, Step};
 use crate::prelude::*;
 
+/// A VIF attaches and detaches; a second detach is `InterfaceDetachFailed`.
 pub(crate) fn attach_detach() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            let instance = ctx.spawn_running().await?;
-            let vif = fixtures::vif();
-            ctx.step("attach_interface a new VIF");
-            ctx.driver()
-                .attach_interface(&instance, &fixtures::image(), &vif)
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let instance = ctx.new_instance(Flavor::m1_tiny());
+            rig.step(0, &instance, &Step::Spawn { power_on: true })
                 .await?;
-            ctx.step("detach_interface it");
-            ctx.driver().detach_interface(&instance, &vif).await?;
-            ctx.step("detach_interface it again");
-            let again = ctx.driver().detach_interface(&instance, &vif).await;
-            expect_kind("a second detach", again, ErrorKind::InterfaceDetachFailed)
+            rig.step(0, &instance, &Step::AttachInterface(1)).await?;
+            rig.step(0, &instance, &Step::DetachInterface(1)).await?;
+            rig.step(0, &instance, &Step::DetachInterface(1)).await
         })
     })
     .exercises(&[M::Spawn, M::AttachInterface, M::DetachInterface])
 }
 
+/// Attaching the VIF the instance was spawned with is
+/// `InterfaceAttachFailed`; that VIF detaches.
 pub(crate) fn attach_duplicate() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
             let instance = ctx.new_instance(Flavor::m1_tiny());
-            let vif = fixtures::vif();
-            expect_ok(
-                "spawn with a VIF",
-                ctx.spawn_with(0, &instance, true, std::slice::from_ref(&vif))
-                    .await,
-            )?;
-            ctx.step("attach_interface the VIF spawned with");
-            let duplicate = ctx
-                .driver()
-                .attach_interface(&instance, &fixtures::image(), &vif)
-                .await;
-            expect_kind(
-                "attach of an attached VIF",
-                duplicate,
-                ErrorKind::InterfaceAttachFailed,
-            )?;
-            ctx.step("detach_interface the spawned VIF");
-            expect_ok(
-                "detach of the spawned VIF",
-                ctx.driver().detach_interface(&instance, &vif).await,
-            )
+            rig.step(0, &instance, &Step::Spawn { power_on: true })
+                .await?;
+            rig.step(0, &instance, &Step::AttachInterface(0)).await?;
+            rig.step(0, &instance, &Step::DetachInterface(0)).await
         })
     })
     .exercises(&[M::Spawn, M::AttachInterface, M::DetachInterface])
 }
 
+/// `detach_interface` from an unknown instance is `InstanceNotFound`.
 pub(crate) fn detach_unknown_instance() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
             let unknown = ctx.new_instance(Flavor::m1_tiny());
-            ctx.step("detach_interface from an unknown instance");
-            let result = ctx
-                .driver()
-                .detach_interface(&unknown, &fixtures::vif())
-                .await;
-            expect_kind(
-                "detach from an unknown instance",
-                result,
-                ErrorKind::InstanceNotFound,
-            )
+            rig.step(0, &unknown, &Step::DetachInterface(0)).await
         })
     })
     .exercises(&[M::DetachInterface])
 }
 
+/// `get_all_bw_counters` has one counter per attached VIF (by MAC) and none
+/// for an instance not on the host: compared after every step (the spawn's
+/// VIF; where interfaces hot-plug, a second one, then one again after its
+/// detach), and asked once more here with both instances in one call.
 pub(crate) fn bw_counters_per_vif() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let hot_plug = ctx.capabilities().supports(F::Interfaces);
             let instance = ctx.new_instance(Flavor::m1_tiny());
-            let vifs = [fixtures::vif(), fixtures::vif()];
-            expect_ok(
-                "spawn with two VIFs",
-                ctx.spawn_with(0, &instance, true, &vifs).await,
-            )?;
             let stranger = ctx.new_instance(Flavor::m1_tiny());
+            rig.step(0, &instance, &Step::Spawn { power_on: true })
+                .await?;
+            // A destroy of an instance not on the host: `Ok`, nothing
+            // changes, and the stranger is compared from now on.
+            rig.step(0, &stranger, &Step::Lifecycle(Op::Destroy))
+                .await?;
+            let mut vifs = vec![slot_vif(instance.uuid, 0)];
+            if hot_plug {
+                rig.step(0, &instance, &Step::AttachInterface(1)).await?;
+                vifs.push(slot_vif(instance.uuid, 1));
+            }
             ctx.step("get_all_bw_counters [instance, an instance not on this host]");
             let counters = ctx
                 .driver()
@@ -98,23 +95,25 @@ pub(crate) fn bw_counters_per_vif() -> CaseSpec {
                 counters.iter().all(|c| c.uuid != stranger.uuid),
                 "no counters for an instance not on this host",
                 format!("{counters:?}"),
-            )
+            )?;
+            if hot_plug {
+                rig.step(0, &instance, &Step::DetachInterface(1)).await?;
+            }
+            Ok(())
         })
     })
-    .exercises(&[M::Spawn, M::GetAllBwCounters])
+    .exercises(&[M::Spawn, M::Destroy, M::GetAllBwCounters])
+    .covers(&[M::AttachInterface, M::DetachInterface])
 }
 
+/// `plug_vifs` on an unknown instance is `InstanceNotFound`.
 pub(crate) fn plug_unknown_instance() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
             let unknown = ctx.new_instance(Flavor::m1_tiny());
-            ctx.step("plug_vifs on an unknown instance");
-            let result = ctx.driver().plug_vifs(&unknown, &[fixtures::vif()]).await;
-            expect_kind(
-                "plug_vifs of an unknown instance",
-                result,
-                ErrorKind::InstanceNotFound,
-            )
+            rig.step(0, &unknown, &Step::PlugVifs).await
         })
     })
     .exercises(&[M::PlugVifs])

@@ -1,124 +1,135 @@
 //! Resource accounting: `*_used` equals the sum of the claims of the node's
-//! instances, after every spawn, destroy and failure.
+//! instances, after every spawn, destroy and failure. Every case drives its
+//! steps through the reference model ([`crate::model::Rig`]): each answer
+//! and every observable after it (`get_available_resource`'s used per node
+//! among them) equal the model's.
 
+use crate::model::{Rig, Step};
 use crate::prelude::*;
 
-fn total(flavors: &[Flavor]) -> ResourceAmounts {
-    flavors.iter().fold(ResourceAmounts::default(), |sum, f| {
-        sum.saturating_add(&claim(f))
-    })
-}
+const SPAWN: Step = Step::Spawn { power_on: true };
 
+/// A spawn claims its flavor.
 pub(crate) fn spawn_claims_flavor() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            ctx.expect_used(0, ResourceAmounts::default()).await?;
-            let instance = ctx.spawn_running().await?;
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let instance = ctx.new_instance(Flavor::m1_tiny());
+            rig.step(0, &instance, &SPAWN).await?;
             ctx.expect_used(0, claim(&instance.flavor)).await
         })
     })
     .exercises(&[M::Spawn, M::GetAvailableResource])
 }
 
+/// Used is the sum of the flavors of three instances, and falls back as each
+/// is destroyed.
 pub(crate) fn used_is_sum_of_flavors() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
             ctx.require_free(&[Flavor::m1_tiny(), Flavor::m1_small(), Flavor::m1_medium()])
                 .await?;
-            let tiny = ctx.spawn_flavor(Flavor::m1_tiny()).await?;
-            let small = ctx.spawn_flavor(Flavor::m1_small()).await?;
-            let medium = ctx.spawn_flavor(Flavor::m1_medium()).await?;
-            ctx.expect_used(
-                0,
-                total(&[
-                    tiny.flavor.clone(),
-                    small.flavor.clone(),
-                    medium.flavor.clone(),
-                ]),
-            )
-            .await?;
-            ctx.expect_apply(&small, Op::Destroy).await?;
-            ctx.expect_used(0, total(&[tiny.flavor.clone(), medium.flavor.clone()]))
-                .await?;
-            ctx.expect_apply(&tiny, Op::Destroy).await?;
-            ctx.expect_apply(&medium, Op::Destroy).await?;
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let tiny = ctx.new_instance(Flavor::m1_tiny());
+            let small = ctx.new_instance(Flavor::m1_small());
+            let medium = ctx.new_instance(Flavor::m1_medium());
+            for instance in [&tiny, &small, &medium] {
+                rig.step(0, instance, &SPAWN).await?;
+            }
+            for instance in [&small, &tiny, &medium] {
+                rig.step(0, instance, &Step::Lifecycle(Op::Destroy)).await?;
+            }
             ctx.expect_used(0, ResourceAmounts::default()).await
         })
     })
     .exercises(&[M::Spawn, M::Destroy, M::GetAvailableResource])
 }
 
+/// A destroy releases the claim.
 pub(crate) fn destroy_releases_claim() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            let instance = ctx.spawn_flavor(Flavor::m1_small()).await?;
-            ctx.expect_apply(&instance, Op::Destroy).await?;
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let instance = ctx.new_instance(Flavor::m1_small());
+            rig.step(0, &instance, &SPAWN).await?;
+            rig.step(0, &instance, &Step::Lifecycle(Op::Destroy))
+                .await?;
             ctx.expect_used(0, ResourceAmounts::default()).await
         })
     })
     .exercises(&[M::Spawn, M::Destroy, M::GetAvailableResource])
 }
 
+/// Ephemeral disk and swap are claimed as local disk, besides the root disk.
 pub(crate) fn ephemeral_and_swap_claimed() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
             let flavor = Flavor::new("conformance.eph-swap", 2, 1024, 10)
                 .with_ephemeral_gb(5)
                 .with_swap_mb(1536);
-            let instance = ctx.spawn_flavor(flavor).await?;
+            let instance = ctx.new_instance(flavor);
+            rig.step(0, &instance, &SPAWN).await?;
             let used = ctx.resources(0).await?.used();
             expect_eq(
                 "local_gb_used (root 10 + ephemeral 5 + swap 2)",
                 17,
                 used.local_gb,
-            )?;
-            ctx.expect_used(0, claim(&instance.flavor)).await
+            )
         })
     })
     .exercises(&[M::Spawn, M::GetAvailableResource])
 }
 
+/// A powered-off instance keeps its claim.
 pub(crate) fn power_off_keeps_claim() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            let instance = ctx.spawn_running().await?;
-            ctx.expect_apply(&instance, Op::PowerOff).await?;
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let instance = ctx.new_instance(Flavor::m1_tiny());
+            rig.step(0, &instance, &SPAWN).await?;
+            rig.step(0, &instance, &Step::Lifecycle(Op::PowerOff))
+                .await?;
             ctx.expect_used(0, claim(&instance.flavor)).await
         })
     })
     .exercises(&[M::Spawn, M::PowerOff, M::GetAvailableResource])
 }
 
+/// A soft-deleted instance keeps its claim until it is destroyed.
 pub(crate) fn soft_delete_keeps_claim() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            let instance = ctx.spawn_running().await?;
-            ctx.expect_apply(&instance, Op::SoftDelete).await?;
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let instance = ctx.new_instance(Flavor::m1_tiny());
+            rig.step(0, &instance, &SPAWN).await?;
+            rig.step(0, &instance, &Step::Lifecycle(Op::SoftDelete))
+                .await?;
             ctx.expect_used(0, claim(&instance.flavor)).await?;
-            ctx.expect_apply(&instance, Op::Destroy).await?;
-            ctx.expect_used(0, ResourceAmounts::default()).await
+            rig.step(0, &instance, &Step::Lifecycle(Op::Destroy)).await
         })
     })
     .exercises(&[M::Spawn, M::SoftDelete, M::Destroy, M::GetAvailableResource])
 }
 
-fn insufficient(which: usize, what: &'static str) -> CaseSpec {
+/// A spawn needing more of one resource (`which`: 0 vCPUs, 1 memory, 2
+/// disk) than is free is `InsufficientResources` and leaves no trace.
+fn insufficient(which: usize) -> CaseSpec {
     CaseSpec::new(move |ctx| {
         Box::pin(async move {
-            let resident = ctx.spawn_running().await?;
-            let before = ctx.resources(0).await?;
-            let flavor = fixtures::oversized_flavor(&before.free(), which);
-            let instance = ctx.new_instance(flavor);
-            let mark = ctx.event_mark(0);
-            let result = ctx.spawn_on(0, &instance, true).await;
-            expect_kind(
-                &format!("spawn needing more {what} than free"),
-                result,
-                ErrorKind::InsufficientResources,
-            )?;
-            ctx.expect_absent(0, &instance).await?;
-            ctx.expect_used(0, claim(&resident.flavor)).await?;
-            ctx.expect_events(0, mark, &[]).await
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let resident = ctx.new_instance(Flavor::m1_tiny());
+            rig.step(0, &resident, &SPAWN).await?;
+            let free = ctx.resources(0).await?.free();
+            let instance = ctx.new_instance(fixtures::oversized_flavor(&free, which));
+            rig.step(0, &instance, &SPAWN).await
         })
     })
     .exercises(&[
@@ -130,20 +141,23 @@ fn insufficient(which: usize, what: &'static str) -> CaseSpec {
 }
 
 pub(crate) fn insufficient_vcpus() -> CaseSpec {
-    insufficient(0, "vCPUs")
+    insufficient(0)
 }
 
 pub(crate) fn insufficient_memory() -> CaseSpec {
-    insufficient(1, "memory")
+    insufficient(1)
 }
 
 pub(crate) fn insufficient_disk() -> CaseSpec {
-    insufficient(2, "disk")
+    insufficient(2)
 }
 
+/// A flavor of exactly what is free fits; then the node is full.
 pub(crate) fn exact_fit_accepted() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
             let free = ctx.resources(0).await?.free();
             let Ok(vcpus) = u32::try_from(free.vcpus) else {
                 return Err(CaseError::skip("more vCPUs free than a flavor can ask for"));
@@ -154,23 +168,22 @@ pub(crate) fn exact_fit_accepted() -> CaseSpec {
                 free.memory_mb,
                 free.local_gb,
             );
-            let instance = ctx.spawn_flavor(flavor).await?;
-            ctx.expect_used(0, claim(&instance.flavor)).await?;
+            let instance = ctx.new_instance(flavor);
+            rig.step(0, &instance, &SPAWN).await?;
             let one_more = ctx.new_instance(Flavor::m1_tiny());
-            let result = ctx.spawn_on(0, &one_more, true).await;
-            expect_kind(
-                "a spawn on a full node",
-                result,
-                ErrorKind::InsufficientResources,
-            )
+            rig.step(0, &one_more, &SPAWN).await
         })
     })
     .exercises(&[M::Spawn, M::GetAvailableResource])
 }
 
+/// `get_available_resource` of a node not managed is `NodeNotFound`, and a
+/// spawn onto it is `NodeNotFound` too, leaving no trace.
 pub(crate) fn unknown_node() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
             ctx.step("get_available_resource conformance-no-such-node");
             let result = ctx
                 .driver()
@@ -180,8 +193,14 @@ pub(crate) fn unknown_node() -> CaseSpec {
                 "resources of an unmanaged node",
                 result,
                 ErrorKind::NodeNotFound,
-            )
+            )?;
+            rig.check("get_available_resource conformance-no-such-node")
+                .await?;
+            let instance = ctx
+                .new_instance(Flavor::m1_tiny())
+                .with_node("conformance-no-such-node");
+            rig.step(0, &instance, &SPAWN).await
         })
     })
-    .exercises(&[M::GetAvailableResource])
+    .exercises(&[M::Spawn, M::GetAvailableResource])
 }

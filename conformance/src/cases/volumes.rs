@@ -1,113 +1,80 @@
 //! Volumes: attach in any state, busy mountpoints, detach of nothing, usage.
+//! Every case drives its steps through the reference model
+//! ([`crate::model::Rig`]): each answer and every observable after it (the
+//! volume usage and the disks of the diagnostics among them) equal the
+//! model's.
 
 use std::time::SystemTime;
 
-use driver_api::{BlockDeviceInfo, BlockDeviceMapping};
-
+use crate::model::step::volume_id;
+use crate::model::{Rig, Step};
 use crate::prelude::*;
 
-async fn attach(
-    ctx: &CaseContext,
-    instance: &Instance,
-    volume: &str,
-    mount: &str,
-) -> driver_api::DriverResult<()> {
-    ctx.step(format!(
-        "attach_volume {volume} to {} at {mount}",
-        instance.name
-    ));
-    ctx.driver()
-        .attach_volume(&fixtures::volume(volume), instance, mount)
-        .await
-}
-
-async fn detach(
-    ctx: &CaseContext,
-    instance: &Instance,
-    volume: &str,
-    mount: &str,
-) -> driver_api::DriverResult<()> {
-    ctx.step(format!(
-        "detach_volume {volume} from {} at {mount}",
-        instance.name
-    ));
-    ctx.driver()
-        .detach_volume(&fixtures::volume(volume), instance, mount)
-        .await
-}
-
+/// `attach_volume` on an unknown instance is `InstanceNotFound` and leaves
+/// it unknown.
 pub(crate) fn attach_unknown_instance() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
             let unknown = ctx.new_instance(Flavor::m1_tiny());
-            let result = attach(ctx, &unknown, "vol-a", "/dev/vdb").await;
-            expect_kind(
-                "attach to an unknown instance",
-                result,
-                ErrorKind::InstanceNotFound,
-            )
+            rig.step(0, &unknown, &Step::AttachVolume(0)).await
         })
     })
     .exercises(&[M::AttachVolume])
 }
 
+/// A second volume at a busy mountpoint is `DeviceBusy`; the first detaches,
+/// and a detach once nothing is left is `VolumeNotFound`.
 pub(crate) fn mountpoint_busy() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            let instance = ctx.spawn_running().await?;
-            expect_ok("attach", attach(ctx, &instance, "vol-a", "/dev/vdb").await)?;
-            let busy = attach(ctx, &instance, "vol-b", "/dev/vdb").await;
-            expect_kind("attach at a busy mountpoint", busy, ErrorKind::DeviceBusy)?;
-            expect_ok(
-                "detach the first volume",
-                detach(ctx, &instance, "vol-a", "/dev/vdb").await,
-            )?;
-            let again = detach(ctx, &instance, "vol-a", "/dev/vdb").await;
-            expect_kind(
-                "detach after the only volume left",
-                again,
-                ErrorKind::VolumeNotFound,
-            )
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let instance = ctx.new_instance(Flavor::m1_tiny());
+            rig.step(0, &instance, &Step::Spawn { power_on: true })
+                .await?;
+            rig.step(0, &instance, &Step::AttachVolume(0)).await?;
+            rig.step(0, &instance, &Step::AttachSecondVolume(0)).await?;
+            rig.step(0, &instance, &Step::DetachVolume(0)).await?;
+            rig.step(0, &instance, &Step::DetachVolume(0)).await
         })
     })
     .exercises(&[M::Spawn, M::AttachVolume, M::DetachVolume])
 }
 
+/// A detach where nothing is attached is `VolumeNotFound`.
 pub(crate) fn detach_nothing() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            let instance = ctx.spawn_running().await?;
-            let result = detach(ctx, &instance, "vol-a", "/dev/vdc").await;
-            expect_kind(
-                "detach where nothing is attached",
-                result,
-                ErrorKind::VolumeNotFound,
-            )
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let instance = ctx.new_instance(Flavor::m1_tiny());
+            rig.step(0, &instance, &Step::Spawn { power_on: true })
+                .await?;
+            rig.step(0, &instance, &Step::DetachVolume(1)).await
         })
     })
     .exercises(&[M::Spawn, M::DetachVolume])
 }
 
+/// A volume attaches and detaches while running, paused, suspended and shut
+/// down, and the state stays as it was.
 pub(crate) fn attach_in_every_state() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
             ctx.require_free(&vec![Flavor::m1_tiny(); 4]).await?;
-            for (n, target) in [RUNNING, PAUSED, SUSPENDED, SHUTDOWN]
-                .into_iter()
-                .enumerate()
-            {
-                let instance = ctx.spawn_running().await?;
-                ctx.bring_to(&instance, target).await?;
-                let volume = format!("vol-state-{n}");
-                expect_ok(
-                    &format!("attach while {target}"),
-                    attach(ctx, &instance, &volume, "/dev/vdb").await,
-                )?;
-                ctx.expect_status(&instance, target).await?;
-                expect_ok(
-                    &format!("detach while {target}"),
-                    detach(ctx, &instance, &volume, "/dev/vdb").await,
-                )?;
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            for into_state in [None, Some(Op::Pause), Some(Op::Suspend), Some(Op::PowerOff)] {
+                let instance = ctx.new_instance(Flavor::m1_tiny());
+                rig.step(0, &instance, &Step::Spawn { power_on: true })
+                    .await?;
+                if let Some(op) = into_state {
+                    rig.step(0, &instance, &Step::Lifecycle(op)).await?;
+                }
+                rig.step(0, &instance, &Step::AttachVolume(0)).await?;
+                rig.step(0, &instance, &Step::DetachVolume(0)).await?;
             }
             Ok(())
         })
@@ -123,53 +90,35 @@ pub(crate) fn attach_in_every_state() -> CaseSpec {
     ])
 }
 
+/// A volume of `spawn`'s `block_device_info` is attached: its mountpoint is
+/// busy, and it detaches.
 pub(crate) fn spawn_attaches_block_devices() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
             let instance = ctx.new_instance(Flavor::m1_tiny());
-            let mut devices = BlockDeviceInfo::default();
-            devices.block_device_mapping.push(BlockDeviceMapping::new(
-                fixtures::volume("vol-boot"),
-                "/dev/vdc",
-            ));
-            ctx.step("spawn with vol-boot at /dev/vdc");
-            ctx.track(&instance);
-            ctx.driver()
-                .spawn(
-                    &fixtures::context(),
-                    &instance,
-                    &fixtures::image(),
-                    &[],
-                    Some(fixtures::admin_password()),
-                    &[],
-                    &devices,
-                    true,
-                )
-                .await?;
-            let busy = attach(ctx, &instance, "vol-other", "/dev/vdc").await;
-            expect_kind(
-                "attach over the spawned volume",
-                busy,
-                ErrorKind::DeviceBusy,
-            )?;
-            expect_ok(
-                "detach the spawned volume",
-                detach(ctx, &instance, "vol-boot", "/dev/vdc").await,
-            )
+            rig.step(0, &instance, &Step::SpawnWithVolume(1)).await?;
+            rig.step(0, &instance, &Step::AttachSecondVolume(1)).await?;
+            rig.step(0, &instance, &Step::DetachVolume(1)).await
         })
     })
     .exercises(&[M::Spawn, M::AttachVolume, M::DetachVolume])
 }
 
+/// `get_all_volume_usage` lists the attached volume once, and nothing for an
+/// instance not on the host (compared after every step, and asked once more
+/// here with both instances in one call).
 pub(crate) fn usage_lists_attached() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            let instance = ctx.spawn_running().await?;
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let instance = ctx.new_instance(Flavor::m1_tiny());
             let stranger = ctx.new_instance(Flavor::m1_tiny());
-            expect_ok(
-                "attach",
-                attach(ctx, &instance, "vol-usage", "/dev/vdb").await,
-            )?;
+            rig.step(0, &instance, &Step::Spawn { power_on: true })
+                .await?;
+            rig.step(0, &instance, &Step::AttachVolume(0)).await?;
             ctx.step("get_all_volume_usage [instance, an instance not on this host]");
             let usage = ctx
                 .driver()
@@ -180,18 +129,25 @@ pub(crate) fn usage_lists_attached() -> CaseSpec {
                     None,
                 )
                 .await?;
-            let ours: Vec<_> = usage
+            let ours: Vec<&str> = usage
                 .iter()
                 .filter(|u| u.instance_uuid == instance.uuid)
+                .map(|u| u.volume.as_str())
                 .collect();
-            expect_eq("usage entries of the instance", 1, ours.len())?;
-            expect_eq("the volume reported", "vol-usage", ours[0].volume.as_str())?;
+            let attached = volume_id(instance.uuid, 0, false);
+            expect_eq("the volumes reported", vec![attached.as_str()], ours)?;
             ensure(
                 usage.iter().all(|u| u.instance_uuid != stranger.uuid),
                 "no usage for an instance not on this host",
                 format!("{usage:?}"),
-            )
+            )?;
+            rig.step(0, &stranger, &Step::DetachVolume(0)).await
         })
     })
-    .exercises(&[M::Spawn, M::AttachVolume, M::GetAllVolumeUsage])
+    .exercises(&[
+        M::Spawn,
+        M::AttachVolume,
+        M::DetachVolume,
+        M::GetAllVolumeUsage,
+    ])
 }

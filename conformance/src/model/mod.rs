@@ -13,6 +13,9 @@
 //! - [`World`]: the hosts and their instances, behind one lock ([`Model`]).
 //! - [`rules`]: what one [`Step`] must answer and what it changes.
 //! - [`step`]: the steps, and how each is called on a backend.
+//! - [`slots`]: the stable mountpoints, volume ids and VIFs steps name.
+//! - [`added_steps`]: how the steps of the volumes, interfaces, consoles,
+//!   guest and resources cases are called.
 //! - [`migrate`]: the cold-migration and resize protocol.
 //! - [`live`]: the live-migration protocol.
 //! - [`live_handover`]: the migrate data one live-migration call hands the
@@ -24,11 +27,13 @@ use std::sync::{Mutex, MutexGuard};
 use driver_api::{Flavor, Instance, InstanceStatus, LifecycleTransition, ResourceAmounts};
 use uuid::Uuid;
 
+pub(crate) mod added_steps;
 pub(crate) mod live;
 pub(crate) mod live_handover;
 pub(crate) mod migrate;
 pub(crate) mod rig;
 pub(crate) mod rules;
+pub(crate) mod slots;
 pub(crate) mod step;
 
 pub(crate) use rig::Rig;

@@ -118,6 +118,17 @@ impl<'a> Rig<'a> {
     /// unless the backend answers as the model does and every observable
     /// then matches.
     pub(crate) async fn step(&self, host: usize, instance: &Instance, step: &Step) -> CaseResult {
+        self.answer(host, instance, step).await.map(drop)
+    }
+
+    /// As [`Rig::step`], and returns the backend's answer (for a case that
+    /// reads more of it, e.g. an error's text).
+    pub(crate) async fn answer(
+        &self,
+        host: usize,
+        instance: &Instance,
+        step: &Step,
+    ) -> Result<driver_api::DriverResult<()>, CaseError> {
         let Some(backend_host) = self.hosts.get(host) else {
             return Err(CaseError::fail(format!("a host {host}"), "none"));
         };
@@ -139,7 +150,8 @@ impl<'a> Rig<'a> {
         };
         let got = call(&target, instance, step).await;
         Self::judge(&what, &expected, &got)?;
-        self.check(&what).await
+        self.check(&what).await?;
+        Ok(got)
     }
 
     /// Calls `step` on host `host`, polls the call once and drops it if it

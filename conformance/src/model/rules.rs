@@ -39,6 +39,12 @@ pub(crate) fn expect(world: &mut World, host: usize, instance: &Instance, step: 
         | Step::FinishMigration { .. }
         | Step::ConfirmMigration { .. }
         | Step::FinishRevertMigration { .. } => migrate::expect(model, host, instance, step),
+        // Steps added for volumes/interfaces/consoles/guest/resources
+        Step::SpawnWithVolume(n) => spawn_with_volume(model, instance, *n),
+        // `poll_rebooting_instances`: "Instances not on this host are
+        // ignored; no error for them"; the model's instances are never stuck
+        // rebooting (a reboot is done when it returns), so none is touched.
+        Step::PollRebootingInstances => Ok(()),
         _ => match model.instances.get(&instance.uuid) {
             None => unknown_instance(step),
             Some(_) => on_instance(model, instance, step),
@@ -93,6 +99,18 @@ fn spawn(model: &mut HostModel, instance: &Instance, power_on: bool) -> Expected
         model
             .events
             .push((instance.uuid, LifecycleTransition::Started));
+    }
+    Ok(())
+}
+
+/// `spawn` with a volume: as [`spawn`], and "every volume of
+/// `block_device_info` attached" (at its mountpoint, by its volume id).
+fn spawn_with_volume(model: &mut HostModel, instance: &Instance, n: u8) -> Expected {
+    spawn(model, instance, true)?;
+    if let Some(created) = model.instances.get_mut(&instance.uuid) {
+        created
+            .volumes
+            .insert(mountpoint(n), volume_id(instance.uuid, n, false));
     }
     Ok(())
 }
@@ -206,6 +224,27 @@ fn on_instance(model: &mut HostModel, instance: &Instance, step: &Step) -> Expec
         | Step::FinishMigration { .. }
         | Step::ConfirmMigration { .. }
         | Step::FinishRevertMigration { .. } => Err(ErrorKind::InvalidInput),
+        // Steps added for volumes/interfaces/consoles/guest/resources
+        // `attach_volume`: "`DeviceBusy` when something is attached there
+        // already", whichever volume it is.
+        Step::AttachSecondVolume(n) => {
+            let at = mountpoint(*n);
+            if current.volumes.contains_key(&at) {
+                return Err(ErrorKind::DeviceBusy);
+            }
+            current
+                .volumes
+                .insert(at, volume_id(instance.uuid, *n, true));
+            Ok(())
+        }
+        // `get_vnc_console` (and SPICE, serial: "Same preconditions and
+        // errors"): "Needs `Running` or `Paused` ... `InstanceNotRunning`".
+        Step::Console(_) if !has_display(status.state) => Err(ErrorKind::InstanceNotRunning),
+        // `get_console_output`: "in any state"; a query changes nothing.
+        Step::Console(_) | Step::ConsoleOutput => Ok(()),
+        // `inject_file`: "`InvalidInput` for ... a path that breaks
+        // `validate::file_path` (nothing written)": a relative path does.
+        Step::InjectRelativeFile => Err(ErrorKind::InvalidInput),
         _ => Err(ErrorKind::InvalidInput),
     }
 }

@@ -10,12 +10,13 @@ use std::time::Duration;
 
 use driver_api::LiveMigrationCallbacks;
 use driver_api::{
-    BlockDeviceInfo, BlockDeviceMapping, ComputeDriver, ConnectionInfo, DriverError, DriverMethod,
-    DriverResult, Flavor, Instance, LifecycleOperation, Migration, RebootType, Secret, Vif,
+    ComputeDriver, ConnectionInfo, DriverError, DriverMethod, DriverResult, Flavor, Instance,
+    LifecycleOperation, Migration, RebootType, Secret, Vif,
 };
-use uuid::Uuid;
 
+use super::added_steps::{self, ConsoleKind};
 use super::live_handover::{CallbackLog, HandedOver};
+pub(crate) use super::slots::{mountpoint, slot_vif, volume_id, with_volumes};
 use crate::actions::lifecycle_method;
 use crate::factory::Backend;
 use crate::fixtures;
@@ -118,6 +119,22 @@ pub(crate) enum Step {
     LiveMigrationAbort,
     /// `live_migration_force_complete` on this host (the source).
     LiveMigrationForceComplete,
+    // Steps added for volumes/interfaces/consoles/guest/resources
+    // (called in [`super::added_steps`]).
+    /// `spawn`, powered on, with the VIF of slot 0 and slot `n`'s volume at
+    /// slot `n`'s mountpoint in `block_device_info`.
+    SpawnWithVolume(u8),
+    /// `attach_volume` of slot `n`'s second volume (the one a swap brings) at
+    /// slot `n`'s mountpoint.
+    AttachSecondVolume(u8),
+    /// `get_vnc_console`, `get_spice_console` or `get_serial_console`.
+    Console(ConsoleKind),
+    /// `get_console_output`.
+    ConsoleOutput,
+    /// `inject_file` of a relative path (`testfile`).
+    InjectRelativeFile,
+    /// `poll_rebooting_instances` of this instance alone, a minute's timeout.
+    PollRebootingInstances,
 }
 
 impl Step {
@@ -151,6 +168,13 @@ impl Step {
             Self::RollbackLiveMigrationAtDestination => M::RollbackLiveMigrationAtDestination,
             Self::LiveMigrationAbort => M::LiveMigrationAbort,
             Self::LiveMigrationForceComplete => M::LiveMigrationForceComplete,
+            // Steps added for volumes/interfaces/consoles/guest/resources
+            Self::SpawnWithVolume(_) => M::Spawn,
+            Self::AttachSecondVolume(_) => M::AttachVolume,
+            Self::Console(kind) => kind.method(),
+            Self::ConsoleOutput => M::GetConsoleOutput,
+            Self::InjectRelativeFile => M::InjectFile,
+            Self::PollRebootingInstances => M::PollRebootingInstances,
         })
     }
 
@@ -255,39 +279,18 @@ impl fmt::Display for Step {
                 "post_live_migration_at_destination, {} volume(s), vif={vif}",
                 volumes.len()
             ),
+            // Steps added for volumes/interfaces/consoles/guest/resources
+            Self::SpawnWithVolume(n) => write!(f, "spawn with a volume at {}", mountpoint(*n)),
+            Self::AttachSecondVolume(n) => {
+                write!(f, "attach_volume (a second volume) {}", mountpoint(*n))
+            }
+            Self::InjectRelativeFile => write!(f, "inject_file of a relative path"),
             other => match other.method() {
                 Some(method) => write!(f, "{method}"),
                 None => write!(f, "{other:?}"),
             },
         }
     }
-}
-
-/// The mountpoint of volume slot `n` (`/dev/sdb`, `/dev/sdc`, ...): SCSI
-/// names, which a backend on a SCSI bus (libvirt's) keeps as the guest's
-/// device names, so `get_diagnostics` names the disk after it everywhere.
-pub(crate) fn mountpoint(n: u8) -> String {
-    format!("/dev/sd{}", char::from(b'b'.saturating_add(n)))
-}
-
-/// The volume id (serial) at slot `n` of `instance` before (`swapped` false)
-/// or after a swap. Each instance has volumes of its own, as Nova attaches a
-/// (non-multiattach) volume to one instance at a time: a real hypervisor
-/// refuses a second writer on one backing file.
-pub(crate) fn volume_id(instance: Uuid, n: u8, swapped: bool) -> String {
-    let owner = &instance.simple().to_string()[..8];
-    if swapped {
-        format!("vol-{owner}-{n}-swapped")
-    } else {
-        format!("vol-{owner}-{n}")
-    }
-}
-
-/// The VIF of slot `n` of `instance`: a stable id and MAC derived from the
-/// instance's UUID, so a replay names the same ports.
-pub(crate) fn slot_vif(instance: Uuid, n: u8) -> Vif {
-    let id = Uuid::from_u128(instance.as_u128() ^ (u128::from(n) + 1) << 120);
-    fixtures::vif_with_id(id)
 }
 
 /// One host of a step: its name and backend.
@@ -422,6 +425,13 @@ pub(crate) async fn call(
             d.finish_revert_migration(instance, &spawn_vif, &bdi, *power_on)
                 .await
         }
+        // Steps added for volumes/interfaces/consoles/guest/resources
+        Step::SpawnWithVolume(_)
+        | Step::AttachSecondVolume(_)
+        | Step::Console(_)
+        | Step::ConsoleOutput
+        | Step::InjectRelativeFile
+        | Step::PollRebootingInstances => added_steps::call(d.as_ref(), instance, step).await,
         _ => live(target, instance, step).await,
     }
 }
@@ -519,16 +529,6 @@ fn handed_over(instance: &Instance, disks: &driver_api::DiskInfo) -> DriverResul
             ),
         }),
     }
-}
-
-/// A `block_device_info` with `volumes` (mountpoint, volume id) attached.
-pub(crate) fn with_volumes(volumes: &[(String, String)]) -> BlockDeviceInfo {
-    let mut bdi = fixtures::no_block_devices();
-    bdi.block_device_mapping = volumes
-        .iter()
-        .map(|(at, id)| BlockDeviceMapping::new(fixtures::volume(id), at.clone()))
-        .collect();
-    bdi
 }
 
 async fn lifecycle(
