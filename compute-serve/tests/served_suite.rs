@@ -7,67 +7,29 @@
 //! fake with latency): calls dropped after their first poll over the wire
 //! leave nothing behind.
 
-use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::ExitCode;
 
-use clap::Parser;
-use conformance_runner::cli::{run, Args};
 use rcgen::ExtendedKeyUsagePurpose;
 
 mod common;
 use common::certs::Ca;
 use common::served::ComputeServe;
+use common::verdicts::{count, differences, verdicts, Verdicts};
 
 /// The case that needs a pending backend (`create_pending`), which the
 /// remote factory asks of the server.
 const NEEDS_PENDING_BACKEND: &str = "cancellation::dropped_calls_change_nothing";
 
-/// Runs the runner with `argv` and a JSON report; each case id and its verdict.
-fn verdicts(argv: &[&str], dir: &Path, report: &str) -> BTreeMap<String, String> {
-    let json = dir.join(report);
-    let json_arg = json.to_str().expect("a UTF-8 path");
-    let args = Args::try_parse_from(
-        ["conformance-runner", "-q", "--json", json_arg]
-            .into_iter()
-            .chain(argv.iter().copied()),
-    )
-    .expect("arguments");
-    assert_eq!(run(&args), ExitCode::SUCCESS, "runner {argv:?}");
-    let text = std::fs::read_to_string(&json).expect("the report");
-    let report: serde_json::Value = serde_json::from_str(&text).expect("JSON");
-    let cases = report["cases"].as_array().expect("cases");
-    cases
-        .iter()
-        .map(|case| {
-            let id = case["id"].as_str().expect("an id").to_owned();
-            let verdict = case["verdict"].as_str().expect("a verdict").to_owned();
-            (id, verdict)
-        })
-        .collect()
-}
-
-/// How many cases of `verdicts` ended as `verdict`.
-fn count(verdicts: &BTreeMap<String, String>, verdict: &str) -> usize {
-    verdicts.values().filter(|v| *v == verdict).count()
-}
-
 /// The remote run's verdicts equal the in-process fake's, case by case (so
 /// the passed and skipped counts are equal too), the cancellation case
 /// passed on both, and nothing failed.
-fn assert_as_in_process(remote: &BTreeMap<String, String>, dir: &Path) {
+fn assert_as_in_process(remote: &Verdicts, dir: &Path) {
     let in_process = verdicts(&["--backend", "fake"], dir, "in-process.json");
     assert_eq!(
-        remote.keys().collect::<Vec<_>>(),
-        in_process.keys().collect::<Vec<_>>(),
-        "the same cases ran"
+        differences(remote, &in_process),
+        Vec::<String>::new(),
+        "verdicts that differ"
     );
-    let differences: Vec<_> = remote
-        .iter()
-        .filter(|(id, verdict)| in_process[*id] != **verdict)
-        .map(|(id, verdict)| format!("{id}: {} in process, {verdict} remote", in_process[id]))
-        .collect();
-    assert_eq!(differences, Vec::<String>::new(), "verdicts that differ");
     assert_eq!(
         (count(remote, "pass"), count(remote, "skipped")),
         (count(&in_process, "pass"), count(&in_process, "skipped")),
