@@ -1,7 +1,9 @@
 //! `compute-serve --backend libvirt` (feature `libvirt`): a private libvirt
 //! `test:///` hypervisor behind a unix socket, judged by contract calls made
 //! through a `RemoteDriver`: the instance spawned over the wire is libvirt's,
-//! its lifecycle is libvirt's, and a refusal comes back as its typed error.
+//! its lifecycle is libvirt's, and a refusal comes back as its typed error;
+//! and the whole conformance suite through the runner's `--backend remote`,
+//! ending case by case as the in-process libvirt factory on `test:///`.
 
 use driver_api::{
     BlockDeviceInfo, ComputeDriver, DriverError, Flavor, ImageMeta, Instance, PowerState,
@@ -13,6 +15,7 @@ use uuid::Uuid;
 
 mod common;
 use common::served::ComputeServe;
+use common::verdicts::{count, differences, verdicts};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn libvirt_test_hypervisor_answers_contract_calls_over_a_unix_socket() {
@@ -67,4 +70,41 @@ async fn libvirt_test_hypervisor_answers_contract_calls_over_a_unix_socket() {
         driver.get_info(&vm).await,
         Err(DriverError::InstanceNotFound { .. })
     ));
+}
+
+/// The whole suite over a unix socket against `compute-serve --backend
+/// libvirt` (private `test:///` hypervisors, no daemon), judged by the
+/// runner's `--backend remote`, ends case by case as the in-process libvirt
+/// factory on `test:///` (the runner's `--backend libvirt`): the same cases
+/// pass, the same are skipped (with equal counts), none fails.
+#[test]
+fn the_runner_passes_served_libvirt_as_in_process() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let listen = format!("unix:{}", dir.path().join("libvirt.sock").display());
+    let server = ComputeServe::start(&["--backend", "libvirt", "--listen", &listen]);
+    let endpoint = server.endpoint.to_string();
+    let remote = verdicts(
+        &["--backend", "remote", "--endpoint", &endpoint],
+        dir.path(),
+        "remote.json",
+    );
+    drop(server);
+    let in_process = verdicts(&["--backend", "libvirt"], dir.path(), "in-process.json");
+    assert_eq!(
+        differences(&remote, &in_process),
+        Vec::<String>::new(),
+        "verdicts that differ"
+    );
+    assert_eq!(
+        (count(&remote, "pass"), count(&remote, "skipped")),
+        (count(&in_process, "pass"), count(&in_process, "skipped")),
+        "(passed, skipped): remote, in process"
+    );
+    eprintln!(
+        "served libvirt: {} passed, {} skipped (as in process)",
+        count(&remote, "pass"),
+        count(&remote, "skipped")
+    );
+    assert!(count(&remote, "pass") > 0, "something ran");
+    assert!(remote.values().all(|v| v == "pass" || v == "skipped"));
 }

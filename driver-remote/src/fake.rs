@@ -1,14 +1,24 @@
 //! The fake as `compute-serve` serves it: Nova's node sizes, any number of
-//! nodes, every capability (or some), the crash hook, and read-only backends
-//! seeded through the fake's state export.
+//! nodes, every capability (or some), the crash hook, read-only backends
+//! seeded through the fake's state export, and pending backends (the fake
+//! with latency).
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use conformance::{Backend, BackendFactory, BackendHooks, FactoryError};
 use driver_api::{
-    BlockDeviceInfo, Capabilities, ComputeDriver, DriverResult, ImageMeta, Instance, RequestContext,
+    BlockDeviceInfo, Capabilities, ComputeDriver, DriverMethod, DriverResult, ImageMeta, Instance,
+    RequestContext,
 };
-use driver_fake::{FakeDriver, FakeDriverBuilder, NodeSize};
+use driver_fake::{FakeDriver, FakeDriverBuilder, FaultLayer, NodeSize};
+
+/// The latency of every mutating call of a pending backend
+/// ([`BackendFactory::create_pending`]). Longer than in process (the
+/// runner's fake waits 1 ms): a call the client drops is cancelled only
+/// when the stream's reset reaches the server, and the call must still be
+/// waiting then, on a busy machine too.
+pub const PENDING_LATENCY: Duration = Duration::from_millis(20);
 
 /// The host a read-only backend's seed instances are spawned on (the suite's
 /// first host).
@@ -90,6 +100,21 @@ impl BackendFactory for FakeSource {
     async fn create(&self) -> Result<Backend, FactoryError> {
         let fake = Arc::new(self.builder().build());
         Ok(Backend::new(fake.clone()).with_hooks(Arc::new(Crash(fake))))
+    }
+
+    /// The fake with [`PENDING_LATENCY`] on every mutating method: each such
+    /// call waits before it changes anything, so its first poll is pending.
+    async fn create_pending(&self) -> Result<Option<Backend>, FactoryError> {
+        let fake = Arc::new(self.builder().build());
+        let layer = DriverMethod::ALL
+            .iter()
+            .filter(|method| method.mutates())
+            .fold(FaultLayer::new(fake.clone()), |layer, method| {
+                layer.with_latency(*method, PENDING_LATENCY)
+            });
+        Ok(Some(
+            Backend::new(Arc::new(layer)).with_hooks(Arc::new(Crash(fake))),
+        ))
     }
 
     async fn create_read_only(&self, seed: &[Instance]) -> Result<Option<Backend>, FactoryError> {

@@ -5,3 +5,4 @@
 #[path = "../../../driver-remote/tests/common/certs.rs"]
 pub mod certs;
 pub mod served;
+pub mod verdicts;

@@ -1,6 +1,6 @@
 //! [`RemoteFactory`]: the conformance suite's factory of backends that live
 //! in a server, one fresh backend per case through the `BackendFactory`
-//! service.
+//! service (plain, read-only or pending, as the server's factory offers).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -68,11 +68,7 @@ impl RemoteFactory {
             .map_err(|e| FactoryError::Create(e.to_string()))
     }
 
-    async fn make(
-        &self,
-        read_only: bool,
-        seed: &[Instance],
-    ) -> Result<Option<Backend>, FactoryError> {
+    async fn make(&self, kind: Kind<'_>) -> Result<Option<Backend>, FactoryError> {
         let channels = self.channels().await?;
         let first = channels
             .first()
@@ -80,8 +76,12 @@ impl RemoteFactory {
             .ok_or_else(|| FactoryError::Create(format!("{}: no connection", self.endpoint)))?;
         let mut factory = BackendFactoryClient::new(first);
         let request = proto::CreateBackendRequest {
-            read_only,
-            seed: write_all(seed),
+            read_only: matches!(kind, Kind::ReadOnly(_)),
+            seed: match kind {
+                Kind::ReadOnly(seed) => write_all(seed),
+                Kind::Plain | Kind::Pending => Vec::new(),
+            },
+            pending: matches!(kind, Kind::Pending),
         };
         let created = factory
             .create_backend(request)
@@ -95,6 +95,11 @@ impl RemoteFactory {
             .await
             .map_err(|e| FactoryError::Create(e.to_string()))?
             .releasing(factory.clone(), id.clone());
+        if matches!(kind, Kind::Pending) && !created.pending {
+            // A server that does not know the field made a plain backend:
+            // dropping the driver releases it.
+            return Ok(None);
+        }
         let mut backend = Backend::new(Arc::new(driver));
         if created.has_crash_hook {
             backend = backend.with_hooks(Arc::new(RemoteHooks {
@@ -114,14 +119,31 @@ impl BackendFactory for RemoteFactory {
     }
 
     async fn create(&self) -> Result<Backend, FactoryError> {
-        self.make(false, &[])
+        self.make(Kind::Plain)
             .await?
             .ok_or_else(|| FactoryError::Create("the server made no backend".into()))
     }
 
     async fn create_read_only(&self, seed: &[Instance]) -> Result<Option<Backend>, FactoryError> {
-        self.make(true, seed).await
+        self.make(Kind::ReadOnly(seed)).await
     }
+
+    /// The server's pending backend (`CreateBackendRequest.pending`), if its
+    /// factory offers one.
+    async fn create_pending(&self) -> Result<Option<Backend>, FactoryError> {
+        self.make(Kind::Pending).await
+    }
+}
+
+/// Which backend to ask the server for.
+#[derive(Clone, Copy)]
+enum Kind<'a> {
+    /// A fresh writable backend.
+    Plain,
+    /// A read-only backend holding these instances.
+    ReadOnly(&'a [Instance]),
+    /// A backend whose mutating calls stay pending at their first poll.
+    Pending,
 }
 
 /// The crash hook of a backend in a server.

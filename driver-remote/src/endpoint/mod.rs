@@ -323,8 +323,15 @@ impl Drop for SocketFile {
 }
 
 impl Listener {
-    /// Binds `endpoint`: a unix socket mode 0600, or TCP with `tls`.
+    /// Binds `endpoint`: a unix socket mode 0600, or TCP with `tls`. A
+    /// certificate or key that TLS cannot use is refused here, before
+    /// anything is bound (not once serving starts).
     pub async fn bind(endpoint: &Endpoint, tls: Option<ServerTls>) -> Result<Self, EndpointError> {
+        if let Some(tls) = &tls {
+            Server::builder()
+                .tls_config(tls.config())
+                .map_err(transport("setting up TLS"))?;
+        }
         let bound = match endpoint {
             Endpoint::Unix(path) => {
                 let listener = unix_socket::bind_private(path)?;

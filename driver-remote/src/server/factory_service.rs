@@ -1,5 +1,6 @@
-//! The `BackendFactory` service: fresh isolated backends on demand, and the
-//! crash hook of those that have one.
+//! The `BackendFactory` service: fresh isolated backends on demand (plain,
+//! read-only or pending, as the factory offers), and the crash hook of those
+//! that have one.
 
 use std::sync::Arc;
 
@@ -42,10 +43,17 @@ impl Rpc for FactoryService {
     ) -> Result<Response<proto::CreateBackendResponse>, Status> {
         let request = request.into_inner();
         let factory = self.registry.factory();
+        if request.read_only && request.pending {
+            return Err(Status::invalid_argument(
+                "CreateBackendRequest: read_only and pending exclude each other",
+            ));
+        }
         let backend = if request.read_only {
             let seed: Vec<Instance> =
                 read_all(request.seed).map_err(|m| malformed_request(DriverMethod::Spawn, &m))?;
             factory.create_read_only(&seed).await
+        } else if request.pending {
+            factory.create_pending().await
         } else {
             factory.create().await.map(Some)
         }
@@ -54,6 +62,7 @@ impl Rpc for FactoryService {
             return Ok(Response::new(proto::CreateBackendResponse {
                 backend_id: None,
                 has_crash_hook: false,
+                pending: false,
             }));
         };
         let has_crash_hook = backend.hooks.is_some();
@@ -61,6 +70,7 @@ impl Rpc for FactoryService {
         Ok(Response::new(proto::CreateBackendResponse {
             backend_id: Some(id),
             has_crash_hook,
+            pending: request.pending,
         }))
     }
 
