@@ -180,6 +180,13 @@ impl BackendFactory for LibvirtFactory {
         let seeder = LibvirtDriver::connect(config.clone())
             .await
             .map_err(create_error)?;
+        // Seeded on the node the suite's host serves (`init_host`, as the
+        // fake's factory seeds), so the read-only driver, after its own
+        // `init_host` of that name, claims the seeded instances there.
+        seeder
+            .init_host(conformance::fixtures::HOST_A)
+            .await
+            .map_err(create_error)?;
         for instance in seed {
             seeder
                 .spawn(

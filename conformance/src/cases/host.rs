@@ -1,105 +1,114 @@
 //! The host: init_host, disk figures, preconditions of guest-agent calls, and
-//! isolation between two backends.
+//! isolation between two backends. Every step runs through the reference
+//! model ([`crate::model::Rig`]): each answer and every observable after it
+//! equal the model's (a refusal is so checked to change nothing).
 
+use crate::model::intent::step_answering;
+use crate::model::{Rig, Step};
 use crate::prelude::*;
 
+/// `init_host ""` is `InvalidInput`; the node list and everything else stay
+/// as they were (every observable compared with the model).
 pub(crate) fn init_host_rejects_empty_name() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            ctx.step("init_host \"\"");
-            let result = ctx.driver().init_host("").await;
-            expect_kind(
-                "init_host with an empty name",
-                result,
-                ErrorKind::InvalidInput,
-            )?;
-            let nodes = ctx.driver().get_available_nodes(false).await?;
-            expect_eq("nodes unchanged", vec![fixtures::HOST_A.to_owned()], nodes)
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let bystander = ctx.new_instance(Flavor::m1_tiny());
+            let empty = Step::InitHost { empty: true };
+            let want = Err(ErrorKind::InvalidInput);
+            step_answering(&rig, 0, &bystander, &empty, want).await
         })
     })
     .exercises(&[M::InitHost, M::GetAvailableNodes])
 }
 
+/// `get_disk_available_least` answers at most the node's local disk (the
+/// step's own check), and changes nothing.
 pub(crate) fn disk_available_least() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            ctx.step("get_disk_available_least");
-            let least = ctx.driver().get_disk_available_least().await?;
-            let resources = ctx.resources(0).await?;
-            ensure(
-                least <= i64::try_from(resources.local_gb).unwrap_or(i64::MAX),
-                format!("at most the node's {} GiB", resources.local_gb),
-                least.to_string(),
-            )
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let bystander = ctx.new_instance(Flavor::m1_tiny());
+            let least = Step::DiskAvailableLeast;
+            step_answering(&rig, 0, &bystander, &least, Ok(())).await
         })
     })
     .exercises(&[M::GetDiskAvailableLeast, M::GetAvailableResource])
 }
 
+/// `instance_on_disk` of a running instance answers, and changes nothing.
 pub(crate) fn instance_on_disk() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            let instance = ctx.spawn_running().await?;
-            ctx.step(format!("instance_on_disk {}", instance.name));
-            ctx.driver().instance_on_disk(&instance).await?;
-            Ok(())
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let instance = ctx.new_instance(Flavor::m1_tiny());
+            rig.step(0, &instance, &Step::Spawn { power_on: true })
+                .await?;
+            step_answering(&rig, 0, &instance, &Step::InstanceOnDisk, Ok(())).await
         })
     })
     .exercises(&[M::Spawn, M::InstanceOnDisk])
 }
 
+/// Spawns a running instance and powers it off, through `rig`.
+async fn shut_down(ctx: &CaseContext, rig: &Rig<'_>) -> Result<Instance, CaseError> {
+    let instance = ctx.new_instance(Flavor::m1_tiny());
+    rig.step(0, &instance, &Step::Spawn { power_on: true })
+        .await?;
+    rig.step(0, &instance, &Step::Lifecycle(Op::PowerOff))
+        .await?;
+    Ok(instance)
+}
+
+/// `set_admin_password` of a shut-down instance is `InstanceNotRunning` and
+/// changes nothing.
 pub(crate) fn set_admin_password_needs_running() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            let instance = ctx.spawn_running().await?;
-            ctx.expect_apply(&instance, Op::PowerOff).await?;
-            ctx.step("set_admin_password while shut down");
-            let result = ctx
-                .driver()
-                .set_admin_password(&instance, driver_api::Secret::new(fixtures::NEW_PASSWORD))
-                .await;
-            expect_kind(
-                "set_admin_password while shut down",
-                result,
-                ErrorKind::InstanceNotRunning,
-            )
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let instance = shut_down(ctx, &rig).await?;
+            let want = Err(ErrorKind::InstanceNotRunning);
+            step_answering(&rig, 0, &instance, &Step::SetAdminPassword, want).await
         })
     })
     .exercises(&[M::Spawn, M::PowerOff, M::SetAdminPassword])
 }
 
+/// `trigger_crash_dump` of a shut-down instance is `InstanceNotRunning` and
+/// changes nothing (the instance stays `Shutdown`).
 pub(crate) fn crash_dump_needs_running() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            let instance = ctx.spawn_running().await?;
-            ctx.expect_apply(&instance, Op::PowerOff).await?;
-            ctx.step("trigger_crash_dump while shut down");
-            let result = ctx.driver().trigger_crash_dump(&instance).await;
-            expect_kind(
-                "trigger_crash_dump while shut down",
-                result,
-                ErrorKind::InstanceNotRunning,
-            )?;
-            ctx.expect_status(&instance, SHUTDOWN).await
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let instance = shut_down(ctx, &rig).await?;
+            let want = Err(ErrorKind::InstanceNotRunning);
+            step_answering(&rig, 0, &instance, &Step::TriggerCrashDump, want).await
         })
     })
     .exercises(&[M::Spawn, M::PowerOff, M::TriggerCrashDump, M::GetInfo])
 }
 
+/// An instance spawned on host A is on A only: host B lists nothing, claims
+/// nothing, delivers no event and keeps its own node (every observable of
+/// both hosts compared with the model after each step, which queries each
+/// host about the other's instance); and the same from B's side.
 pub(crate) fn backends_are_isolated() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            let instance = ctx.spawn_running().await?;
-            let on_b = ctx.uuids(1).await?;
-            ensure(
-                !on_b.contains(&instance.uuid),
-                "host B not to list host A's instance",
-                format!("{on_b:?}"),
-            )?;
-            ctx.expect_used(1, ResourceAmounts::default()).await?;
-            expect_eq("events on host B", 0, ctx.events(1).len())?;
-            let nodes_b = ctx.driver_on(1).get_available_nodes(false).await?;
-            expect_eq("host B's nodes", vec![fixtures::HOST_B.to_owned()], nodes_b)
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let on_a = ctx.new_instance(Flavor::m1_tiny());
+            rig.step(0, &on_a, &Step::Spawn { power_on: true }).await?;
+            let unknown_here = Err(ErrorKind::InstanceNotFound);
+            step_answering(&rig, 1, &on_a, &Step::Invoke(M::GetInfo), unknown_here).await?;
+            let on_b = ctx.new_instance(Flavor::m1_tiny());
+            rig.step(1, &on_b, &Step::Spawn { power_on: true }).await?;
+            step_answering(&rig, 0, &on_b, &Step::Invoke(M::GetInfo), unknown_here).await
         })
     })
     .two_hosts()
@@ -111,15 +120,14 @@ pub(crate) fn backends_are_isolated() -> CaseSpec {
     ])
 }
 
+/// `legacy_nwinfo` is `false` for a typed backend (the step's own check).
 pub(crate) fn legacy_nwinfo() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            ctx.step("legacy_nwinfo");
-            expect_eq(
-                "legacy_nwinfo of a typed backend",
-                false,
-                ctx.driver().legacy_nwinfo(),
-            )
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let bystander = ctx.new_instance(Flavor::m1_tiny());
+            step_answering(&rig, 0, &bystander, &Step::LegacyNwinfo, Ok(())).await
         })
     })
     .exercises(&[M::LegacyNwinfo])

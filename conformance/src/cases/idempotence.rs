@@ -1,29 +1,36 @@
 //! Idempotence: repeat a call, get the same answer, and nothing changes (no
-//! second event, no second claim).
+//! second event, no second claim). Every step runs through the reference
+//! model ([`crate::model::Rig`]): each answer and every observable after it
+//! equal the model's, so a repeat is checked to change nothing.
 
 use crate::actions::lifecycle_method;
+use crate::model::intent::step_answering;
+use crate::model::{Rig, Step};
 use crate::prelude::*;
 
-/// Spawn, apply `op` once, then again: the second answers the same and
-/// changes nothing.
+/// Spawn, apply `setup`, apply `op` once, then again: each answer and every
+/// observable after it equal the model's (the repeat: `Ok`, nothing
+/// changed, no second event).
 fn twice(setup: &'static [Op], op: Op) -> CaseSpec {
     let mut methods: Vec<M> = setup.iter().filter_map(|o| lifecycle_method(*o)).collect();
     methods.extend(lifecycle_method(op));
     CaseSpec::new(move |ctx| {
         Box::pin(async move {
-            let instance = ctx.spawn_running().await?;
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let instance = ctx.new_instance(Flavor::m1_tiny());
+            rig.step(0, &instance, &Step::Spawn { power_on: true })
+                .await?;
             for step in setup {
-                ctx.expect_apply(&instance, *step).await?;
+                rig.step(0, &instance, &Step::Lifecycle(*step)).await?;
             }
-            ctx.expect_apply(&instance, op).await?;
-            let status = ctx.status_on(0, &instance).await?;
-            let used = ctx.resources(0).await?.used();
-            let mark = ctx.event_mark(0);
-            let again = ctx.apply(&instance, op).await;
-            expect_ok(&format!("{op} again"), again)?;
-            ctx.expect_status(&instance, status).await?;
-            ctx.expect_used(0, used).await?;
-            ctx.expect_events(0, mark, &[]).await
+            rig.step(0, &instance, &Step::Lifecycle(op)).await?;
+            ensure(
+                rig.predict(0, &instance, &Step::Lifecycle(op)).is_ok(),
+                format!("the model: {op} again is Ok"),
+                "refused",
+            )?;
+            rig.step(0, &instance, &Step::Lifecycle(op)).await
         })
     })
     .exercises(&[M::Spawn, M::GetInfo, M::GetAvailableResource])
@@ -58,31 +65,37 @@ pub(crate) fn unrescue_twice() -> CaseSpec {
     twice(&[Op::Rescue], Op::Unrescue)
 }
 
+/// Destroy, then destroy again: `Ok`, no event, nothing claimed (every
+/// observable compared with the model).
 pub(crate) fn destroy_twice() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            let instance = ctx.spawn_running().await?;
-            ctx.expect_apply(&instance, Op::Destroy).await?;
-            let mark = ctx.event_mark(0);
-            ctx.expect_apply(&instance, Op::Destroy).await?;
-            ctx.expect_events(0, mark, &[]).await?;
-            ctx.expect_absent(0, &instance).await?;
-            ctx.expect_used(0, ResourceAmounts::default()).await
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let instance = ctx.new_instance(Flavor::m1_tiny());
+            rig.step(0, &instance, &Step::Spawn { power_on: true })
+                .await?;
+            let destroy = Step::Lifecycle(Op::Destroy);
+            rig.step(0, &instance, &destroy).await?;
+            rig.step(0, &instance, &destroy).await
         })
     })
     .exercises(&[M::Spawn, M::Destroy, M::GetAvailableResource])
 }
 
+/// `init_host` again with the host's own name: `Ok`, its node list and the
+/// running instance on it unchanged (every observable compared with the
+/// model).
 pub(crate) fn init_host_twice() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            let instance = ctx.spawn_running().await?;
-            ctx.step("init_host again, same name");
-            ctx.driver().init_host(fixtures::HOST_A).await?;
-            let nodes = ctx.driver().get_available_nodes(false).await?;
-            expect_eq("nodes", vec![fixtures::HOST_A.to_owned()], nodes)?;
-            ctx.expect_listed(0, &instance).await?;
-            ctx.expect_used(0, claim(&instance.flavor)).await
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let instance = ctx.new_instance(Flavor::m1_tiny());
+            rig.step(0, &instance, &Step::Spawn { power_on: true })
+                .await?;
+            let again = Step::InitHost { empty: false };
+            step_answering(&rig, 0, &instance, &again, Ok(())).await
         })
     })
     .exercises(&[
@@ -93,20 +106,17 @@ pub(crate) fn init_host_twice() -> CaseSpec {
     ])
 }
 
+/// Maintenance mode on twice, then off twice: each answers the mode asked
+/// for, and nothing else changes (every observable compared with the model).
 pub(crate) fn host_maintenance_twice() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            use driver_api::MaintenanceMode;
-            let host = fixtures::HOST_A;
-            for _ in 0..2 {
-                ctx.step("host_maintenance_mode on");
-                let on = ctx.driver().host_maintenance_mode(host, true).await?;
-                expect_eq("maintenance on", MaintenanceMode::OnMaintenance, on)?;
-            }
-            for _ in 0..2 {
-                ctx.step("host_maintenance_mode off");
-                let off = ctx.driver().host_maintenance_mode(host, false).await?;
-                expect_eq("maintenance off", MaintenanceMode::OffMaintenance, off)?;
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let bystander = ctx.new_instance(Flavor::m1_tiny());
+            for on in [true, true, false, false] {
+                let step = Step::HostMaintenanceMode { on };
+                step_answering(&rig, 0, &bystander, &step, Ok(())).await?;
             }
             Ok(())
         })
@@ -114,17 +124,17 @@ pub(crate) fn host_maintenance_twice() -> CaseSpec {
     .exercises(&[M::HostMaintenanceMode])
 }
 
+/// `set_host_enabled` false twice: each answers `Disabled`, and nothing else
+/// changes (every observable compared with the model).
 pub(crate) fn set_host_enabled_twice() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            use driver_api::HostStatus;
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let bystander = ctx.new_instance(Flavor::m1_tiny());
             for _ in 0..2 {
-                ctx.step("set_host_enabled false");
-                let off = ctx
-                    .driver()
-                    .set_host_enabled(fixtures::HOST_A, false)
-                    .await?;
-                expect_eq("disabled", HostStatus::Disabled, off)?;
+                let step = Step::SetHostEnabled { enabled: false };
+                step_answering(&rig, 0, &bystander, &step, Ok(())).await?;
             }
             Ok(())
         })
@@ -132,20 +142,25 @@ pub(crate) fn set_host_enabled_twice() -> CaseSpec {
     .exercises(&[M::SetHostEnabled])
 }
 
+/// `plug_vifs` twice, then `unplug_vifs` twice: each `Ok`, the instance
+/// untouched (every observable compared with the model).
 pub(crate) fn plug_vifs_twice() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            let instance = ctx.spawn_running().await?;
-            let vifs = [fixtures::vif()];
-            for _ in 0..2 {
-                ctx.step("plug_vifs");
-                ctx.driver().plug_vifs(&instance, &vifs).await?;
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let instance = ctx.new_instance(Flavor::m1_tiny());
+            rig.step(0, &instance, &Step::Spawn { power_on: true })
+                .await?;
+            for step in [
+                Step::PlugVifs,
+                Step::PlugVifs,
+                Step::UnplugVifs,
+                Step::UnplugVifs,
+            ] {
+                rig.step(0, &instance, &step).await?;
             }
-            for _ in 0..2 {
-                ctx.step("unplug_vifs");
-                ctx.driver().unplug_vifs(&instance, &vifs).await?;
-            }
-            ctx.expect_status(&instance, RUNNING).await
+            Ok(())
         })
     })
     .exercises(&[M::Spawn, M::PlugVifs, M::UnplugVifs, M::GetInfo])

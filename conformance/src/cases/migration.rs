@@ -1,14 +1,17 @@
 //! Cold and live migration between two hosts: the instance and its claim move
-//! exactly once, never lost, never on both hosts.
+//! exactly once, never lost, never on both hosts. Every case but
+//! `live_migration_moves_instance` drives its steps through the reference
+//! model ([`crate::model::Rig`]): each answer and every observable of both
+//! hosts after it equal the model's.
 
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use driver_api::{
-    ComputeDriver, DiskInfo, LiveMigrateData, LiveMigrationCallbacks, Migration, MigrationStatus,
-};
+use driver_api::{ComputeDriver, LiveMigrateData, LiveMigrationCallbacks, MigrationStatus};
 
 use crate::case::CaseResult;
+use crate::model::intent::step_answering;
+use crate::model::{Rig, Step};
 use crate::prelude::*;
 
 /// Records which live-migration callback ran; `post` drives the destination.
@@ -177,37 +180,32 @@ pub(crate) fn live_migration_moves_instance() -> CaseSpec {
         ])
 }
 
+/// Spawns a running m1.tiny instance on A and prepares its live migration to
+/// B up to `pre_live_migration` (each step through the rig).
+async fn prepare_live_through(rig: &Rig<'_>, instance: &Instance) -> CaseResult {
+    rig.step(0, instance, &Step::Spawn { power_on: true })
+        .await?;
+    rig.step(1, instance, &Step::LiveCheckDestination).await?;
+    rig.step(0, instance, &Step::LiveCheckSource { dest: 1 })
+        .await?;
+    let pre = Step::PreLiveMigration {
+        volumes: Vec::new(),
+    };
+    step_answering(rig, 1, instance, &pre, Ok(())).await
+}
+
+/// A rollback on the destination releases its reservation; a second changes
+/// nothing; the source keeps the instance running with its claim.
 pub(crate) fn live_rollback_releases_reservation() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            let instance = ctx.spawn_running().await?;
-            let claim = claim(&instance.flavor);
-            prepare_live(ctx, &instance).await?;
-            ctx.step("rollback_live_migration_at_destination on B");
-            ctx.driver_on(1)
-                .rollback_live_migration_at_destination(
-                    &fixtures::context(),
-                    &instance,
-                    &[],
-                    &fixtures::no_block_devices(),
-                    true,
-                )
-                .await?;
-            ctx.expect_used(1, ResourceAmounts::default()).await?;
-            ctx.expect_absent(1, &instance).await?;
-            ctx.step("rollback_live_migration_at_destination on B again");
-            ctx.driver_on(1)
-                .rollback_live_migration_at_destination(
-                    &fixtures::context(),
-                    &instance,
-                    &[],
-                    &fixtures::no_block_devices(),
-                    true,
-                )
-                .await?;
-            ctx.expect_used(1, ResourceAmounts::default()).await?;
-            ctx.expect_status(&instance, RUNNING).await?;
-            ctx.expect_used(0, claim).await
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let instance = ctx.new_instance(Flavor::m1_tiny());
+            prepare_live_through(&rig, &instance).await?;
+            let rollback = Step::RollbackLiveMigrationAtDestination;
+            rig.step(1, &instance, &rollback).await?;
+            rig.step(1, &instance, &rollback).await
         })
     })
     .two_hosts()
@@ -220,121 +218,88 @@ pub(crate) fn live_rollback_releases_reservation() -> CaseSpec {
     ])
 }
 
+/// The destination check of a flavor larger than B's free memory is
+/// `InsufficientResources` and changes nothing.
 pub(crate) fn live_destination_insufficient() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
             let destination = ctx.resources(1).await?;
             let flavor = fixtures::oversized_flavor(&destination.free(), 1);
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
             let instance = ctx.new_instance(flavor);
-            let result = check_destination(
-                ctx,
-                &instance,
-                "check_can_live_migrate_destination on B, flavor larger than B's free memory",
-            )
-            .await?;
-            expect_kind(
-                "a destination check that cannot fit",
-                result,
-                ErrorKind::InsufficientResources,
-            )?;
-            ctx.expect_used(1, ResourceAmounts::default()).await
+            let check = Step::LiveCheckDestination;
+            let want = Err(ErrorKind::InsufficientResources);
+            step_answering(&rig, 1, &instance, &check, want).await
         })
     })
     .two_hosts()
     .exercises(&[M::CheckCanLiveMigrateDestination, M::GetAvailableResource])
 }
 
+/// The destination check on a host that has the instance already is
+/// `InstanceExists` and changes nothing.
 pub(crate) fn live_destination_already_has_instance() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
             let instance = ctx.new_instance(Flavor::m1_tiny());
-            expect_ok("spawn on B", ctx.spawn_on(1, &instance, true).await)?;
-            let result = check_destination(
-                ctx,
-                &instance,
-                "check_can_live_migrate_destination on B, which has the instance",
-            )
-            .await?;
-            expect_kind(
-                "a destination check for a present instance",
-                result,
-                ErrorKind::InstanceExists,
-            )
+            rig.step(1, &instance, &Step::Spawn { power_on: true })
+                .await?;
+            let check = Step::LiveCheckDestination;
+            let want = Err(ErrorKind::InstanceExists);
+            step_answering(&rig, 1, &instance, &check, want).await
         })
     })
     .two_hosts()
     .exercises(&[M::Spawn, M::CheckCanLiveMigrateDestination])
 }
 
+/// The source check of a shut-down instance is `InvalidState` and changes
+/// nothing.
 pub(crate) fn live_source_must_run() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            let instance = ctx.spawn_running().await?;
-            ctx.expect_apply(&instance, Op::PowerOff).await?;
-            let data = fixtures::migrate_data(fixtures::HOST_B);
-            ctx.step("check_can_live_migrate_source on A, instance shut down");
-            let result = ctx
-                .driver_on(0)
-                .check_can_live_migrate_source(&fixtures::context(), &instance, &data)
-                .await;
-            expect_kind(
-                "a source check of a stopped instance",
-                result,
-                ErrorKind::InvalidState,
-            )
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let instance = ctx.new_instance(Flavor::m1_tiny());
+            rig.step(0, &instance, &Step::Spawn { power_on: true })
+                .await?;
+            rig.step(0, &instance, &Step::Lifecycle(Op::PowerOff))
+                .await?;
+            let check = Step::LiveCheckSource { dest: 1 };
+            let want = Err(ErrorKind::InvalidState);
+            step_answering(&rig, 0, &instance, &check, want).await
         })
     })
     .two_hosts()
     .exercises(&[M::Spawn, M::PowerOff, M::CheckCanLiveMigrateSource])
 }
 
-/// Cold-migrates a running tiny instance from A to B as m1.small, up to
-/// `finish_migration`; returns the resized instance and its migration record.
+/// Cold-migrates a new running m1.tiny instance from A to B as m1.small, up
+/// to `finish_migration` (powered on), each step through the rig; returns
+/// the instance as A has it and as B has it.
 async fn cold_to_destination(
     ctx: &CaseContext,
-) -> Result<(Instance, Instance, Migration), CaseError> {
-    let instance = ctx.spawn_running().await?;
+    rig: &Rig<'_>,
+) -> Result<(Instance, Instance), CaseError> {
+    let instance = ctx.new_instance(Flavor::m1_tiny());
+    rig.step(0, &instance, &Step::Spawn { power_on: true })
+        .await?;
+    let out = Step::MigrateDiskAndPowerOff {
+        dest: 1,
+        flavor: Flavor::m1_small(),
+    };
+    step_answering(rig, 0, &instance, &out, Ok(())).await?;
     let resized = instance.clone().with_flavor(Flavor::m1_small());
-    let node_b = ctx.node(1).await?;
-    let migration =
-        Migration::new(instance.uuid, fixtures::HOST_A, fixtures::HOST_B).with_dest_node(node_b);
-    let mark_a = ctx.event_mark(0);
-    ctx.step("migrate_disk_and_power_off on A (to B, m1.small)");
-    let disks: DiskInfo = ctx
-        .driver_on(0)
-        .migrate_disk_and_power_off(
-            &fixtures::context(),
-            &instance,
-            fixtures::HOST_B,
-            &Flavor::m1_small(),
-            &[],
-            &fixtures::no_block_devices(),
-        )
-        .await?;
-    ctx.expect_status(&instance, SHUTDOWN).await?;
-    ctx.expect_events(0, mark_a, &[(instance.uuid, Ev::Stopped)])
-        .await?;
-    ctx.expect_used(0, claim(&instance.flavor)).await?;
-    let mark_b = ctx.event_mark(1);
-    ctx.step("finish_migration on B (power on)");
-    ctx.driver_on(1)
-        .finish_migration(
-            &fixtures::context(),
-            &migration,
-            &resized,
-            &disks,
-            &[],
-            &fixtures::image(),
-            true,
-            &fixtures::no_block_devices(),
-            true,
-        )
-        .await?;
-    ctx.expect_status_on(1, &resized, RUNNING).await?;
-    ctx.expect_events(1, mark_b, &[(instance.uuid, Ev::Started)])
-        .await?;
-    ctx.expect_used(1, claim(&resized.flavor)).await?;
-    Ok((instance, resized, migration))
+    let finish = Step::FinishMigration {
+        source: 0,
+        power_on: true,
+        volumes: Vec::new(),
+    };
+    step_answering(rig, 1, &resized, &finish, Ok(())).await?;
+    Ok((instance, resized))
 }
 
 const COLD: &[M] = &[
@@ -345,23 +310,17 @@ const COLD: &[M] = &[
     M::GetInfo,
 ];
 
+/// Confirm on the source removes its copy and claim; a second confirm
+/// changes nothing.
 pub(crate) fn cold_confirm_moves_instance() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            let (instance, resized, migration) = cold_to_destination(ctx).await?;
-            ctx.step("confirm_migration on A");
-            ctx.driver_on(0)
-                .confirm_migration(&migration, &instance, &[])
-                .await?;
-            ctx.expect_absent(0, &instance).await?;
-            ctx.expect_used(0, ResourceAmounts::default()).await?;
-            ctx.expect_listed(1, &resized).await?;
-            ctx.expect_used(1, claim(&resized.flavor)).await?;
-            ctx.step("confirm_migration on A again");
-            ctx.driver_on(0)
-                .confirm_migration(&migration, &instance, &[])
-                .await?;
-            ctx.expect_used(1, claim(&resized.flavor)).await
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let (instance, _resized) = cold_to_destination(ctx, &rig).await?;
+            let confirm = Step::ConfirmMigration { dest: 1 };
+            step_answering(&rig, 0, &instance, &confirm, Ok(())).await?;
+            step_answering(&rig, 0, &instance, &confirm, Ok(())).await
         })
     })
     .two_hosts()
@@ -369,25 +328,17 @@ pub(crate) fn cold_confirm_moves_instance() -> CaseSpec {
     .exercises(&[M::ConfirmMigration, M::ListInstances])
 }
 
+/// A revert: the destination's copy destroyed, the source's powered on
+/// again with its old claim.
 pub(crate) fn cold_revert_restores_source() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
-            let (instance, resized, _migration) = cold_to_destination(ctx).await?;
-            ctx.step("destroy on B (revert)");
-            ctx.driver_on(1)
-                .destroy(&resized, &[], &fixtures::no_block_devices(), true)
-                .await?;
-            let mark = ctx.event_mark(0);
-            ctx.step("finish_revert_migration on A (power on)");
-            ctx.driver_on(0)
-                .finish_revert_migration(&instance, &[], &fixtures::no_block_devices(), true)
-                .await?;
-            ctx.expect_status(&instance, RUNNING).await?;
-            ctx.expect_events(0, mark, &[(instance.uuid, Ev::Started)])
-                .await?;
-            ctx.expect_used(0, claim(&instance.flavor)).await?;
-            ctx.expect_absent(1, &resized).await?;
-            ctx.expect_used(1, ResourceAmounts::default()).await
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
+            let (instance, resized) = cold_to_destination(ctx, &rig).await?;
+            rig.step(1, &resized, &Step::Lifecycle(Op::Destroy)).await?;
+            let revert = Step::FinishRevertMigration { power_on: true };
+            step_answering(&rig, 0, &instance, &revert, Ok(())).await
         })
     })
     .two_hosts()
@@ -395,36 +346,23 @@ pub(crate) fn cold_revert_restores_source() -> CaseSpec {
     .exercises(&[M::FinishRevertMigration, M::Destroy])
 }
 
+/// `finish_migration` of a flavor larger than B's free vCPUs is
+/// `InsufficientResources` and creates nothing.
 pub(crate) fn cold_finish_insufficient() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
             let destination = ctx.resources(1).await?;
             let big = fixtures::oversized_flavor(&destination.free(), 0);
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::of(ctx, &log).await?;
             let instance = ctx.new_instance(big);
-            ctx.track(&instance);
-            let migration = Migration::new(instance.uuid, fixtures::HOST_A, fixtures::HOST_B);
-            ctx.step("finish_migration on B with a flavor larger than B's free vCPUs");
-            let result = ctx
-                .driver_on(1)
-                .finish_migration(
-                    &fixtures::context(),
-                    &migration,
-                    &instance,
-                    &Vec::new(),
-                    &[],
-                    &fixtures::image(),
-                    true,
-                    &fixtures::no_block_devices(),
-                    true,
-                )
-                .await;
-            expect_kind(
-                "finish_migration that cannot fit",
-                result,
-                ErrorKind::InsufficientResources,
-            )?;
-            ctx.expect_absent(1, &instance).await?;
-            ctx.expect_used(1, ResourceAmounts::default()).await
+            let finish = Step::FinishMigration {
+                source: 0,
+                power_on: true,
+                volumes: Vec::new(),
+            };
+            let want = Err(ErrorKind::InsufficientResources);
+            step_answering(&rig, 1, &instance, &finish, want).await
         })
     })
     .two_hosts()

@@ -1,75 +1,18 @@
 //! Read-only mode: every query answers; every mutating method is refused
-//! with `ReadOnly`, and nothing changes.
+//! with `ReadOnly`, and nothing changes. The factory's read-only backend,
+//! seeded with two instances, is driven through the reference model
+//! ([`crate::model::Rig::read_only`]): the model holds the seeded
+//! instances, refuses every mutating step as the trait's admission rule
+//! says, and every observable is compared with it after each step.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use driver_api::{ComputeDriver, InstanceInfo, InstanceStatus};
-use uuid::Uuid;
-
-use crate::case::CaseError;
-use crate::factory::Backend;
+use crate::context::HostUnderTest;
+use crate::model::intent::step_answering;
+use crate::model::{Rig, Step};
 use crate::prelude::*;
 
-/// What the suite can observe of a backend without changing it.
-#[derive(Debug, PartialEq)]
-pub(crate) struct Observed {
-    pub(crate) uuids: Vec<Uuid>,
-    names: Vec<String>,
-    infos: Vec<(Uuid, Option<StaticInfo>)>,
-    used: Vec<(String, ResourceAmounts)>,
-}
-
-/// The parts of `get_info` a refused call must leave alone. CPU time and
-/// current memory move on their own in a running guest, so they are left out.
-#[derive(Debug, PartialEq)]
-struct StaticInfo {
-    status: InstanceStatus,
-    max_mem_kb: u64,
-    num_cpu: u32,
-}
-
-impl From<InstanceInfo> for StaticInfo {
-    fn from(info: InstanceInfo) -> Self {
-        Self {
-            status: info.status(),
-            max_mem_kb: info.max_mem_kb,
-            num_cpu: info.num_cpu,
-        }
-    }
-}
-
-pub(crate) async fn observe(
-    driver: &Arc<dyn ComputeDriver>,
-    seed: &[Instance],
-) -> Result<Observed, CaseError> {
-    let mut uuids = expect_ok("list_instance_uuids", driver.list_instance_uuids().await)?;
-    uuids.sort();
-    let mut names = expect_ok("list_instances", driver.list_instances().await)?;
-    names.sort();
-    let mut infos = Vec::new();
-    for instance in seed {
-        let info = driver.get_info(instance).await.ok();
-        infos.push((instance.uuid, info.map(StaticInfo::from)));
-    }
-    let mut used = Vec::new();
-    for node in expect_ok(
-        "get_available_nodes",
-        driver.get_available_nodes(false).await,
-    )? {
-        let resources = expect_ok(
-            "get_available_resource",
-            driver.get_available_resource(&node).await,
-        )?;
-        used.push((node, resources.used()));
-    }
-    Ok(Observed {
-        uuids,
-        names,
-        infos,
-        used,
-    })
-}
-
+/// The instances the factory seeds its read-only backend with.
 pub(crate) fn seed(ctx: &CaseContext) -> Vec<Instance> {
     vec![
         ctx.new_instance(Flavor::m1_tiny()),
@@ -77,37 +20,53 @@ pub(crate) fn seed(ctx: &CaseContext) -> Vec<Instance> {
     ]
 }
 
-pub(crate) async fn read_only_backend(
+/// The factory's read-only backend seeded with `seed`, prepared as the
+/// suite prepares a case's host (`init_host`, which read-only mode does not
+/// refuse, and an event listener); a skip when the factory offers none.
+pub(crate) async fn read_only_host(
     ctx: &CaseContext,
     seed: &[Instance],
-) -> Result<Backend, CaseError> {
+) -> Result<Vec<HostUnderTest>, CaseError> {
     ctx.step("create_read_only (seeded with m1.tiny and m1.small)");
-    match ctx.factory().create_read_only(seed).await {
-        Ok(Some(backend)) => Ok(backend),
-        Ok(None) => Err(CaseError::skip("the factory offers no read-only backend")),
-        Err(error) => Err(error.into()),
-    }
+    let backend = match ctx.factory().create_read_only(seed).await {
+        Ok(Some(backend)) => backend,
+        Ok(None) => return Err(CaseError::skip("the factory offers no read-only backend")),
+        Err(error) => return Err(error.into()),
+    };
+    ctx.step("init_host (not refused read-only), event listener");
+    backend.driver.init_host(fixtures::HOST_A).await?;
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let log = events.clone();
+    backend
+        .driver
+        .register_event_listener(Some(Arc::new(move |event| {
+            if let Ok(mut log) = log.lock() {
+                log.push(event);
+            }
+        })));
+    Ok(vec![HostUnderTest {
+        name: fixtures::HOST_A.to_owned(),
+        backend,
+        events,
+    }])
 }
 
+/// The listings, nodes, resources and `get_info` of the seeded instances
+/// answer as the model says (every observable compared), and `init_host`
+/// again is not refused.
 pub(crate) fn queries_answer() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
             let seed = seed(ctx);
-            let backend = read_only_backend(ctx, &seed).await?;
-            let driver = &backend.driver;
-            ctx.step("list, nodes, resources, get_info of the listed seed instances");
-            let listed = expect_ok("list_instance_uuids", driver.list_instance_uuids().await)?;
-            expect_ok("list_instances", driver.list_instances().await)?;
-            expect_ok("get_num_instances", driver.get_num_instances().await)?;
-            observe(driver, &[]).await?;
-            for instance in seed.iter().filter(|i| listed.contains(&i.uuid)) {
-                expect_ok(
-                    "get_info of a seeded instance",
-                    driver.get_info(instance).await,
-                )?;
-            }
-            ctx.step("init_host (not refused read-only)");
-            expect_ok("init_host", driver.init_host(fixtures::HOST_A).await)
+            let hosts = read_only_host(ctx, &seed).await?;
+            let log = |text: String| ctx.step(text);
+            let rig = Rig::read_only(&hosts, &log, &seed).await?;
+            rig.check("opening the seeded read-only backend").await?;
+            let known = seed
+                .first()
+                .ok_or_else(|| CaseError::error("no seeded instance"))?;
+            let again = Step::InitHost { empty: false };
+            step_answering(&rig, 0, known, &again, Ok(())).await
         })
     })
     .tier(Tier::Optional)

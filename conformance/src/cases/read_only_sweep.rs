@@ -3,18 +3,22 @@
 //! not mutate) answered on both, never with `ReadOnly` (nor `NotSupported`
 //! when declared, nor a panic), an unknown instance with
 //! `InstanceNotFound` where the method names one; and nothing the backend
-//! shows changes.
+//! shows changes. Every call runs through the reference model
+//! ([`crate::model::Rig::read_only`]): a mutation's answer is the model's
+//! (`NotSupported` when undeclared, else `ReadOnly`), a query's where the
+//! model knows it, and every observable is compared with the model after
+//! each call.
 
 use driver_api::DriverError;
 
-use super::read_only::{observe, read_only_backend, seed};
+use super::read_only::{read_only_host, seed};
 use crate::describe::describe_result;
-use crate::invoke::{invoke_guarded, not_found_for_unknown};
+use crate::model::{Rig, Step};
 use crate::prelude::*;
 
 /// The methods a sweep skips: the listener and event plumbing are not
-/// calls to answer, and `init_host` renames the nodes, which is not
-/// refused read-only (`read_only::queries_answer` calls it last).
+/// calls to answer, and `init_host` is not refused read-only
+/// (`read_only::queries_answer` calls it).
 fn swept(method: M) -> bool {
     !matches!(
         method,
@@ -22,90 +26,58 @@ fn swept(method: M) -> bool {
     )
 }
 
-/// What a read-only backend must answer a swept call (an undeclared method
-/// may always answer `NotSupported`).
-#[derive(Clone, Copy)]
-enum Expected {
-    /// A mutation: `ReadOnly`.
-    ReadOnly,
-    /// A query naming an unknown instance: `InstanceNotFound`.
-    NotFound,
-    /// Any other query: an answer, never `ReadOnly` or `NotSupported`.
-    Answer,
-}
-
-impl Expected {
-    fn matches(self, kind: Option<ErrorKind>) -> bool {
-        match self {
-            Self::ReadOnly => kind == Some(ErrorKind::ReadOnly),
-            Self::NotFound => kind == Some(ErrorKind::InstanceNotFound),
-            Self::Answer => !matches!(kind, Some(ErrorKind::ReadOnly | ErrorKind::NotSupported)),
-        }
-    }
-
-    fn text(self) -> &'static str {
-        match self {
-            Self::ReadOnly => "Err(ReadOnly)",
-            Self::NotFound => "Err(InstanceNotFound)",
-            Self::Answer => "an answer (not ReadOnly, not NotSupported)",
-        }
-    }
-}
-
 async fn sweep(ctx: &CaseContext, mutating: bool) -> crate::case::CaseResult {
     let seed = seed(ctx);
-    let backend = read_only_backend(ctx, &seed).await?;
-    let driver = &backend.driver;
-    let capabilities = driver.capabilities();
-    let before = observe(driver, &seed).await?;
+    let hosts = read_only_host(ctx, &seed).await?;
+    let log = |text: String| ctx.step(text);
+    let rig = Rig::read_only(&hosts, &log, &seed).await?;
+    rig.check("opening the seeded read-only backend").await?;
     let known = seed
-        .iter()
-        .find(|i| before.uuids.contains(&i.uuid))
+        .first()
         .cloned()
-        .ok_or_else(|| CaseError::fail("a seeded instance listed", "none"))?;
+        .ok_or_else(|| CaseError::error("no seeded instance"))?;
     let unknown = ctx.new_instance(Flavor::m1_tiny());
     let methods = M::ALL
         .iter()
         .copied()
         .filter(|m| swept(*m) && m.mutates() == mutating);
     for method in methods {
-        for (which, target) in [("known", &known), ("unknown", &unknown)] {
-            ctx.step(format!(
-                "{method} on the read-only backend ({which} instance)"
-            ));
-            let answer = invoke_guarded(driver, method, target, fixtures::HOST_A)
-                .await
-                .map_err(|panic| {
-                    CaseError::fail(format!("{method}: an answer"), format!("a panic: {panic}"))
-                })?;
-            let kind = answer.as_ref().err().map(DriverError::kind);
-            let expected = if mutating {
-                Expected::ReadOnly
-            } else if which == "unknown" && not_found_for_unknown(method) {
-                Expected::NotFound
-            } else {
-                Expected::Answer
-            };
-            let undeclared = !method.is_supported_by(&capabilities);
-            let fine =
-                expected.matches(kind) || (undeclared && kind == Some(ErrorKind::NotSupported));
-            if !fine {
-                return Err(CaseError::fail(
-                    format!(
-                        "{method} on a read-only backend, {which} instance: {}",
-                        expected.text()
+        for target in [&known, &unknown] {
+            let step = Step::Invoke(method);
+            let predicted = rig.predict(0, target, &step);
+            if mutating {
+                // The case's intent: every mutation refused.
+                ensure(
+                    matches!(
+                        predicted,
+                        Err(ErrorKind::ReadOnly | ErrorKind::NotSupported)
                     ),
-                    describe_result(&answer),
-                ));
+                    format!("the model: {method} refused read-only"),
+                    format!("{predicted:?}"),
+                )?;
+                rig.step(0, target, &step).await?;
+            } else if matches!(
+                predicted,
+                Err(ErrorKind::NotSupported | ErrorKind::InstanceNotFound)
+            ) {
+                rig.step(0, target, &step).await?;
+            } else {
+                let answer = rig.probe(0, target, method).await?;
+                let kind = answer.as_ref().err().map(DriverError::kind);
+                if matches!(kind, Some(ErrorKind::ReadOnly | ErrorKind::NotSupported)) {
+                    return Err(CaseError::fail(
+                        format!(
+                            "{method} on a read-only backend ({}): an answer (not ReadOnly, \
+                             not NotSupported)",
+                            target.name
+                        ),
+                        describe_result(&answer),
+                    ));
+                }
             }
         }
     }
-    let after = observe(driver, &seed).await?;
-    expect_eq(
-        "what the read-only backend shows, before and after",
-        before,
-        after,
-    )
+    Ok(())
 }
 
 /// Every mutating method refused, on a known and an unknown instance (the

@@ -18,17 +18,27 @@
 //!   guest and resources cases are called.
 //! - [`migrate`]: the cold-migration and resize protocol.
 //! - [`live`]: the live-migration protocol.
+//! - [`host_rules`], [`host_steps`]: the host-level steps, and the
+//!   admission of every step (undeclared, read-only).
+//! - [`intent`]: a case's intended answer, checked against the model.
+//! - [`live_calls`]: how the live-migration steps are called.
 //! - [`live_handover`]: the migrate data one live-migration call hands the
 //!   next, and the callbacks a backend runs.
 
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
-use driver_api::{Flavor, Instance, InstanceStatus, LifecycleTransition, ResourceAmounts};
+use driver_api::{
+    Capabilities, Flavor, Instance, InstanceStatus, LifecycleTransition, ResourceAmounts,
+};
 use uuid::Uuid;
 
 pub(crate) mod added_steps;
+pub(crate) mod host_rules;
+pub(crate) mod host_steps;
+pub(crate) mod intent;
 pub(crate) mod live;
+pub(crate) mod live_calls;
 pub(crate) mod live_handover;
 pub(crate) mod migrate;
 pub(crate) mod rig;
@@ -84,6 +94,11 @@ pub(crate) struct HostModel {
     pub(crate) events: Vec<(Uuid, LifecycleTransition)>,
     /// Where the model's events start in the case's event log of this host.
     pub(crate) event_mark: usize,
+    // Fields added for host/idempotence/read-only/capability.
+    /// What the backend declares (`capabilities`, constant).
+    pub(crate) capabilities: Capabilities,
+    /// Whether the backend was opened read-only.
+    pub(crate) read_only: bool,
 }
 
 impl HostModel {

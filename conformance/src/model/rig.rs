@@ -38,6 +38,17 @@ impl<'a> Rig<'a> {
         hosts: &'a [HostUnderTest],
         log: Log<'a>,
     ) -> Result<Rig<'a>, CaseError> {
+        Self::open(hosts, log, &[]).await
+    }
+
+    /// A rig over `hosts` holding `seeded` already (each `Running` on the
+    /// host's first node, no VIF, no volume, as the factory's seeding spawn
+    /// leaves it), modelled as they are now.
+    async fn open(
+        hosts: &'a [HostUnderTest],
+        log: Log<'a>,
+        seeded: &[Instance],
+    ) -> Result<Rig<'a>, CaseError> {
         let mut models = Vec::new();
         for host in hosts {
             let driver = &host.backend.driver;
@@ -49,7 +60,7 @@ impl<'a> Rig<'a> {
                 let resources = driver.get_available_resource(&node).await.map_err(|e| {
                     CaseError::fail("get_available_resource: Ok", crate::describe_error(&e))
                 })?;
-                if resources.used() != ResourceAmounts::default() {
+                if seeded.is_empty() && resources.used() != ResourceAmounts::default() {
                     return Err(CaseError::fail(
                         format!("a fresh backend: nothing used on {node}"),
                         format!("{:?}", resources.used()),
@@ -65,12 +76,21 @@ impl<'a> Rig<'a> {
                 incoming: Default::default(),
                 events: Vec::new(),
                 event_mark,
+                capabilities: driver.capabilities(),
+                read_only: false,
             });
+        }
+        for model in &mut models {
+            seed(model, seeded);
+        }
+        let model = Model::new(models);
+        for instance in seeded {
+            model.lock().involve(instance);
         }
         Ok(Rig {
             hosts,
             names: hosts.iter().map(|h| h.name.clone()).collect(),
-            model: Model::new(models),
+            model,
             log,
             tracker: None,
             callbacks: Arc::default(),
@@ -84,6 +104,55 @@ impl<'a> Rig<'a> {
         let mut rig = Self::start(ctx.hosts(), log).await?;
         rig.tracker = Some(ctx);
         Ok(rig)
+    }
+
+    // Added for host/idempotence/read-only/capability.
+    /// A rig over one read-only host (already through `init_host`, its
+    /// listener registered) that the factory seeded with `seeded`: the
+    /// model refuses every mutating step with `ReadOnly`
+    /// ([`super::host_rules::refusal`]).
+    pub(crate) async fn read_only(
+        hosts: &'a [HostUnderTest],
+        log: Log<'a>,
+        seeded: &[Instance],
+    ) -> Result<Rig<'a>, CaseError> {
+        let rig = Self::open(hosts, log, seeded).await?;
+        for host in &mut rig.model.lock().hosts {
+            host.read_only = true;
+        }
+        Ok(rig)
+    }
+
+    /// Calls the query `method` (with the suite's sample arguments) for
+    /// `instance` on host `host`, where the model knows no exact answer,
+    /// and compares every observable with the model afterwards (a query
+    /// changes nothing). Returns the answer for the caller to judge; a
+    /// mutating method or a panic fails.
+    pub(crate) async fn probe(
+        &self,
+        host: usize,
+        instance: &Instance,
+        method: driver_api::DriverMethod,
+    ) -> Result<driver_api::DriverResult<()>, CaseError> {
+        let Some(backend_host) = self.hosts.get(host) else {
+            return Err(CaseError::fail(format!("a host {host}"), "none"));
+        };
+        let what = format!(
+            "{method} {} on {} (a query)",
+            instance.name, backend_host.name
+        );
+        (self.log)(what.clone());
+        if method.mutates() {
+            return Err(CaseError::error(format!("{method} mutates: not a query")));
+        }
+        let driver = &backend_host.backend.driver;
+        let answer = crate::invoke::invoke_guarded(driver, method, instance, &backend_host.name)
+            .await
+            .map_err(|panic| {
+                CaseError::fail(format!("{what}: an answer"), format!("a panic: {panic}"))
+            })?;
+        self.check(&what).await?;
+        Ok(answer)
     }
 
     /// The world as the model has it now.
@@ -235,5 +304,25 @@ impl<'a> Rig<'a> {
             ));
         }
         snapshot::compare(self.hosts, &world, after).await
+    }
+}
+
+/// Puts `seeded` on `model`'s first node, `Running`, as the factory's seeding
+/// spawn (no VIF, no block device, powered on) leaves them.
+fn seed(model: &mut HostModel, seeded: &[Instance]) {
+    let Some((node, _)) = model.nodes.first().cloned() else {
+        return;
+    };
+    for instance in seeded {
+        let seeded = super::ModelInstance {
+            instance: instance.clone(),
+            node: node.clone(),
+            status: driver_api::InstanceStatus::new(driver_api::PowerState::Running),
+            volumes: Default::default(),
+            vifs: Default::default(),
+            flavor_before_resize: None,
+            migrating: false,
+        };
+        model.instances.insert(instance.uuid, seeded);
     }
 }

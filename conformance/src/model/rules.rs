@@ -11,7 +11,7 @@ use driver_api::{
 };
 
 use super::step::{mountpoint, slot_vif, volume_id, Step};
-use super::{live, migrate, HostModel, ModelInstance, World};
+use super::{host_rules, live, migrate, HostModel, ModelInstance, World};
 
 /// What a step must answer: `Ok`, or the error kind.
 pub(crate) type Expected = Result<(), ErrorKind>;
@@ -27,6 +27,16 @@ pub(crate) fn has_display(state: PowerState) -> bool {
 /// to `world` when it must succeed.
 pub(crate) fn expect(world: &mut World, host: usize, instance: &Instance, step: &Step) -> Expected {
     world.involve(instance);
+    // Rules added for host/idempotence/read-only/capability: the admission
+    // of every step, then the host-level steps ([`super::host_rules`]).
+    if let Some(model) = world.hosts.get(host) {
+        if let Some(refused) = host_rules::refusal(model, step) {
+            return Err(refused);
+        }
+        if let Some(answer) = host_rules::expect(model, instance, step) {
+            return answer;
+        }
+    }
     if step.is_live() {
         return live::expect(world, host, instance, step);
     }

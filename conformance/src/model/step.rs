@@ -8,7 +8,6 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use driver_api::LiveMigrationCallbacks;
 use driver_api::{
     ComputeDriver, ConnectionInfo, DriverError, DriverMethod, DriverResult, Flavor, Instance,
     LifecycleOperation, Migration, RebootType, Secret, Vif,
@@ -135,6 +134,31 @@ pub(crate) enum Step {
     InjectRelativeFile,
     /// `poll_rebooting_instances` of this instance alone, a minute's timeout.
     PollRebootingInstances,
+    // Steps added for host/idempotence/read-only/capability
+    // ([`super::host_rules`], [`super::host_steps`]).
+    /// `init_host` with this host's own name, or (`empty`) with `""`.
+    InitHost {
+        /// Pass an empty host name.
+        empty: bool,
+    },
+    /// `host_maintenance_mode` of this host, into (`on`) or out of it.
+    HostMaintenanceMode {
+        /// Into maintenance.
+        on: bool,
+    },
+    /// `set_host_enabled` of this host.
+    SetHostEnabled {
+        /// Enable (or disable) it.
+        enabled: bool,
+    },
+    /// `get_disk_available_least`.
+    DiskAvailableLeast,
+    /// `instance_on_disk`.
+    InstanceOnDisk,
+    /// `legacy_nwinfo`.
+    LegacyNwinfo,
+    /// Any method, with the suite's sample arguments ([`crate::invoke`]).
+    Invoke(DriverMethod),
 }
 
 impl Step {
@@ -175,6 +199,14 @@ impl Step {
             Self::ConsoleOutput => M::GetConsoleOutput,
             Self::InjectRelativeFile => M::InjectFile,
             Self::PollRebootingInstances => M::PollRebootingInstances,
+            // Steps added for host/idempotence/read-only/capability.
+            Self::InitHost { .. } => M::InitHost,
+            Self::HostMaintenanceMode { .. } => M::HostMaintenanceMode,
+            Self::SetHostEnabled { .. } => M::SetHostEnabled,
+            Self::DiskAvailableLeast => M::GetDiskAvailableLeast,
+            Self::InstanceOnDisk => M::InstanceOnDisk,
+            Self::LegacyNwinfo => M::LegacyNwinfo,
+            Self::Invoke(method) => *method,
         })
     }
 
@@ -285,6 +317,11 @@ impl fmt::Display for Step {
                 write!(f, "attach_volume (a second volume) {}", mountpoint(*n))
             }
             Self::InjectRelativeFile => write!(f, "inject_file of a relative path"),
+            // Steps added for host/idempotence/read-only/capability.
+            Self::InitHost { .. }
+            | Self::HostMaintenanceMode { .. }
+            | Self::SetHostEnabled { .. }
+            | Self::Invoke(_) => super::host_steps::describe(self, f),
             other => match other.method() {
                 Some(method) => write!(f, "{method}"),
                 None => write!(f, "{other:?}"),
@@ -308,7 +345,8 @@ pub(crate) struct Target<'a> {
 }
 
 impl Target<'_> {
-    fn host(&self, index: usize) -> &str {
+    /// The name of host `index` (empty for none).
+    pub(crate) fn host(&self, index: usize) -> &str {
         self.host_names.get(index).map_or("", String::as_str)
     }
 }
@@ -432,81 +470,15 @@ pub(crate) async fn call(
         | Step::ConsoleOutput
         | Step::InjectRelativeFile
         | Step::PollRebootingInstances => added_steps::call(d.as_ref(), instance, step).await,
-        _ => live(target, instance, step).await,
-    }
-}
-
-/// Calls a live-migration step.
-async fn live(target: &Target<'_>, instance: &Instance, step: &Step) -> DriverResult<()> {
-    let d = &target.backend.driver;
-    let ctx = fixtures::context();
-    let spawn_vif = [slot_vif(instance.uuid, 0)];
-    let here = target.host(target.index);
-    match step {
-        Step::LiveCheckDestination => {
-            let node = d.get_available_nodes(false).await?;
-            let node = node.first().map_or("", String::as_str);
-            let resources = d.get_available_resource(node).await?;
-            let data = d
-                .check_can_live_migrate_destination(
-                    &ctx, instance, &resources, &resources, false, false,
-                )
-                .await?;
-            target.handed_over.hold(instance.uuid, data);
-            Ok(())
-        }
-        Step::LiveCheckSource { dest } => {
-            let data = target
-                .handed_over
-                .for_dest(instance.uuid, target.host(*dest));
-            let data = d
-                .check_can_live_migrate_source(&ctx, instance, &data)
-                .await?;
-            target.handed_over.hold(instance.uuid, data);
-            Ok(())
-        }
-        Step::PreLiveMigration { volumes } => {
-            let data = target.handed_over.for_dest(instance.uuid, here);
-            let data = d
-                .pre_live_migration(&ctx, instance, &with_volumes(volumes), &spawn_vif, &data)
-                .await?;
-            target.handed_over.hold(instance.uuid, data);
-            Ok(())
-        }
-        Step::LiveMigration { dest } => {
-            let dest = target.host(*dest);
-            let callbacks: Arc<dyn LiveMigrationCallbacks> = target.callbacks.clone();
-            let data = target.handed_over.for_dest(instance.uuid, dest);
-            d.live_migration(&ctx, instance, dest, callbacks, false, &data)
-                .await
-        }
-        Step::PostLiveMigrationAtDestination { volumes, vif } => {
-            let vifs: &[Vif] = if *vif { &spawn_vif } else { &[] };
-            d.post_live_migration_at_destination(
-                &ctx,
-                instance,
-                vifs,
-                false,
-                &with_volumes(volumes),
-            )
-            .await
-        }
-        Step::RollbackLiveMigrationAtDestination => {
-            d.rollback_live_migration_at_destination(
-                &ctx,
-                instance,
-                &spawn_vif,
-                &fixtures::no_block_devices(),
-                true,
-            )
-            .await
-        }
-        Step::LiveMigrationAbort => d.live_migration_abort(instance).await,
-        Step::LiveMigrationForceComplete => d.live_migration_force_complete(instance).await,
-        _ => Err(DriverError::invalid_input(
-            step.method().unwrap_or(DriverMethod::LiveMigration),
-            format!("{step} is not a live-migration step"),
-        )),
+        // Steps added for host/idempotence/read-only/capability.
+        Step::InitHost { .. }
+        | Step::HostMaintenanceMode { .. }
+        | Step::SetHostEnabled { .. }
+        | Step::DiskAvailableLeast
+        | Step::InstanceOnDisk
+        | Step::LegacyNwinfo
+        | Step::Invoke(_) => super::host_steps::call(target, instance, step).await,
+        _ => super::live_calls::call(target, instance, step).await,
     }
 }
 
