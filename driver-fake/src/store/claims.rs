@@ -29,6 +29,7 @@ impl Store {
     /// every shard locked and their unused leases reclaimed, so that its claim
     /// is decided against the exact free capacity. `step` changes nothing
     /// before its claim succeeds.
+    #[inline]
     fn with_claim<T>(
         &self,
         index: usize,
