@@ -110,7 +110,7 @@ impl ComputeDriver for FakeDriver {
             self.spawn_now(
                 instance,
                 injected_files,
-                admin_password,
+                admin_password.is_some(),
                 network_info,
                 block_device_info,
                 power_on,

@@ -255,7 +255,8 @@ impl FakeDriver {
         uuid: Uuid,
         change: impl FnOnce(&mut InstanceRecord) -> DriverResult<R>,
     ) -> DriverResult<R> {
-        self.store.update(uuid, |record, _| change(record))
+        self.store
+            .update(uuid, |record| change(record).map(|value| (value, None)))
     }
 
     /// Creates an instance on this driver's nodes (see [`Store::insert`]).

@@ -115,18 +115,17 @@ fn has_display(status: InstanceStatus) -> bool {
 }
 
 impl FakeDriver {
-    /// `spawn` after admission: validate everything, then create all at once.
+    /// `spawn` after admission: validate everything, then create all at once
+    /// (of the admin password, only whether one was given is kept).
     pub(crate) fn spawn_now(
         &self,
         instance: &Instance,
         injected_files: &[InjectedFile],
-        admin_password: Option<Secret>,
+        admin_password_set: bool,
         network_info: &[Vif],
         block_device_info: &BlockDeviceInfo,
         power_on: bool,
     ) -> DriverResult<()> {
-        let admin_password_set = admin_password.is_some();
-        drop(admin_password);
         let uuid = instance.uuid;
         arriving(
             DriverMethod::Spawn,

@@ -83,7 +83,11 @@ impl FakeDriver {
                 Err(missing())
             }
         })?;
-        removed.map(drop).ok_or_else(missing)
+        if removed {
+            Ok(())
+        } else {
+            Err(missing())
+        }
     }
 
     /// Crashes the guest (the table's `crash` row): `Running` or `Paused` goes

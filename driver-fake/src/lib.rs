@@ -136,8 +136,8 @@
 //! - `host.rs`: nodes, resources, host switches; `inspect.rs`: test hooks;
 //! - `export.rs` / `import.rs`: fixtures out and (checked) in;
 //! - `store/`: the instance store behind one door (`store/mod.rs`): records,
-//!   names, claims and the event outbox; nothing outside it touches a shard,
-//!   a lock, a lease or the name index;
+//!   names, claims and the events queued per shard; nothing outside it
+//!   touches a shard, a lock, a lease or the name index;
 //! - `fault_layer.rs` / `faults.rs`: faults and latency as a layer;
 //!   `virtapi.rs`: the fake VirtAPI; `builder.rs`: the builder.
 //!

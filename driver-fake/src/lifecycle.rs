@@ -37,10 +37,10 @@ impl FakeDriver {
         operation: LifecycleOperation,
         when: impl FnOnce(InstanceStatus) -> bool,
     ) -> DriverResult<()> {
-        self.store.update(uuid, |record, outbox| {
+        self.store.update(uuid, |record| {
             let from = record.status;
             if !when(from) {
-                return Ok(());
+                return Ok(((), None));
             }
             let step = transition(from, operation)
                 .map_err(|refused| DriverError::invalid_state(uuid, operation, refused.from))?;
@@ -53,7 +53,7 @@ impl FakeDriver {
                 LifecycleOperation::RebootSoft | LifecycleOperation::RebootHard
             );
             if step.is_noop(from) && !reboot {
-                return Ok(());
+                return Ok(((), None));
             }
             record.status = to;
             let entry = match operation {
@@ -65,10 +65,7 @@ impl FakeDriver {
             if let Some(entry) = entry {
                 record.console.push(entry);
             }
-            if let Some(event) = step.event {
-                outbox.push(event);
-            }
-            Ok(())
+            Ok(((), step.event))
         })
     }
 
@@ -106,13 +103,13 @@ impl FakeDriver {
     }
 
     /// Removes an instance in one step if `check` allows it, emitting `event`
-    /// (or, with `None`, the table's `destroy` event). `Ok(None)` if absent.
+    /// (or, with `None`, the table's `destroy` event). Whether it was here.
     pub(crate) fn remove_checked(
         &self,
         uuid: Uuid,
         event: Option<LifecycleTransition>,
         check: impl FnOnce(&InstanceRecord) -> DriverResult<()>,
-    ) -> DriverResult<Option<InstanceRecord>> {
+    ) -> DriverResult<bool> {
         self.store.remove(uuid, |record, _| {
             check(record)?;
             Ok(event.or_else(|| destroy_event(record.status)))

@@ -13,7 +13,6 @@ use crate::fake_driver::FakeDriver;
 use crate::guest::{arriving, interfaces_of, volumes_of};
 use crate::store::{
     ColdMigrationMark, ConsoleEntry, InstanceExtras, InstanceRecord, NewInstance, NodeChoice,
-    Outbox,
 };
 
 impl FakeDriver {
@@ -28,7 +27,7 @@ impl FakeDriver {
         validate::host_name("dest", dest)
             .and(validate::resize(current, new))
             .map_err(|v| v.into_error(DriverMethod::MigrateDiskAndPowerOff))?;
-        self.store.update(uuid, |record, outbox| {
+        self.store.update(uuid, |record| {
             if migrating_out(record) {
                 // One move at a time: a second would share (and a revert of it
                 // would end) the first one's mark.
@@ -57,10 +56,7 @@ impl FakeDriver {
                 "qcow2",
                 record.root_gb.saturating_mul(GIB),
             );
-            if let Some(event) = step.event {
-                outbox.push(event);
-            }
-            Ok(vec![disk])
+            Ok((vec![disk], step.event))
         })
     }
 
@@ -138,10 +134,10 @@ impl FakeDriver {
                 };
                 Ok((Some(claim), (mark, event)))
             },
-            |record, (mark, event), outbox| {
+            |record, (mark, event)| {
                 record.root_gb = root_gb;
                 record.extras_mut().cold_migration = Some(mark);
-                power_on_record(record, event, outbox);
+                power_on_record(record, event)
             },
         )
     }
@@ -207,33 +203,30 @@ impl FakeDriver {
                 let root_before = mark.and_then(|m| m.root_gb_before);
                 Ok((before, (root_before, event)))
             },
-            |record, (root_before, event), outbox| {
+            |record, (root_before, event)| {
                 if let Some(root_gb) = root_before {
                     record.root_gb = root_gb;
                 }
                 if let Some(extras) = record.extras.as_mut() {
                     extras.cold_migration = None;
                 }
-                power_on_record(record, event, outbox);
+                power_on_record(record, event)
             },
         )
     }
 }
 
-/// Powers a record on after a checked [`power_on_step`].
+/// Powers a record on after a checked [`power_on_step`]; the event to emit.
 fn power_on_record(
     record: &mut InstanceRecord,
     event: Option<(InstanceStatus, Option<LifecycleTransition>)>,
-    outbox: &mut Outbox<'_>,
-) {
-    let Some((to, event)) = event else {
-        return;
-    };
+) -> Option<LifecycleTransition> {
+    let (to, event) = event?;
     record.status = to;
-    if let Some(event) = event {
+    if event.is_some() {
         record.console.push(ConsoleEntry::Started);
-        outbox.push(event);
     }
+    event
 }
 
 /// Whether `migrate_disk_and_power_off` moved this instance out (and no

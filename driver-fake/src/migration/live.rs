@@ -186,7 +186,7 @@ impl FakeDriver {
             Some(LifecycleTransition::MigrationCompleted),
             |record| check_live(uuid, record.status),
         )?
-        .map(|_| ())
+        .then_some(())
         .ok_or_else(|| DriverError::instance_not_found(uuid))
     }
 

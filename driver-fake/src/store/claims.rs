@@ -21,7 +21,7 @@ use super::ledger::{slot, NodeLedger, Nodes, Shortfall};
 use super::names::NameKey;
 use super::record::{ConsoleEntry, ConsoleRing, IncomingMigration, InstanceRecord};
 use super::shards::Shard;
-use super::{exists, name_exists, Name, NewInstance, NodeChoice, Outbox, Ports, Store};
+use super::{exists, name_exists, Name, NewInstance, NodeChoice, Ports, Store};
 
 impl Store {
     /// Runs `step` on shard `index` under its lock; if it reports that the
@@ -29,6 +29,7 @@ impl Store {
     /// every shard locked and their unused leases reclaimed, so that its claim
     /// is decided against the exact free capacity. `step` changes nothing
     /// before its claim succeeds.
+    #[inline]
     fn with_claim<T>(
         &self,
         index: usize,
@@ -63,6 +64,7 @@ impl Store {
     /// Creates an instance: `InstanceExists` if the UUID or name is taken,
     /// `NodeNotFound`, `InsufficientResources` if the claim does not fit.
     /// Emits `Started` when running. All or nothing.
+    #[inline]
     pub fn insert(&self, nodes: &Nodes, mut new: NewInstance<'_>) -> DriverResult<()> {
         let index = self.shards.shard_of(&new.uuid);
         let drain = self.with_claim(index, |shard, exact| {
@@ -126,26 +128,23 @@ impl Store {
             status: InstanceStatus::new(state),
             admin_password_set: new.admin_password_set,
         });
-        if !new.running {
-            return Ok(false);
-        }
-        let mut outbox = self.outbox(&uuid, queue);
-        outbox.push(LifecycleTransition::Started);
-        Ok(outbox.drain)
+        let event = new.running.then_some(LifecycleTransition::Started);
+        Ok(self.queue(&uuid, queue, event))
     }
 
     /// Changes the record of `uuid` and its claim together, all or nothing:
     /// `plan` checks the record and names the new claim (`None`: unchanged)
     /// with what `apply` needs; the claim is swapped (decided exactly if the
     /// node's ledger runs dry, when `plan` may run twice); then `apply`
-    /// changes the record. `InstanceNotFound` if absent, `InsufficientResources`
-    /// if the new claim does not fit.
+    /// changes the record and returns the one event it emits (`None`: none).
+    /// `InstanceNotFound` if absent, `InsufficientResources` if the new claim
+    /// does not fit.
     pub fn update_claim<P>(
         &self,
         uuid: Uuid,
         nodes: &Nodes,
         mut plan: impl FnMut(&InstanceRecord) -> DriverResult<(Option<ResourceAmounts>, P)>,
-        apply: impl FnOnce(&mut InstanceRecord, P, &mut Outbox<'_>),
+        apply: impl FnOnce(&mut InstanceRecord, P) -> Option<LifecycleTransition>,
     ) -> DriverResult<()> {
         let index = self.shards.shard_of(&uuid);
         let mut apply = Some(apply);
@@ -177,11 +176,8 @@ impl Store {
                 }
                 record.claim = claim;
             }
-            let mut outbox = self.outbox(&uuid, queue);
-            if let Some(apply) = apply.take() {
-                apply(record, planned, &mut outbox);
-            }
-            Ok(outbox.drain)
+            let event = apply.take().and_then(|apply| apply(record, planned));
+            Ok(self.queue(&uuid, queue, event))
         })?;
         self.deliver(index, drain);
         Ok(())

@@ -3,8 +3,8 @@
 //!
 //! - [`Store::read`], [`Store::read_named`], [`Store::by_name`],
 //!   [`Store::contains`], [`Store::holds`]: look one instance up;
-//! - [`Store::update`]: change one record, pushing its events to an
-//!   [`Outbox`];
+//! - [`Store::update`]: change one record, the change handing back the one
+//!   event it emits (if any);
 //! - [`Store::insert`]: a new instance with its name and its claim;
 //! - [`Store::update_claim`]: a record whose claim changes;
 //! - [`Store::remove`]: an instance, its name and its claim;
@@ -14,8 +14,9 @@
 //!   [`Store::count`]: walks and sums.
 //!
 //! Every operation locks what it needs, runs the caller's step on the record,
-//! unlocks, then delivers the events the step pushed: listeners never run
-//! under a lock, and the events of one instance leave in the order its changes
+//! queues the step's event (a step emits at most one: it returns it, there is
+//! no outbox to build), unlocks, then delivers: listeners never run under a
+//! lock, and the events of one instance leave in the order its changes
 //! happened.
 //!
 //! Behind the door: shards of records keyed by UUID with their event queues
@@ -64,27 +65,6 @@ pub(crate) struct Store {
     shards: Shards,
     events: EventSlot,
     listening: AtomicBool,
-}
-
-/// Where a step's events wait until the store unlocks.
-pub(crate) struct Outbox<'a> {
-    uuid: &'a Uuid,
-    queue: &'a mut EventQueue,
-    listening: &'a AtomicBool,
-    drain: bool,
-}
-
-impl Outbox<'_> {
-    /// Emits `event` for the instance once the store unlocks (nothing when
-    /// no listener is registered).
-    #[inline]
-    pub fn push(&mut self, event: LifecycleTransition) {
-        if self.listening.load(Ordering::Acquire)
-            && self.queue.push(LifecycleEvent::new(*self.uuid, event))
-        {
-            self.drain = true;
-        }
-    }
 }
 
 /// A new instance, as `spawn`, `finish_migration` and an import hand it to
@@ -196,14 +176,22 @@ impl Store {
         }
     }
 
-    /// An outbox on a locked shard's queue.
+    /// Queues a step's `event` for `uuid` on its locked shard's `queue`, to
+    /// leave once the store unlocks (nothing when there is no event or no
+    /// listener). Whether the caller must then [`deliver`](Self::deliver).
     #[inline]
-    fn outbox<'a>(&'a self, uuid: &'a Uuid, queue: &'a mut EventQueue) -> Outbox<'a> {
-        Outbox {
-            uuid,
-            queue,
-            listening: &self.listening,
-            drain: false,
+    fn queue(
+        &self,
+        uuid: &Uuid,
+        queue: &mut EventQueue,
+        event: Option<LifecycleTransition>,
+    ) -> bool {
+        match event {
+            Some(event) => {
+                self.listening.load(Ordering::Acquire)
+                    && queue.push(LifecycleEvent::new(*uuid, event))
+            }
+            None => false,
         }
     }
 
@@ -265,13 +253,15 @@ impl Store {
         }
     }
 
-    /// Runs `change` on the record of `uuid` under its shard's lock, then
-    /// delivers the events it pushed. `InstanceNotFound` if absent.
+    /// Runs `change` on the record of `uuid` under its shard's lock; `change`
+    /// returns its value and the one event it emits (`None`: none), which
+    /// leaves after unlocking. An error from `change` emits nothing.
+    /// `InstanceNotFound` if absent.
     #[inline]
     pub fn update<R>(
         &self,
         uuid: Uuid,
-        change: impl FnOnce(&mut InstanceRecord, &mut Outbox<'_>) -> DriverResult<R>,
+        change: impl FnOnce(&mut InstanceRecord) -> DriverResult<(R, Option<LifecycleTransition>)>,
     ) -> DriverResult<R> {
         let (index, mut guard) = self.shards.lock_uuid(&uuid);
         let shard = &mut *guard;
@@ -279,44 +269,41 @@ impl Store {
             .instances
             .get_mut(&uuid)
             .ok_or_else(|| DriverError::instance_not_found(uuid))?;
-        let mut outbox = self.outbox(&uuid, &mut shard.queue);
-        let result = change(record, &mut outbox);
-        if outbox.drain {
-            drop(guard);
-            self.deliver(index, true);
-        }
-        result
+        let (value, event) = change(record)?;
+        let drain = self.queue(&uuid, &mut shard.queue, event);
+        drop(guard);
+        self.deliver(index, drain);
+        Ok(value)
     }
 
     /// Removes the instance `uuid` (its record, name and claim) if `decide`,
     /// shown the record and its name, allows it, emitting the event it names
-    /// after unlocking. The removed record; `None` if there was none.
+    /// after unlocking (the record is dropped then too). Whether there was
+    /// such an instance.
+    #[inline]
     pub fn remove(
         &self,
         uuid: Uuid,
         decide: impl FnOnce(&InstanceRecord, &str) -> DriverResult<Option<LifecycleTransition>>,
-    ) -> DriverResult<Option<InstanceRecord>> {
+    ) -> DriverResult<bool> {
         let (index, mut guard) = self.shards.lock_uuid(&uuid);
         let shard = &mut *guard;
         let event = match shard.instances.get(&uuid) {
             Some(record) => decide(record, shard.name_text.get(record.name))?,
-            None => return Ok(None),
+            None => return Ok(false),
         };
         let Some(record) = shard.instances.remove(&uuid) else {
-            return Ok(None);
+            return Ok(false);
         };
         self.shards
             .release_name(shard.name_text.get(record.name), uuid);
         shard.forget_name(record.name);
         shard.accounts.release(record.node, &record.claim);
-        let mut outbox = self.outbox(&uuid, &mut shard.queue);
-        if let Some(event) = event {
-            outbox.push(event);
-        }
-        let drain = outbox.drain;
+        let drain = self.queue(&uuid, &mut shard.queue, event);
         drop(guard);
         self.deliver(index, drain);
-        Ok(Some(record))
+        drop(record);
+        Ok(true)
     }
 
     /// Turns the reservation of `uuid` into a `Running` instance (emitting
@@ -354,9 +341,7 @@ impl Store {
                 admin_password_set: false,
             },
         );
-        let mut outbox = self.outbox(&uuid, &mut shard.queue);
-        outbox.push(LifecycleTransition::Started);
-        let drain = outbox.drain;
+        let drain = self.queue(&uuid, &mut shard.queue, Some(LifecycleTransition::Started));
         drop(guard);
         self.deliver(index, drain);
         Ok(true)
