@@ -155,6 +155,34 @@ impl<'a> Rig<'a> {
         Ok(answer)
     }
 
+    /// Judges `got`, the answer of a call the model has no step for (hostile
+    /// arguments, a step out of protocol) that the contract says is refused
+    /// with `kind`: the kind, then every observable compared with the model,
+    /// which the refusal left as it was ("a method that fails changes
+    /// nothing"). `involved` instances are read too (and tracked for
+    /// clean-up), so one the refused call named is checked to be nowhere.
+    pub(crate) async fn refused<T>(
+        &self,
+        what: &str,
+        involved: &[&Instance],
+        kind: driver_api::ErrorKind,
+        got: driver_api::DriverResult<T>,
+    ) -> CaseResult {
+        {
+            let mut world = self.model.lock();
+            for instance in involved {
+                world.involve(instance);
+            }
+        }
+        if let Some(ctx) = self.tracker {
+            for instance in involved {
+                ctx.track(instance);
+            }
+        }
+        Self::judge(what, &Err(kind), &got.map(drop))?;
+        self.check(what).await
+    }
+
     /// The world as the model has it now.
     pub(crate) fn world(&self) -> World {
         self.model.world()
