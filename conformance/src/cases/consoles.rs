@@ -4,7 +4,7 @@
 //! judged by the model, and every observable after it (each declared
 //! console of every instance among them) equals the model's.
 
-use crate::model::added_steps::ConsoleKind;
+use crate::model::guest_steps::ConsoleKind;
 use crate::model::{Rig, Step};
 use crate::prelude::*;
 

@@ -14,7 +14,7 @@
 //! - [`rules`]: what one [`Step`] must answer and what it changes.
 //! - [`step`]: the steps, and how each is called on a backend.
 //! - [`slots`]: the stable mountpoints, volume ids and VIFs steps name.
-//! - [`added_steps`]: how the steps of the volumes, interfaces, consoles,
+//! - [`guest_steps`]: how the steps of the volumes, interfaces, consoles,
 //!   guest and resources cases are called.
 //! - [`migrate`]: the cold-migration and resize protocol.
 //! - [`live`]: the live-migration protocol.
@@ -33,7 +33,7 @@ use driver_api::{
 };
 use uuid::Uuid;
 
-pub(crate) mod added_steps;
+pub(crate) mod guest_steps;
 pub(crate) mod host_rules;
 pub(crate) mod host_steps;
 pub(crate) mod intent;

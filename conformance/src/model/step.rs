@@ -13,7 +13,7 @@ use driver_api::{
     LifecycleOperation, Migration, RebootType, Secret, Vif,
 };
 
-use super::added_steps::{self, ConsoleKind};
+use super::guest_steps::{self, ConsoleKind};
 use super::live_handover::{CallbackLog, HandedOver};
 pub(crate) use super::slots::{mountpoint, slot_vif, volume_id, with_volumes};
 use crate::actions::lifecycle_method;
@@ -119,7 +119,7 @@ pub(crate) enum Step {
     /// `live_migration_force_complete` on this host (the source).
     LiveMigrationForceComplete,
     // Steps added for volumes/interfaces/consoles/guest/resources
-    // (called in [`super::added_steps`]).
+    // (called in [`super::guest_steps`]).
     /// `spawn`, powered on, with the VIF of slot 0 and slot `n`'s volume at
     /// slot `n`'s mountpoint in `block_device_info`.
     SpawnWithVolume(u8),
@@ -469,7 +469,7 @@ pub(crate) async fn call(
         | Step::Console(_)
         | Step::ConsoleOutput
         | Step::InjectRelativeFile
-        | Step::PollRebootingInstances => added_steps::call(d.as_ref(), instance, step).await,
+        | Step::PollRebootingInstances => guest_steps::call(d.as_ref(), instance, step).await,
         // Steps added for host/idempotence/read-only/capability.
         Step::InitHost { .. }
         | Step::HostMaintenanceMode { .. }

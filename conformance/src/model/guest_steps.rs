@@ -1,6 +1,7 @@
-//! How the steps added for the volumes, interfaces, consoles, guest and
-//! resources cases are called on a backend (their rules are in
-//! [`super::rules`], with the others').
+//! How the guest-facing steps of the volumes, interfaces, consoles, guest and
+//! resources cases (a spawn with a volume, a second volume at a taken
+//! mountpoint, console queries and output, a relative injected path, the
+//! reboot poll) are called on a backend; their rules are in [`super::rules`].
 
 use std::time::Duration;
 
