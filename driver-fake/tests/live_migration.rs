@@ -14,22 +14,8 @@ use driver_api::{
 };
 use driver_fake::{FakeDriver, Fault, FaultLayer, NodeSize};
 
+use common::two_hosts::{host, tiny, total_instances};
 use common::*;
-
-fn host(name: &str) -> FakeDriver {
-    FakeDriver::builder()
-        .host(name)
-        .nodes([format!("{name}-node")])
-        .build()
-}
-
-fn total_instances(a: &FakeDriver, b: &FakeDriver, uuid: uuid::Uuid) -> usize {
-    usize::from(a.instance(uuid).is_some()) + usize::from(b.instance(uuid).is_some())
-}
-
-fn tiny() -> ResourceAmounts {
-    ResourceAmounts::new(1, 512, 1)
-}
 
 /// Records callbacks; on `post`, completes the migration on the destination.
 #[derive(Debug, Default)]

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod invoke;
+pub mod two_hosts;
 
 use std::sync::{Arc, Mutex};
 
