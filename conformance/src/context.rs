@@ -15,6 +15,31 @@ pub(crate) struct HostUnderTest {
     pub(crate) events: Arc<Mutex<Vec<LifecycleEvent>>>,
 }
 
+impl HostUnderTest {
+    /// `backend` as host `name`, prepared as the suite prepares a case's
+    /// hosts: `init_host(name)`, then a listener recording every event.
+    pub(crate) async fn prepare(
+        name: &str,
+        backend: Backend,
+    ) -> driver_api::DriverResult<HostUnderTest> {
+        backend.driver.init_host(name).await?;
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let log = events.clone();
+        backend
+            .driver
+            .register_event_listener(Some(Arc::new(move |event| {
+                if let Ok(mut log) = log.lock() {
+                    log.push(event);
+                }
+            })));
+        Ok(HostUnderTest {
+            name: name.to_owned(),
+            backend,
+            events,
+        })
+    }
+}
+
 /// The context a case body runs in.
 ///
 /// Every helper that calls the backend writes a step first, so a failure

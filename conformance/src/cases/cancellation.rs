@@ -11,8 +11,6 @@
 //! change exactly what the model says (the dropped call left nothing behind
 //! that changes it).
 
-use std::sync::{Arc, Mutex};
-
 use crate::case::CaseResult;
 use crate::cases::model::clean_up;
 use crate::context::HostUnderTest;
@@ -27,21 +25,9 @@ async fn pending_host(ctx: &CaseContext) -> Result<Vec<HostUnderTest>, CaseError
             "the factory offers no backend whose calls stay pending (create_pending)",
         ));
     };
-    let events = Arc::new(Mutex::new(Vec::new()));
-    let log = events.clone();
-    backend.driver.init_host(fixtures::HOST_A).await?;
-    backend
-        .driver
-        .register_event_listener(Some(Arc::new(move |event| {
-            if let Ok(mut log) = log.lock() {
-                log.push(event);
-            }
-        })));
-    Ok(vec![HostUnderTest {
-        name: fixtures::HOST_A.to_owned(),
-        backend,
-        events,
-    }])
+    Ok(vec![
+        HostUnderTest::prepare(fixtures::HOST_A, backend).await?,
+    ])
 }
 
 async fn dropped_calls(ctx: &CaseContext, hosts: &[HostUnderTest]) -> CaseResult {

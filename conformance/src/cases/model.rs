@@ -12,7 +12,7 @@
 //! so the case of that seed (`model::random_walk_<seed>`,
 //! `model::two_host_walk_<seed>`) replays it.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
 use driver_api::Instance;
@@ -419,21 +419,7 @@ async fn fresh_hosts(
             .create_host(index)
             .await
             .map_err(|e| CaseError::fail("a fresh backend from the factory", e.to_string()))?;
-        let events = Arc::new(Mutex::new(Vec::new()));
-        let log = events.clone();
-        backend.driver.init_host(name).await?;
-        backend
-            .driver
-            .register_event_listener(Some(Arc::new(move |event| {
-                if let Ok(mut log) = log.lock() {
-                    log.push(event);
-                }
-            })));
-        hosts.push(HostUnderTest {
-            name: name.to_owned(),
-            backend,
-            events,
-        });
+        hosts.push(HostUnderTest::prepare(name, backend).await?);
     }
     Ok(hosts)
 }

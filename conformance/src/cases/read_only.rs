@@ -5,8 +5,6 @@
 //! instances, refuses every mutating step as the trait's admission rule
 //! says, and every observable is compared with it after each step.
 
-use std::sync::{Arc, Mutex};
-
 use crate::context::HostUnderTest;
 use crate::model::intent::step_answering;
 use crate::model::{Rig, Step};
@@ -34,21 +32,9 @@ pub(crate) async fn read_only_host(
         Err(error) => return Err(error.into()),
     };
     ctx.step("init_host (not refused read-only), event listener");
-    backend.driver.init_host(fixtures::HOST_A).await?;
-    let events = Arc::new(Mutex::new(Vec::new()));
-    let log = events.clone();
-    backend
-        .driver
-        .register_event_listener(Some(Arc::new(move |event| {
-            if let Ok(mut log) = log.lock() {
-                log.push(event);
-            }
-        })));
-    Ok(vec![HostUnderTest {
-        name: fixtures::HOST_A.to_owned(),
-        backend,
-        events,
-    }])
+    Ok(vec![
+        HostUnderTest::prepare(fixtures::HOST_A, backend).await?,
+    ])
 }
 
 /// The listings, nodes, resources and `get_info` of the seeded instances
