@@ -1,6 +1,7 @@
 //! Cold and live migration between two hosts: the instance and its claim move
 //! exactly once, never lost, never on both hosts. Every case but
-//! `live_migration_moves_instance` drives its steps through the reference
+//! `live_migration_moves_instance` (Nova's scenario, registered as
+//! `nova::live_migration`) drives its steps through the reference
 //! model ([`crate::model::Rig`]): each answer and every observable of both
 //! hosts after it equal the model's.
 
