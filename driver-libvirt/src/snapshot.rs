@@ -68,8 +68,7 @@ impl Hypervisor {
     pub fn inject_file(&self, uuid: Uuid, b64_path: &str, b64_contents: &str) -> DriverResult<()> {
         use base64::engine::general_purpose::STANDARD;
         use base64::Engine;
-        let _guard = self.lock_instance(uuid);
-        let (dom, mut record) = self.get(uuid)?;
+        // Arguments first (the trait's order of refusals), then the instance.
         let path = STANDARD
             .decode(b64_path)
             .ok()
@@ -82,6 +81,8 @@ impl Hypervisor {
         let contents = STANDARD.decode(b64_contents).map_err(|_| {
             DriverError::invalid_input(DriverMethod::InjectFile, "contents are not base64")
         })?;
+        let _guard = self.lock_instance(uuid);
+        let (dom, mut record) = self.get(uuid)?;
         record
             .injected_files
             .insert(path, STANDARD.encode(contents));

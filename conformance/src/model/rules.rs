@@ -55,6 +55,10 @@ pub(crate) fn expect(world: &mut World, host: usize, instance: &Instance, step: 
         // ignored; no error for them"; the model's instances are never stuck
         // rebooting (a reboot is done when it returns), so none is touched.
         Step::PollRebootingInstances => Ok(()),
+        // The trait's order of refusals: "an argument that breaks its
+        // `validate` rule is `InvalidInput` before anything is looked up",
+        // so a relative path is refused for an unknown instance too.
+        Step::InjectRelativeFile => Err(ErrorKind::InvalidInput),
         _ => match model.instances.get(&instance.uuid) {
             None => unknown_instance(step),
             Some(_) => on_instance(model, instance, step),

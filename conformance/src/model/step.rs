@@ -244,9 +244,13 @@ impl Step {
                 Self::SwapVolume(slot),
                 Self::AttachInterface(slot),
                 Self::DetachInterface(slot),
+                Self::SpawnWithVolume(slot),
+                Self::AttachSecondVolume(slot),
             ]);
         }
         all.extend([
+            Self::InjectRelativeFile,
+            Self::PollRebootingInstances,
             Self::SetAdminPassword,
             Self::TriggerCrashDump,
             Self::Snapshot,
