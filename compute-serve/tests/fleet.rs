@@ -6,9 +6,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use driver_api::{
-    BlockDeviceInfo, ComputeDriver, Flavor, ImageMeta, Instance, PowerState, RequestContext,
-};
+use driver_api::{ComputeDriver, Flavor, Instance, PowerState};
 use driver_remote::client::RemoteDriver;
 use driver_remote::endpoint::connect;
 use tokio::task::JoinSet;
@@ -49,17 +47,7 @@ async fn populate(driver: Arc<RemoteDriver>, server: usize) -> Vec<Instance> {
     for vm in instances.clone() {
         let driver = driver.clone();
         calls.spawn(async move {
-            driver
-                .spawn(
-                    &RequestContext::admin(),
-                    &vm,
-                    &ImageMeta::new("cirros"),
-                    &[],
-                    None,
-                    &[],
-                    &BlockDeviceInfo::default(),
-                    true,
-                )
+            common::calls::spawn(driver.as_ref(), &vm)
                 .await
                 .map(|()| vm.name.clone())
         });

@@ -5,10 +5,7 @@
 //! and the whole conformance suite through the runner's `--backend remote`,
 //! ending case by case as the in-process libvirt factory on `test:///`.
 
-use driver_api::{
-    BlockDeviceInfo, ComputeDriver, DriverError, Flavor, ImageMeta, Instance, PowerState,
-    RequestContext,
-};
+use driver_api::{BlockDeviceInfo, ComputeDriver, DriverError, Flavor, Instance, PowerState};
 use driver_remote::client::RemoteDriver;
 use driver_remote::endpoint::connect;
 use uuid::Uuid;
@@ -33,19 +30,7 @@ async fn libvirt_test_hypervisor_answers_contract_calls_over_a_unix_socket() {
     let vm = Instance::new(Uuid::new_v4(), Flavor::m1_small())
         .with_name("served-libvirt-vm")
         .with_node(node);
-    driver
-        .spawn(
-            &RequestContext::admin(),
-            &vm,
-            &ImageMeta::new("cirros"),
-            &[],
-            None,
-            &[],
-            &BlockDeviceInfo::default(),
-            true,
-        )
-        .await
-        .expect("spawned");
+    common::calls::spawn(&driver, &vm).await.expect("spawned");
     assert_eq!(
         driver.list_instances().await.expect("listed"),
         vec![vm.name.clone()]

@@ -55,9 +55,10 @@ pub(crate) fn expect(world: &mut World, host: usize, instance: &Instance, step: 
         // ignored; no error for them"; the model's instances are never stuck
         // rebooting (a reboot is done when it returns), so none is touched.
         Step::PollRebootingInstances => Ok(()),
-        // The trait's order of refusals: "an argument that breaks its
-        // `validate` rule is `InvalidInput` before anything is looked up",
-        // so a relative path is refused for an unknown instance too.
+        // `inject_file`: "`InvalidInput` for ... a path that breaks
+        // `validate::file_path` (nothing written)", and by the trait's order
+        // of refusals before anything is looked up, so for an unknown
+        // instance too.
         Step::InjectRelativeFile => Err(ErrorKind::InvalidInput),
         _ => match model.instances.get(&instance.uuid) {
             None => unknown_instance(step),
@@ -256,9 +257,6 @@ fn on_instance(model: &mut HostModel, instance: &Instance, step: &Step) -> Expec
         Step::Console(_) if !has_display(status.state) => Err(ErrorKind::InstanceNotRunning),
         // `get_console_output`: "in any state"; a query changes nothing.
         Step::Console(_) | Step::ConsoleOutput => Ok(()),
-        // `inject_file`: "`InvalidInput` for ... a path that breaks
-        // `validate::file_path` (nothing written)": a relative path does.
-        Step::InjectRelativeFile => Err(ErrorKind::InvalidInput),
         _ => Err(ErrorKind::InvalidInput),
     }
 }
