@@ -18,20 +18,12 @@ use crate::case::CaseResult;
 use crate::model::{Rig, Step};
 use crate::prelude::*;
 
-/// A running `m1.tiny` instance on host 0, spawned through `rig`.
-async fn running(ctx: &CaseContext, rig: &Rig<'_>) -> Result<Instance, CaseError> {
-    let instance = ctx.new_instance(Flavor::m1_tiny());
-    rig.step(0, &instance, &Step::Spawn { power_on: true })
-        .await?;
-    Ok(instance)
-}
-
 pub(crate) fn confirm_without_migration() -> CaseSpec {
     CaseSpec::new(|ctx| {
         Box::pin(async move {
             let log = |text: String| ctx.step(text);
             let rig = Rig::of(ctx, &log).await?;
-            let instance = running(ctx, &rig).await?;
+            let instance = rig.spawned(ctx, true).await?;
             let migration = Migration::new(instance.uuid, ctx.host_name(0), fixtures::HOST_B);
             ctx.step("confirm_migration of a running instance that never moved out");
             let result = ctx
@@ -55,7 +47,7 @@ pub(crate) fn confirm_with_another_record() -> CaseSpec {
         Box::pin(async move {
             let log = |text: String| ctx.step(text);
             let rig = Rig::of(ctx, &log).await?;
-            let instance = running(ctx, &rig).await?;
+            let instance = rig.spawned(ctx, true).await?;
             let stranger = ctx.new_instance(Flavor::m1_tiny());
             let migration = Migration::new(stranger.uuid, ctx.host_name(0), fixtures::HOST_B);
             ctx.step("confirm_migration with another instance's migration record");
@@ -110,7 +102,7 @@ pub(crate) fn revert_without_migration() -> CaseSpec {
         Box::pin(async move {
             let log = |text: String| ctx.step(text);
             let rig = Rig::of(ctx, &log).await?;
-            let instance = running(ctx, &rig).await?;
+            let instance = rig.spawned(ctx, true).await?;
             rig.step(0, &instance, &Step::Lifecycle(Op::PowerOff))
                 .await?;
             ctx.step("finish_revert_migration (power on) of an instance that never moved out");
@@ -165,7 +157,7 @@ async fn live_refused(
 ) -> CaseResult {
     let log = |text: String| ctx.step(text);
     let rig = Rig::of(ctx, &log).await?;
-    let instance = running(ctx, &rig).await?;
+    let instance = rig.spawned(ctx, true).await?;
     let dest = dest.unwrap_or(ctx.host_name(0)).to_owned();
     let checked_by = checked_by.unwrap_or(&dest).to_owned();
     let callbacks = Arc::new(Counted::default());
@@ -230,7 +222,7 @@ pub(crate) fn live_source_check_to_own_host() -> CaseSpec {
         Box::pin(async move {
             let log = |text: String| ctx.step(text);
             let rig = Rig::of(ctx, &log).await?;
-            let instance = running(ctx, &rig).await?;
+            let instance = rig.spawned(ctx, true).await?;
             let data = fixtures::migrate_data(ctx.host_name(0));
             ctx.step("check_can_live_migrate_source with this host as the destination");
             let result = ctx
@@ -351,7 +343,7 @@ pub(crate) fn attach_volume_rejects_bad_mountpoints() -> CaseSpec {
         Box::pin(async move {
             let log = |text: String| ctx.step(text);
             let rig = Rig::of(ctx, &log).await?;
-            let instance = running(ctx, &rig).await?;
+            let instance = rig.spawned(ctx, true).await?;
             let volume: ConnectionInfo = fixtures::volume("vol-bad");
             for mountpoint in ["", "vdb", "/dev/../../etc/passwd", "/dev/vd\0b"] {
                 ctx.step(format!("attach_volume at {mountpoint:?}"));
@@ -379,7 +371,7 @@ pub(crate) fn inject_file_rejects_traversal() -> CaseSpec {
         Box::pin(async move {
             let log = |text: String| ctx.step(text);
             let rig = Rig::of(ctx, &log).await?;
-            let instance = running(ctx, &rig).await?;
+            let instance = rig.spawned(ctx, true).await?;
             // Base64 of the path; the contents are b64("x").
             for (path, b64_path) in [
                 ("/etc/../passwd", "L2V0Yy8uLi9wYXNzd2Q="),

@@ -11,14 +11,6 @@ use driver_api::{EventListener, LifecycleEvent};
 use crate::model::{Rig, Step};
 use crate::prelude::*;
 
-/// A new instance spawned through `rig` (every observable checked against
-/// the model after it, as after every step of these cases).
-async fn spawned(ctx: &CaseContext, rig: &Rig<'_>, power_on: bool) -> Result<Instance, CaseError> {
-    let instance = ctx.new_instance(Flavor::m1_tiny());
-    rig.step(0, &instance, &Step::Spawn { power_on }).await?;
-    Ok(instance)
-}
-
 fn collector() -> (EventListener, Arc<Mutex<Vec<LifecycleEvent>>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = seen.clone();
@@ -42,7 +34,7 @@ pub(crate) fn spawn_emits_started() -> CaseSpec {
             let log = |text: String| ctx.step(text);
             let rig = Rig::of(ctx, &log).await?;
             let mark = ctx.event_mark(0);
-            let instance = spawned(ctx, &rig, true).await?;
+            let instance = rig.spawned(ctx, true).await?;
             ctx.expect_events(0, mark, &[(instance.uuid, Ev::Started)])
                 .await
         })
@@ -55,7 +47,7 @@ pub(crate) fn destroy_running_emits_stopped() -> CaseSpec {
         Box::pin(async move {
             let log = |text: String| ctx.step(text);
             let rig = Rig::of(ctx, &log).await?;
-            let instance = spawned(ctx, &rig, true).await?;
+            let instance = rig.spawned(ctx, true).await?;
             let mark = ctx.event_mark(0);
             rig.step(0, &instance, &Step::Lifecycle(Op::Destroy))
                 .await?;
@@ -71,7 +63,7 @@ pub(crate) fn destroy_stopped_emits_nothing() -> CaseSpec {
         Box::pin(async move {
             let log = |text: String| ctx.step(text);
             let rig = Rig::of(ctx, &log).await?;
-            let instance = spawned(ctx, &rig, false).await?;
+            let instance = rig.spawned(ctx, false).await?;
             let mark = ctx.event_mark(0);
             rig.step(0, &instance, &Step::Lifecycle(Op::Destroy))
                 .await?;
@@ -86,7 +78,7 @@ pub(crate) fn order_follows_changes() -> CaseSpec {
         Box::pin(async move {
             let log = |text: String| ctx.step(text);
             let rig = Rig::of(ctx, &log).await?;
-            let instance = spawned(ctx, &rig, true).await?;
+            let instance = rig.spawned(ctx, true).await?;
             let mark = ctx.event_mark(0);
             for op in [
                 Op::Pause,
@@ -130,8 +122,8 @@ pub(crate) fn interleaved_instances() -> CaseSpec {
         Box::pin(async move {
             let log = |text: String| ctx.step(text);
             let rig = Rig::of(ctx, &log).await?;
-            let a = spawned(ctx, &rig, true).await?;
-            let b = spawned(ctx, &rig, true).await?;
+            let a = rig.spawned(ctx, true).await?;
+            let b = rig.spawned(ctx, true).await?;
             let mark = ctx.event_mark(0);
             rig.step(0, &a, &Step::Lifecycle(Op::Pause)).await?;
             rig.step(0, &b, &Step::Lifecycle(Op::Pause)).await?;
@@ -156,7 +148,7 @@ pub(crate) fn noop_emits_nothing() -> CaseSpec {
         Box::pin(async move {
             let log = |text: String| ctx.step(text);
             let rig = Rig::of(ctx, &log).await?;
-            let instance = spawned(ctx, &rig, true).await?;
+            let instance = rig.spawned(ctx, true).await?;
             let mark = ctx.event_mark(0);
             rig.step(0, &instance, &Step::Lifecycle(Op::PowerOn))
                 .await?;
@@ -342,7 +334,7 @@ pub(crate) fn crash_emits_stopped() -> CaseSpec {
         Box::pin(async move {
             let log = |text: String| ctx.step(text);
             let rig = Rig::of(ctx, &log).await?;
-            let instance = spawned(ctx, &rig, true).await?;
+            let instance = rig.spawned(ctx, true).await?;
             ctx.hooks(0)?;
             let mark = ctx.event_mark(0);
             rig.step(0, &instance, &Step::Lifecycle(Op::Crash)).await?;

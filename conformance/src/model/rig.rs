@@ -155,6 +155,18 @@ impl<'a> Rig<'a> {
         Ok(answer)
     }
 
+    /// A new m1.tiny instance of `ctx` spawned on host 0 through the rig
+    /// (started when `power_on`), every observable compared after it.
+    pub(crate) async fn spawned(
+        &self,
+        ctx: &CaseContext,
+        power_on: bool,
+    ) -> Result<Instance, CaseError> {
+        let instance = ctx.new_instance(driver_api::Flavor::m1_tiny());
+        self.step(0, &instance, &Step::Spawn { power_on }).await?;
+        Ok(instance)
+    }
+
     /// Judges `got`, the answer of a call the model has no step for (hostile
     /// arguments, a step out of protocol) that the contract says is refused
     /// with `kind`: the kind, then every observable compared with the model,
